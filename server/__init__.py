@@ -1,0 +1,1 @@
+"""Panless merchant app."""

@@ -1,0 +1,107 @@
+"""Test and bench support: live servers on loopback, and the Chromium that Playwright should drive.
+
+``python -m server.testing ensure-browser`` is what ``make test`` runs first.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from werkzeug.serving import make_server
+
+DEBIAN_CHROMIUM = "/usr/bin/chromium"
+
+# Flags this sandboxed machine needs: without the background-networking ones Chromium keeps dialling
+# Google's hosts and the closed network refuses them.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+class LiveServer:
+    """A WSGI app served over real HTTP on loopback from a background thread."""
+
+    def __init__(self, app, host: str = "127.0.0.1", port: int = 0, url_host: str | None = None):
+        self.app = app
+        self._server = make_server(host, port, app, threaded=True)
+        self.port = self._server.server_port
+        self.url = f"http://{url_host or host}:{self.port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def start(self) -> LiveServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+def playwright_chromium() -> str | None:
+    """Path of Playwright's own Chromium build when it is installed, else None."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return None
+    with sync_playwright() as p:
+        path = p.chromium.executable_path
+    return path if path and Path(path).exists() else None
+
+
+def chromium_executable() -> str | None:
+    """The executable to hand Playwright: None means its own browser, else Debian's chromium."""
+    if os.environ.get("PANLESS_CHROMIUM"):
+        return os.environ["PANLESS_CHROMIUM"]
+    if playwright_chromium():
+        return None
+    if Path(DEBIAN_CHROMIUM).exists():
+        return DEBIAN_CHROMIUM
+    raise RuntimeError(
+        "No Chromium for Playwright: run `make browser` (installs Debian's chromium as root) "
+        "or set PANLESS_CHROMIUM to a Chromium executable."
+    )
+
+
+def ensure_browser() -> int:
+    if playwright_chromium():
+        print(f"browser: Playwright's Chromium at {playwright_chromium()}")
+        return 0
+    if Path(DEBIAN_CHROMIUM).exists():
+        print(f"browser: Debian's chromium at {DEBIAN_CHROMIUM}")
+        return 0
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        print("browser: no Chromium found; as root run `apt-get install -y chromium`", file=sys.stderr)
+        return 1
+    print("browser: installing Debian's chromium with apt-get")
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    subprocess.run(["apt-get", "update", "-qq"], check=False, env=env)
+    done = subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=False, env=env)
+    return 0 if done.returncode == 0 and Path(DEBIAN_CHROMIUM).exists() else 1
+
+
+def launch_args(defaults: dict) -> dict:
+    """Playwright launch arguments for this machine's Chromium (used by playwright/conftest.py)."""
+    args = dict(defaults)
+    executable = chromium_executable()
+    if executable:
+        args["executable_path"] = executable
+    args["args"] = [*args.get("args", []), *CHROMIUM_ARGS]
+    return args
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["ensure-browser"]:
+        sys.exit(ensure_browser())
+    print("usage: python -m server.testing ensure-browser", file=sys.stderr)
+    sys.exit(2)
