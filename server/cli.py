@@ -1,2 +1,96 @@
-def main():
-    raise SystemExit("not yet")
+"""The `panless` command: run the sandbox PSP, the merchant app, or the whole demo."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from werkzeug.serving import run_simple
+
+
+def cmd_sandbox(args) -> int:
+    from server.sandbox import base_urls, create_app
+
+    overrides = {"SANDBOX": {"DB": args.db}} if args.db else None
+    app = create_app(overrides)
+    root = f"http://{args.host}:{args.port}"
+    print(f"Panless sandbox PSP on {root}  (demo credentials unless PANLESS_ variables say otherwise)")
+    for psp, url in base_urls(root).items():
+        print(f"  {psp:10} {url}")
+    sys.stdout.flush()
+    run_simple(args.host, args.port, app, threaded=True)
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from server import create_app
+
+    app = create_app()
+    print(f"Panless merchant app on http://{args.host}:{args.port}")
+    print(f"  hosted card form  http://{args.host}:{args.port}/pay")
+    sys.stdout.flush()
+    run_simple(args.host, args.port, app, threaded=True)
+    return 0
+
+
+def cmd_demo(args) -> int:
+    """The sandbox and the merchant app, each in its own process and on its own port."""
+    env = dict(os.environ)
+    sandbox_url = f"http://127.0.0.1:{args.sandbox_port}"
+    env.setdefault("PANLESS_MANGOPAY__BASE_URL", f"{sandbox_url}/mangopay/v2.01/")
+    me = [sys.executable, "-m", "server.cli"]
+    procs = [
+        subprocess.Popen([*me, "sandbox", "--port", str(args.sandbox_port)], env=env),
+        subprocess.Popen([*me, "serve", "--port", str(args.port)], env=env),
+    ]
+    time.sleep(1.0)
+    print(f"\nPanless demo is up. Open the hosted card form: http://127.0.0.1:{args.port}/pay")
+    print("Try Mangopay's test card 4970107111111119, any future expiry, any CVC. Ctrl-C stops.\n")
+    sys.stdout.flush()
+    try:
+        while all(p.poll() is None for p in procs):
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.send_signal(signal.SIGINT)
+        for p in procs:
+            try:
+                p.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                p.kill()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="panless", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sandbox = sub.add_parser("sandbox", help="run the offline sandbox PSP")
+    sandbox.add_argument("--host", default="127.0.0.1")
+    sandbox.add_argument("--port", type=int, default=8001)
+    sandbox.add_argument("--db", help="SQLite file that survives a restart (default: in memory)")
+    sandbox.set_defaults(run=cmd_sandbox)
+
+    serve = sub.add_parser("serve", help="run the merchant app")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(run=cmd_serve)
+
+    demo = sub.add_parser("demo", help="run the sandbox and the merchant app together")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--sandbox-port", type=int, default=8001)
+    demo.set_defaults(run=cmd_demo)
+
+    args = parser.parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

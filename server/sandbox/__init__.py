@@ -1,0 +1,109 @@
+"""The sandbox PSP: an offline stand-in that speaks each PSP's wire protocol, on its own origin.
+
+Each PSP is a blueprint under its own path prefix with its own path normaliser and error renderer;
+all share one Store (SQLite) and one Vault.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, request
+from werkzeug.exceptions import HTTPException
+
+from . import control, mangopay
+from .mangopay.backend import DEFAULT_TOKENIZE_DELAY, MangopayBackend
+from .store import Store
+from .vault import Vault, load_key
+
+# prefix -> (blueprint, normaliser, error renderer); later PSPs join this table.
+PSPS = {
+    "mangopay": (mangopay.bp, mangopay.normalize_path, mangopay.render_http_error),
+}
+
+DEMO_CLIENT_ID = "panless-demo"
+DEMO_API_KEY = "panless-demo-key"  # demo value: set PANLESS_MANGOPAY__API_KEY for anything else
+
+
+class PathNormalizer:
+    """WSGI middleware: each PSP's paths are normalised before routing (case, `//`, versions)."""
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        for name, (_bp, normalise, _render) in PSPS.items():
+            head = "/" + name
+            if path.lower().startswith(head + "/") or path.lower() == head:
+                environ["PATH_INFO"] = head + normalise(path[len(head):])
+                break
+        return self.wsgi_app(environ, start_response)
+
+
+def base_urls(root: str) -> dict[str, str]:
+    """The API base URL of each PSP served at root (printed at start, used by tests)."""
+    return {"mangopay": f"{root}/mangopay/v2.01/"}
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.from_mapping(
+        MAX_CONTENT_LENGTH=256 * 1024,
+        MANGOPAY={"CLIENT_ID": DEMO_CLIENT_ID, "API_KEY": DEMO_API_KEY},
+        SANDBOX={"DB": ":memory:", "VAULT_KEY": None, "PUBLIC_URL": None,
+                 "TOKENIZE_DELAY": DEFAULT_TOKENIZE_DELAY},
+    )
+    _merge_config(app, _prefixed_env(app))
+    if test_config:
+        _merge_config(app, test_config)
+
+    register_state(app)
+    for blueprint, _normalise, _render in PSPS.values():
+        app.register_blueprint(blueprint)
+    app.register_blueprint(control.bp)
+    register_errorhandlers(app)
+    app.wsgi_app = PathNormalizer(app.wsgi_app)
+    return app
+
+
+def _prefixed_env(app: Flask) -> dict:
+    scratch = Flask("panless-env")
+    scratch.config.clear()
+    scratch.config.from_prefixed_env("PANLESS")
+    return dict(scratch.config)
+
+
+def _merge_config(app: Flask, values: dict) -> None:
+    for key, value in values.items():
+        if isinstance(value, dict) and isinstance(app.config.get(key), dict):
+            app.config[key] = {**app.config[key], **value}
+        else:
+            app.config[key] = value
+
+
+def register_state(app: Flask) -> None:
+    settings = app.config["SANDBOX"]
+    store = Store(settings["DB"])
+    vault = Vault(store, load_key(settings.get("VAULT_KEY"), settings["DB"]))
+    clients = {app.config["MANGOPAY"]["CLIENT_ID"]: str(app.config["MANGOPAY"]["API_KEY"])}
+    app.extensions["panless_sandbox"] = {
+        "store": store,
+        "vault": vault,
+        "psps": list(PSPS),
+        "mangopay": MangopayBackend(store, vault, clients, int(settings["TOKENIZE_DELAY"])),
+    }
+
+
+def register_errorhandlers(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def on_http_error(exc):
+        for name, (_bp, _normalise, render) in PSPS.items():
+            if request.path.startswith(f"/{name}/"):
+                return render(exc)
+        return {"error": exc.name.lower().replace(" ", "_"), "message": exc.description}, exc.code
+
+    @app.errorhandler(Exception)
+    def on_unexpected(exc):
+        logging.getLogger("panless.sandbox").error("unexpected %s on %s", type(exc).__name__, request.path)
+        return {"error": "internal_error", "message": "The sandbox hit an unexpected error."}, 500

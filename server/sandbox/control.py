@@ -1,0 +1,34 @@
+"""Control endpoints for tests: reset the state, move the clock, and a health check."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, request
+
+bp = Blueprint("sandbox_control", __name__, url_prefix="/_sandbox")
+
+
+def state():
+    return current_app.extensions["panless_sandbox"]
+
+
+@bp.post("/reset")
+def reset():
+    state()["store"].reset()
+    return jsonify(reset=True)
+
+
+@bp.post("/clock")
+def clock():
+    """Move the sandbox clock forward by `advance` seconds (expiry of tokens, delays, idempotency)."""
+    body = request.get_json(silent=True) or {}
+    advance = body.get("advance")
+    if not isinstance(advance, (int, float)) or isinstance(advance, bool) or advance < 0:
+        return jsonify(error="invalid_advance", field="advance",
+                       message="Send {\"advance\": seconds}, a non-negative number."), 400
+    state()["store"].clock.offset += advance
+    return jsonify(offset=state()["store"].clock.offset)
+
+
+@bp.get("/health")
+def health():
+    return jsonify(ok=True, psps=sorted(state()["psps"]))

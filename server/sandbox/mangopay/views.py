@@ -1,0 +1,293 @@
+"""Mangopay's wire on the sandbox: routes, authentication, body parsing, CORS, and rendering.
+
+Paths reach these routes already normalised (see normalize_path): `/v2/` becomes `/v2.01/`, resource
+names are lower-cased, duplicate and trailing slashes are gone.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import functools
+import json
+import math
+import re
+from email.utils import formatdate
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from flask import Blueprint, Response, current_app, g, redirect, request
+from werkzeug.exceptions import HTTPException
+
+from . import errors
+from .backend import MangopayBackend, public
+
+bp = Blueprint("mangopay", __name__, url_prefix="/mangopay")
+
+API = "/v2.01/<client_id>"
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Methods": "GET, POST, PUT, OPTIONS",
+    "Access-Control-Allow-Headers": "Content-Type, Authorization, x-tenant-id, x-tentant-id, Idempotency-Key",
+    "Access-Control-Max-Age": "600",
+}
+KEYWORDS = {"cardregistrations", "cards", "users", "natural", "responses", "fingerprints", "oauth", "token",
+            "vault", "tokenize"}
+
+
+def normalize_path(path: str) -> str:
+    """Collapse `//`, drop a trailing `/`, accept `/v2/`, match resource names case-insensitively."""
+    parts = [p for p in path.split("/") if p]
+    for i, part in enumerate(parts):
+        low = part.lower()
+        if low in ("v2", "v2.01"):
+            parts[i] = "v2.01"
+        elif low in KEYWORDS:
+            parts[i] = low
+    return "/" + "/".join(parts)
+
+
+def backend() -> MangopayBackend:
+    return current_app.extensions["panless_sandbox"]["mangopay"]
+
+
+def mp_json(body, status: int = 200, headers: dict | None = None) -> Response:
+    rendered = [public(o) for o in body] if isinstance(body, list) else public(body)
+    return Response(json.dumps(rendered, separators=(",", ":")), status=status, headers=headers,
+                    content_type="application/json; charset=utf-8")
+
+
+def render_error(exc: errors.MangopayError) -> Response:
+    return mp_json(exc.body(backend().now()), exc.status)
+
+
+@bp.errorhandler(errors.MangopayError)
+def _on_mangopay_error(exc):
+    return render_error(exc)
+
+
+def render_http_error(exc: HTTPException) -> Response:
+    """Werkzeug's routing and parsing errors, in Mangopay's error object."""
+    if exc.code == 404:
+        return render_error(errors.not_found("Resource", request.path.rsplit("/", 1)[-1]))
+    messages = {405: f"The requested resource does not support http method '{request.method}'.",
+                413: "The request body is too large.",
+                415: "The request content type is not supported."}
+    error = errors.MangopayError(exc.code or 400, "param_error" if exc.code == 400 else "request_error",
+                                 messages.get(exc.code, errors.PARAM_MESSAGE), None)
+    return render_error(error)
+
+
+# -- request helpers ----------------------------------------------------------------------------------
+
+def _basic_credentials() -> tuple[str, str] | None:
+    header = request.headers.get("Authorization", "")
+    if not header.lower().startswith("basic "):
+        return None
+    try:
+        client_id, _, api_key = base64.b64decode(header[6:].strip(), validate=True).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return ("", "")
+    return client_id, api_key
+
+
+def authenticate(client_id: str, optional: bool = False) -> None:
+    """Bearer (OAuth) or Basic for client_id; `optional` lets the browser kits' finish through."""
+    header = request.headers.get("Authorization", "")
+    if not header:
+        if optional:
+            return
+        raise errors.not_authorized()
+    if header.lower().startswith("bearer "):
+        if backend().client_for_token(header[7:].strip()) != client_id:
+            raise errors.not_authorized()
+        return
+    basic = _basic_credentials()
+    if basic is None or basic[0] != client_id or not backend().credentials_ok(*basic):
+        raise errors.invalid_credentials()
+
+
+def json_body() -> dict:
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        return {}
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise errors.param_error(body="The request body is not valid JSON.") from None
+    if not isinstance(body, dict):
+        raise errors.param_error(body="The request body must be a JSON object.")
+    return body
+
+
+def form_body() -> dict[str, str]:
+    """Form fields from the raw body whatever the Content-Type (the Python SDK's tests send none)."""
+    raw = request.get_data(cache=True).decode("utf-8", errors="replace")
+    return dict(parse_qsl(raw, keep_blank_values=True))
+
+
+def any_body() -> dict:
+    if "json" in (request.content_type or ""):
+        return json_body()
+    raw = request.get_data(cache=True).lstrip()
+    return json_body() if raw.startswith(b"{") else form_body()
+
+
+def page_of(items: list[dict]) -> Response:
+    try:
+        page = int(request.args.get("page", 1))
+        per_page = int(request.args.get("per_page", 10))
+    except ValueError:
+        raise errors.param_error(page="page and per_page must be integers.") from None
+    if page < 1 or not 1 <= per_page <= 100:
+        raise errors.param_error(per_page="page must be at least 1 and per_page between 1 and 100.")
+    chunk = items[(page - 1) * per_page: page * per_page]
+    headers = {"X-Number-Of-Pages": str(max(1, math.ceil(len(items) / per_page))),
+               "X-Number-Of-Items": str(len(items))}
+    return mp_json(chunk, headers=headers)
+
+
+def idempotent(view):
+    """Honour Idempotency-Key on creation: claim the key first, keep the first response 24 h."""
+
+    @functools.wraps(view)
+    def wrapper(client_id, *args, **kwargs):
+        key = request.headers.get("Idempotency-Key")
+        if key is None:
+            return view(client_id, *args, **kwargs)
+        authenticate(client_id)
+        backend().reserve_idempotency_key(client_id, key)
+        try:
+            response = view(client_id, *args, **kwargs)
+        except errors.MangopayError as exc:
+            response = render_error(exc)
+        backend().keep_response(client_id, key, {
+            "StatusCode": str(response.status_code), "ContentLength": str(len(response.get_data())),
+            "ContentType": response.content_type, "Date": formatdate(usegmt=True),
+            "RequestURL": request.url, "Resource": json.loads(response.get_data()),
+        })
+        return response
+
+    return wrapper
+
+
+def public_base() -> str:
+    configured = current_app.config["SANDBOX"].get("PUBLIC_URL")
+    return (configured or request.host_url).rstrip("/")
+
+
+# -- OAuth ----------------------------------------------------------------------------------------------
+
+@bp.post("/v2.01/oauth/token")
+def oauth_token():
+    # The body is ignored: the Python SDK sends JSON text under a form content type.
+    basic = _basic_credentials()
+    if basic is None or not backend().credentials_ok(*basic):
+        body = {"error": "invalid_client",
+                "error_description": "The authorization header was malformed or not recognized"}
+        return Response(json.dumps(body), 401, content_type="application/json; charset=utf-8")
+    return mp_json(backend().issue_token(basic[0]))
+
+
+# -- users ------------------------------------------------------------------------------------------------
+
+@bp.post(f"{API}/users/natural")
+@idempotent
+def create_natural_user(client_id):
+    authenticate(client_id)
+    return mp_json(backend().create_natural_user(client_id, json_body()))
+
+
+@bp.get(f"{API}/users/natural/<user_id>")
+@bp.get(f"{API}/users/<user_id>")
+def view_user(client_id, user_id):
+    authenticate(client_id)
+    return mp_json(backend().get_user(client_id, user_id))
+
+
+@bp.get(f"{API}/users/<user_id>/cards")
+def user_cards(client_id, user_id):
+    authenticate(client_id)
+    return page_of(backend().user_cards(client_id, user_id))
+
+
+# -- card registrations -------------------------------------------------------------------------------------
+
+@bp.post(f"{API}/cardregistrations")
+@idempotent
+def create_card_registration(client_id):
+    authenticate(client_id)
+    return mp_json(backend().create_registration(client_id, json_body(), public_base()))
+
+
+@bp.route(f"{API}/cardregistrations/<registration_id>", methods=["GET", "PUT", "POST", "OPTIONS"])
+def card_registration(client_id, registration_id):
+    if request.method == "OPTIONS":
+        return Response(status=204, headers=CORS_HEADERS)
+    g.cors = True
+    if request.method == "GET":
+        authenticate(client_id)
+        return mp_json(backend().get_registration(client_id, registration_id))
+    # Finish: SDKs PUT JSON with credentials; browser kits POST a form or PUT JSON without any.
+    authenticate(client_id, optional=True)
+    body = any_body()
+    body = {k: body.get(k) for k in ("RegistrationData", "CardHolderName")}
+    return mp_json(backend().finish_registration(client_id, registration_id, body))
+
+
+# -- the tokenization server -----------------------------------------------------------------------------
+
+@bp.route("/vault/tokenize/<ref>", methods=["GET", "POST", "OPTIONS"])
+def tokenize(ref):
+    g.cors = True
+    if request.method == "OPTIONS":
+        return Response(status=204, headers=CORS_HEADERS)
+    if request.method == "GET":
+        return _text("errorCode=02632")
+    form = form_body()
+    result = backend().tokenize(ref, form)
+    return_url = form.get("returnURL")
+    if return_url is None:
+        return _text(result)
+    target = urlsplit(return_url)
+    if target.scheme not in ("http", "https") or not target.netloc:
+        return _text("errorCode=02628")
+    name, _, value = result.partition("=")
+    joiner = "&" if target.query else "?"
+    return redirect(return_url + joiner + urlencode({name: value}), 302)
+
+
+def _text(body: str) -> Response:
+    return Response(body, 200, content_type="text/plain; charset=utf-8")
+
+
+@bp.after_request
+def _cors(response: Response) -> Response:
+    if g.get("cors"):
+        response.headers.update(CORS_HEADERS)
+    return response
+
+
+# -- cards ------------------------------------------------------------------------------------------------------
+
+@bp.route(f"{API}/cards/<card_id>", methods=["GET", "PUT"])
+def card(client_id, card_id):
+    authenticate(client_id)
+    if request.method == "GET":
+        return mp_json(backend().get_card(client_id, card_id))
+    return mp_json(backend().update_card(client_id, card_id, json_body()))
+
+
+@bp.get(f"{API}/cards/fingerprints/<fingerprint>")
+def cards_by_fingerprint(client_id, fingerprint):
+    authenticate(client_id)
+    if not re.fullmatch(r"[0-9a-fA-F]{8,64}", fingerprint):
+        raise errors.param_error(Fingerprint="The fingerprint is not valid.")
+    return page_of(backend().fingerprint_cards(client_id, fingerprint))
+
+
+# -- idempotency ------------------------------------------------------------------------------------------------
+
+@bp.get(f"{API}/responses/<key>")
+def api_response(client_id, key):
+    authenticate(client_id)
+    return mp_json(backend().stored_response(client_id, key))
