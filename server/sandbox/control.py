@@ -13,7 +13,7 @@ def state():
 
 @bp.post("/reset")
 def reset():
-    state()["store"].reset()
+    state()["store"].reset(keep_kinds=("mp_oauth",))
     return jsonify(reset=True)
 
 

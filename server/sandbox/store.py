@@ -38,9 +38,12 @@ class Store:
             self.db.execute("PRAGMA journal_mode=WAL")
         self.db.executescript(SCHEMA)
 
-    def reset(self) -> None:
+    def reset(self, keep_kinds: tuple[str, ...] = ()) -> None:
+        """Forget everything but the kinds named (issued credentials outlive a reset, as SDKs cache them)."""
         with self.lock:
-            self.db.executescript("DELETE FROM objects; DELETE FROM vault;")
+            marks = ",".join("?" * len(keep_kinds)) or "''"
+            self.db.execute(f"DELETE FROM objects WHERE kind NOT IN ({marks})", keep_kinds)
+            self.db.execute("DELETE FROM vault")
             self.clock.offset = 0.0
 
     # -- documents ---------------------------------------------------------------------------------

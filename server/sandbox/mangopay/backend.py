@@ -16,7 +16,8 @@ from ..store import Store
 from ..vault import Vault, new_id
 from . import errors
 
-OAUTH_TTL = 3600
+# Current docs: lower-case "bearer", 1200 s in Mangopay's sandbox (3600 s in production).
+OAUTH_TTL = 1200
 IDEMPOTENCY_TTL = 24 * 3600
 # 02631 "delay exceeded": Mangopay does not document the limit; the sandbox allows 30 minutes between
 # creating a registration and posting the card (configurable: PANLESS_SANDBOX__TOKENIZE_DELAY).
@@ -72,7 +73,7 @@ class MangopayBackend:
     def issue_token(self, client_id: str) -> dict:
         token = secrets.token_hex(16)
         self.store.put("mp_oauth", token, {"client": client_id, "expires": self.now() + OAUTH_TTL})
-        return {"access_token": token, "token_type": "Bearer", "expires_in": OAUTH_TTL}
+        return {"access_token": token, "token_type": "bearer", "expires_in": OAUTH_TTL}
 
     def client_for_token(self, token: str) -> str | None:
         grant = self.store.get("mp_oauth", token)
@@ -98,11 +99,12 @@ class MangopayBackend:
         user = {
             "Address": body.get("Address") if isinstance(body.get("Address"), dict) else None,
             "FirstName": body["FirstName"], "LastName": body["LastName"],
-            "Birthday": body.get("Birthday"), "Nationality": body.get("Nationality"),
-            "CountryOfResidence": body.get("CountryOfResidence"), "Occupation": body.get("Occupation"),
+            # Documented: returned null for PAYER users even when sent.
+            **{k: body.get(k) if category == "OWNER" else None
+               for k in ("Birthday", "Nationality", "CountryOfResidence")},
+            "Occupation": body.get("Occupation"),
             "IncomeRange": body.get("IncomeRange"), "ProofOfIdentity": None, "ProofOfAddress": None,
-            "Capacity": body.get("Capacity", "NORMAL"), "PhoneNumber": body.get("PhoneNumber"),
-            "PhoneNumberCountry": body.get("PhoneNumberCountry"),
+            "Capacity": body.get("Capacity", "NORMAL"),
             "Id": new_id("user_m_"), "Tag": body.get("Tag"), "CreationDate": stamp,
             "PersonType": "NATURAL", "Email": body["Email"], "KYCLevel": "LIGHT",
             "TermsAndConditionsAccepted": bool(body.get("TermsAndConditionsAccepted", False)),

@@ -99,7 +99,7 @@ def authenticate(client_id: str, optional: bool = False) -> None:
         raise errors.not_authorized()
     if header.lower().startswith("bearer "):
         if backend().client_for_token(header[7:].strip()) != client_id:
-            raise errors.not_authorized()
+            raise errors.invalid_credentials()
         return
     basic = _basic_credentials()
     if basic is None or basic[0] != client_id or not backend().credentials_ok(*basic):
@@ -182,8 +182,7 @@ def oauth_token():
     # The body is ignored: the Python SDK sends JSON text under a form content type.
     basic = _basic_credentials()
     if basic is None or not backend().credentials_ok(*basic):
-        body = {"error": "invalid_client",
-                "error_description": "The authorization header was malformed or not recognized"}
+        body = {"error": "invalid_client"}
         return Response(json.dumps(body), 401, content_type="application/json; charset=utf-8")
     return mp_json(backend().issue_token(basic[0]))
 

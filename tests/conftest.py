@@ -1,0 +1,86 @@
+import base64
+import logging
+
+import pytest
+import requests
+
+from server.sandbox import create_app as create_sandbox
+from server.testing import LiveServer
+
+CLIENT_ID = "panless-demo"
+API_KEY = "panless-demo-key"
+BASIC = "Basic " + base64.b64encode(f"{CLIENT_ID}:{API_KEY}".encode()).decode()
+TIMEOUT = 10
+
+
+@pytest.fixture(scope="session", autouse=True)
+def quiet_werkzeug():
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+
+
+@pytest.fixture(scope="session")
+def sandbox_server(tmp_path_factory):
+    db = tmp_path_factory.mktemp("sandbox") / "sandbox.db"
+    server = LiveServer(create_sandbox({"SANDBOX": {"DB": str(db)}})).start()
+    server.db_path = db
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def sandbox(sandbox_server):
+    """The live sandbox, reset before each test."""
+    requests.post(f"{sandbox_server.url}/_sandbox/reset", timeout=TIMEOUT).raise_for_status()
+    return sandbox_server
+
+
+class MangopayWire:
+    """A deliberately small client for tests: raw HTTP, no Panless adapter code."""
+
+    def __init__(self, root: str):
+        self.root = root
+        self.base = f"{root}/mangopay/v2.01"
+        self.api = f"{self.base}/{CLIENT_ID}"
+        token = requests.post(f"{self.base}/oauth/token", headers={"Authorization": BASIC},
+                              data={"grant_type": "client_credentials"}, timeout=TIMEOUT).json()
+        self.auth = {"Authorization": f"Bearer {token['access_token']}"}
+
+    def call(self, method, path, **kw):
+        headers = {**self.auth, **kw.pop("headers", {})}
+        return requests.request(method, self.api + path, headers=headers, timeout=TIMEOUT, **kw)
+
+    def user(self) -> dict:
+        r = self.call("POST", "/users/natural",
+                      json={"FirstName": "Jody", "LastName": "Smith", "Email": "jody@example.com"})
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    def registration(self, card_type=None, user_id=None) -> dict:
+        body = {"UserId": user_id or self.user()["Id"], "Currency": "EUR"}
+        if card_type:
+            body["CardType"] = card_type
+        r = self.call("POST", "/cardregistrations", json=body)
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    def tokenize(self, registration, number, expiry="1230", cvc="123", **extra) -> requests.Response:
+        form = {"data": registration["PreregistrationData"], "accessKeyRef": registration["AccessKey"],
+                "cardNumber": number, "cardExpirationDate": expiry, "cardCvx": cvc, **extra}
+        return requests.post(registration["CardRegistrationURL"], data=form, timeout=TIMEOUT,
+                             allow_redirects=False)
+
+    def finish(self, registration, registration_data) -> requests.Response:
+        return self.call("PUT", f"/cardregistrations/{registration['Id']}",
+                         json={"RegistrationData": registration_data})
+
+    def register_card(self, number="4970107111111119", **kw) -> dict:
+        registration = self.registration(**kw)
+        text = self.tokenize(registration, number).text
+        done = self.finish(registration, text).json()
+        assert done["Status"] == "VALIDATED", done
+        return self.call("GET", f"/cards/{done['CardId']}").json()
+
+
+@pytest.fixture
+def mp(sandbox):
+    return MangopayWire(sandbox.url)
