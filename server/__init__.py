@@ -1,1 +1,56 @@
-"""Panless merchant app."""
+"""Panless merchant app: creates tokenization sessions, finishes them server-to-server, keeps tokens.
+
+It never receives a card number: the browser posts card fields straight to the PSP.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+from flask import Flask, g, request
+
+from . import api, config, errors, pages, providers, security
+from .store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+access_log = logging.getLogger("panless.access")
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, static_folder=str(ROOT / "static"), template_folder=str(ROOT / "templates"))
+    config.load(app, test_config)
+    register_extensions(app)
+    register_blueprints(app)
+    errors.register_errorhandlers(app)
+    register_access_log(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    app.extensions["panless_store"] = Store(app.config["DB"])
+    providers.init_app(app)
+    security.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    app.register_blueprint(api.bp)
+    app.register_blueprint(pages.bp)
+
+
+def register_access_log(app: Flask) -> None:
+    if not logging.getLogger("panless").handlers and not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger("panless").setLevel(logging.INFO)
+
+    @app.before_request
+    def start_timer():
+        g.started = time.monotonic()
+
+    @app.after_request
+    def log_request(response):
+        elapsed = (time.monotonic() - g.get("started", time.monotonic())) * 1000
+        # The path only: query strings are the caller's to fill and are not logged.
+        access_log.info("%s %s %s %.0fms", request.method, request.path, response.status_code, elapsed)
+        return response

@@ -1,5 +1,6 @@
 import base64
 import logging
+import re
 
 import pytest
 import requests
@@ -84,3 +85,49 @@ class MangopayWire:
 @pytest.fixture
 def mp(sandbox):
     return MangopayWire(sandbox.url)
+
+
+# -- the merchant app, against the live sandbox ---------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def merchant_server(sandbox_server):
+    from server import create_app
+
+    app = create_app({"MANGOPAY": {"BASE_URL": f"{sandbox_server.url}/mangopay/v2.01/"}})
+    server = LiveServer(app).start()
+    server.app = app
+    yield server
+    server.stop()
+
+
+class Shopper:
+    """A customer of the merchant app: its page's customer token, and raw HTTP calls to the API."""
+
+    def __init__(self, root: str):
+        self.root = root
+        page = requests.get(f"{root}/pay", timeout=TIMEOUT)
+        self.token = re.search(r'data-customer-token="([^"]+)"', page.text).group(1)
+        self.headers = {"Authorization": f"Bearer {self.token}"}
+
+    def call(self, method, path, **kw):
+        headers = {**self.headers, **kw.pop("headers", {})}
+        return requests.request(method, self.root + path, headers=headers, timeout=TIMEOUT, **kw)
+
+    def session(self, **body) -> dict:
+        r = self.call("POST", "/api/sessions", json=body)
+        assert r.status_code == 201, r.text
+        return r.json()
+
+
+@pytest.fixture
+def shopper(merchant_server, sandbox):
+    return Shopper(merchant_server.url)
+
+
+def post_card(target: dict, number: str, expiry: str = "1230", cvc: str = "123") -> requests.Response:
+    """What the browser does with a TokenizationTarget (a Python twin of static/js/shared/tokenize.js)."""
+    fields = target["card_fields"]
+    form = {**target["fields"], fields["number"]: number, fields["expiry"]: expiry}
+    if cvc or target["cvc_required"]:
+        form[fields["cvc"]] = cvc
+    return requests.post(target["url"], data=form, timeout=TIMEOUT)

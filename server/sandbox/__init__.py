@@ -11,9 +11,10 @@ import logging
 from flask import Flask, request
 from werkzeug.exceptions import HTTPException
 
+from ..config import merge, prefixed_env
 from . import control, mangopay
 from .mangopay.backend import DEFAULT_TOKENIZE_DELAY, MangopayBackend
-from .store import Store
+from .store import SandboxStore
 from .vault import Vault, load_key
 
 # prefix -> (blueprint, normaliser, error renderer); later PSPs join this table.
@@ -54,9 +55,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         SANDBOX={"DB": ":memory:", "VAULT_KEY": None, "PUBLIC_URL": None,
                  "TOKENIZE_DELAY": DEFAULT_TOKENIZE_DELAY},
     )
-    _merge_config(app, _prefixed_env(app))
+    merge(app.config, prefixed_env())
     if test_config:
-        _merge_config(app, test_config)
+        merge(app.config, test_config)
 
     register_state(app)
     for blueprint, _normalise, _render in PSPS.values():
@@ -67,24 +68,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     return app
 
 
-def _prefixed_env(app: Flask) -> dict:
-    scratch = Flask("panless-env")
-    scratch.config.clear()
-    scratch.config.from_prefixed_env("PANLESS")
-    return dict(scratch.config)
-
-
-def _merge_config(app: Flask, values: dict) -> None:
-    for key, value in values.items():
-        if isinstance(value, dict) and isinstance(app.config.get(key), dict):
-            app.config[key] = {**app.config[key], **value}
-        else:
-            app.config[key] = value
-
-
 def register_state(app: Flask) -> None:
     settings = app.config["SANDBOX"]
-    store = Store(settings["DB"])
+    store = SandboxStore(settings["DB"])
     vault = Vault(store, load_key(settings.get("VAULT_KEY"), settings["DB"]))
     clients = {app.config["MANGOPAY"]["CLIENT_ID"]: str(app.config["MANGOPAY"]["API_KEY"])}
     app.extensions["panless_sandbox"] = {

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from .store import Store
+from .store import SandboxStore
 
 log = logging.getLogger("panless.sandbox.vault")
 
@@ -61,7 +61,7 @@ def _derive(master: bytes, purpose: bytes) -> bytes:
 
 
 class Vault:
-    def __init__(self, store: Store, master_key: bytes):
+    def __init__(self, store: SandboxStore, master_key: bytes):
         self.store = store
         self._aead = AESGCM(_derive(master_key, b"vault data key"))
         self._fingerprint_key = _derive(master_key, b"fingerprint key")

@@ -12,7 +12,7 @@ import re
 import secrets
 
 from .. import cards
-from ..store import Store
+from ..store import SandboxStore
 from ..vault import Vault, new_id
 from . import errors
 
@@ -57,7 +57,7 @@ def _random_text(n_bytes: int) -> str:
 
 
 class MangopayBackend:
-    def __init__(self, store: Store, vault: Vault, clients: dict[str, str], tokenize_delay: int):
+    def __init__(self, store: SandboxStore, vault: Vault, clients: dict[str, str], tokenize_delay: int):
         self.store, self.vault, self.clients = store, vault, clients
         self.tokenize_delay = tokenize_delay
 

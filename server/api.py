@@ -1,0 +1,82 @@
+"""The merchant JSON API (docs/openapi.yaml): create and finish tokenization sessions, list and remove cards."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, current_app, jsonify, request
+
+from . import sessions
+from .auth import current_customer
+from .errors import PanlessError
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+CURRENCY = re.compile(r"[A-Z]{3}")
+BRANDS = {"visa", "mastercard", "amex", "maestro", "bcmc", "cb", "discover", "jcb", "diners", "unionpay"}
+CLIENT_KEY = re.compile(r"[A-Za-z0-9_-]{8,64}")
+
+
+def json_object() -> dict:
+    if not request.get_data():
+        return {}
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise PanlessError("invalid_json")
+    return body
+
+
+def optional_string(body: dict, name: str, pattern=None, allowed=None) -> str | None:
+    value = body.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str) or (pattern and not pattern.fullmatch(value)) or (allowed and value not in allowed):
+        code = {"currency": "unsupported_currency", "brand": "unsupported_brand",
+                "provider": "unknown_provider"}.get(name, "invalid_request")
+        raise PanlessError(code, field=name)
+    return value
+
+
+def public_session(session: dict) -> dict:
+    return {k: session.get(k) for k in ("id", "status", "provider", "currency", "accepted_brands", "target", "created_at")}
+
+
+@bp.post("/sessions")
+def create_session():
+    customer = current_customer()
+    body = json_object()
+    currency = optional_string(body, "currency", CURRENCY) or current_app.config["CURRENCY"]
+    brand = optional_string(body, "brand", allowed=BRANDS)
+    provider = optional_string(body, "provider")
+    client_key = request.headers.get("Idempotency-Key")
+    if client_key is not None and not CLIENT_KEY.fullmatch(client_key):
+        raise PanlessError("invalid_request", "Idempotency-Key must be 8-64 letters, digits, - or _.",
+                           field="Idempotency-Key")
+    session = sessions.start(customer, currency, brand, provider, client_key)
+    return jsonify(public_session(session)), 201
+
+
+@bp.get("/sessions/<session_id>")
+def view_session(session_id):
+    session = sessions.get(current_customer(), session_id)
+    return jsonify({**public_session(session), "card": session.get("card")})
+
+
+@bp.post("/sessions/<session_id>/finalize")
+def finalize_session(session_id):
+    customer = current_customer()
+    body = json_object()
+    if "result" not in body:
+        raise PanlessError("invalid_result", "Send the PSP's tokenization result as {\"result\": ...}.")
+    card = sessions.finish(customer, session_id, body["result"])
+    return jsonify({"card": card})
+
+
+@bp.get("/cards")
+def list_cards():
+    return jsonify({"cards": sessions.cards(current_customer())})
+
+
+@bp.delete("/cards/<token>")
+def deactivate_card(token):
+    return jsonify({"card": sessions.deactivate(current_customer(), token)})

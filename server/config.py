@@ -1,0 +1,56 @@
+"""Merchant app configuration: defaults for the offline demo, overridden by PANLESS_ environment variables.
+
+Nested keys use a double underscore, Flask's `from_prefixed_env` convention:
+PANLESS_MANGOPAY__BASE_URL, PANLESS_MANGOPAY__CLIENT_ID, PANLESS_MANGOPAY__API_KEY, ...
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+DEMO_SECRET_KEY = "panless-demo-secret-key-not-for-production"  # demo value: set PANLESS_SECRET_KEY
+
+DEFAULTS = {
+    "SECRET_KEY": DEMO_SECRET_KEY,
+    "PROVIDER": "mangopay",
+    "CURRENCY": "EUR",
+    "DB": ":memory:",
+    "PUBLIC_URL": None,
+    "ALLOWED_ORIGINS": [],
+    "CUSTOMER_TOKEN_TTL": 3600,
+    "MAX_CONTENT_LENGTH": 64 * 1024,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_HTTPONLY": True,
+    "MANGOPAY": {
+        "BASE_URL": "http://127.0.0.1:8001/mangopay/v2.01/",
+        "CLIENT_ID": "panless-demo",        # demo value
+        "API_KEY": "panless-demo-key",      # demo value
+        "TIMEOUT": 10,
+        "TOKENIZATION_ORIGINS": None,       # None: derived from BASE_URL
+    },
+}
+
+
+def prefixed_env() -> dict:
+    """PANLESS_* variables as a nested dict (values parsed as JSON where they parse)."""
+    scratch = Flask("panless-env")
+    scratch.config.clear()
+    scratch.config.from_prefixed_env("PANLESS")
+    return dict(scratch.config)
+
+
+def load(app: Flask, test_config: dict | None = None) -> None:
+    app.config.update({k: (dict(v) if isinstance(v, dict) else v) for k, v in DEFAULTS.items()})
+    merge(app.config, prefixed_env())
+    if test_config:
+        merge(app.config, test_config)
+    if isinstance(app.config["ALLOWED_ORIGINS"], str):
+        app.config["ALLOWED_ORIGINS"] = [o for o in app.config["ALLOWED_ORIGINS"].replace(",", " ").split() if o]
+
+
+def merge(config, values: dict) -> None:
+    for key, value in values.items():
+        if isinstance(value, dict) and isinstance(config.get(key), dict):
+            config[key] = {**config[key], **value}
+        else:
+            config[key] = value

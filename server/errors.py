@@ -1,0 +1,88 @@
+"""One error shape for the merchant API: {"error": {code, message, field, retry}} with stable codes.
+
+`retry` tells the form what a retry needs: "same_session" (fix the field and submit again) or
+"new_session" (the PSP closed this session; start another).
+"""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+# code -> (HTTP status, message a shopper or developer can act on, field, retry)
+CATALOG: dict[str, tuple[int, str, str | None, str | None]] = {
+    "invalid_number": (422, "This card number is not valid. Check the digits and try again.", "number", "same_session"),
+    "invalid_expiry": (422, "This expiry date is not valid or has passed. Use the MM / YY on the card.", "expiry", "same_session"),
+    "invalid_cvc": (422, "This security code is not valid. It is the 3 digits on the back (4 on the front for Amex).", "cvc", "same_session"),
+    "invalid_name": (422, "Enter the cardholder name as it appears on the card.", "name", "same_session"),
+    "card_refused": (402, "Your bank refused this card. Try another card or contact your bank.", None, "new_session"),
+    "session_expired": (410, "This payment form timed out. Please enter your card again.", None, "new_session"),
+    "tokenization_failed": (502, "The card could not be saved right now. Please try again.", None, "new_session"),
+    "invalid_result": (400, "The tokenization result is missing or malformed.", "result", "new_session"),
+    "psp_unavailable": (503, "The payment provider is not reachable right now. Please try again in a moment.", None, "same_session"),
+    "psp_error": (502, "The payment provider returned an unexpected answer. Please try again.", None, "same_session"),
+    "psp_auth_failed": (502, "The payment provider refused the merchant's credentials (check PANLESS_ configuration).", None, None),
+    "unauthenticated": (401, "Missing or expired customer token. Reload the payment page.", None, None),
+    "session_closed": (409, "This payment session is finished. Start a new one to save another card.", None, "new_session"),
+    "session_not_found": (404, "No such tokenization session for this customer.", None, "new_session"),
+    "card_not_found": (404, "No such saved card for this customer.", None, None),
+    "invalid_request": (400, "The request is not valid.", None, None),
+    "invalid_json": (400, "The request body must be a JSON object.", None, None),
+    "unsupported_currency": (422, "This currency is not supported.", "currency", None),
+    "unsupported_brand": (422, "This card brand is not accepted.", "brand", None),
+    "unknown_provider": (422, "This payment provider is not configured.", "provider", None),
+    "pan_detected": (400, "A card number must never be sent to this server; it goes straight to the payment provider.", None, None),
+    "not_found": (404, "Not found.", None, None),
+    "method_not_allowed": (405, "This method is not allowed here.", None, None),
+    "payload_too_large": (413, "The request body is too large.", None, None),
+    "internal_error": (500, "Something went wrong on our side. Please try again.", None, None),
+}
+
+
+def hint(code: str) -> dict:
+    """The public description of an error code: what the API returns and what the browser shows."""
+    _status, message, field, retry = CATALOG[code]
+    return {"code": code, "message": message, "field": field, "retry": retry}
+
+
+class PanlessError(Exception):
+    def __init__(self, code: str, message: str | None = None, field: str | None = None,
+                 status: int | None = None):
+        default_status, default_message, default_field, retry = CATALOG[code]
+        super().__init__(message or default_message)
+        self.code, self.message = code, message or default_message
+        self.field = field if field is not None else default_field
+        self.status = status or default_status
+        self.retry = retry
+
+    def body(self) -> dict:
+        return {"error": {"code": self.code, "message": self.message, "field": self.field, "retry": self.retry}}
+
+
+HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large", 400: "invalid_request"}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def render(error: PanlessError):
+    if wants_json():
+        return jsonify(error.body()), error.status
+    return render_template("error.html", error=error), error.status
+
+
+def register_errorhandlers(app: Flask) -> None:
+    @app.errorhandler(PanlessError)
+    def on_panless_error(exc):
+        return render(exc)
+
+    @app.errorhandler(HTTPException)
+    def on_http_error(exc):
+        return render(PanlessError(HTTP_CODES.get(exc.code, "invalid_request"), status=exc.code))
+
+    @app.errorhandler(Exception)
+    def on_unexpected(exc):
+        # The type only: a message or traceback could carry request data.
+        app.logger.error("unexpected %s on %s %s", type(exc).__name__, request.method, request.path)
+        return render(PanlessError("internal_error"))

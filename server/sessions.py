@@ -1,0 +1,115 @@
+"""Tokenization sessions and saved cards: the merchant's side of the flow, independent of the PSP.
+
+State lives in the document store, so a failure halfway leaves what a retry needs: a session is stored
+("starting") before the PSP is called, and its id is the PSP idempotency key, so retrying the start
+creates nothing twice; finishing an already finished session answers with the saved card.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import asdict
+
+from flask import current_app
+
+from . import providers
+from .errors import PanlessError
+from .providers.base import StartRequest
+from .store import Store
+
+MAX_FINISH_ATTEMPTS = 5
+
+
+def store() -> Store:
+    return current_app.extensions["panless_store"]
+
+
+def start(customer_id: str, currency: str, brand: str | None, provider_name: str | None,
+          client_key: str | None) -> dict:
+    provider = providers.get(provider_name)
+    session = _existing(customer_id, client_key) or _new_session(customer_id, provider.name, client_key)
+    if session["status"] != "starting":
+        return session
+    customer = store().get("customer", customer_id) or {"id": customer_id, "providers": {}}
+    begun = provider.start(StartRequest(
+        customer_id=customer_id, currency=currency, brand=brand,
+        provider_customer=customer["providers"].get(provider.name, {}), idempotency_key=session["id"],
+    ))
+    customer["providers"][provider.name] = begun.provider_customer
+    store().put("customer", customer_id, customer)
+    session.update(status="open", provider_ref=begun.ref, target=begun.target.to_json(),
+                   accepted_brands=begun.accepted_brands, currency=currency)
+    return store().put("session", session["id"], session, owner=customer_id)
+
+
+def _new_session(customer_id: str, provider_name: str, client_key: str | None) -> dict:
+    session = {"id": "ses_" + secrets.token_hex(15), "customer": customer_id, "provider": provider_name,
+               "status": "starting", "provider_ref": None, "target": None, "accepted_brands": [],
+               "card": None, "attempts": 0, "created_at": int(time.time())}
+    if client_key:
+        if not store().insert_new("session_key", f"{customer_id}:{client_key}", {"session": session["id"]}):
+            return _existing(customer_id, client_key)
+    return store().put("session", session["id"], session, owner=customer_id)
+
+
+def _existing(customer_id: str, client_key: str | None) -> dict | None:
+    if not client_key:
+        return None
+    ref = store().get("session_key", f"{customer_id}:{client_key}")
+    return ref and store().get("session", ref["session"])
+
+
+def get(customer_id: str, session_id: str) -> dict:
+    session = store().get("session", session_id)
+    if session is None or session["customer"] != customer_id:
+        raise PanlessError("session_not_found")  # another customer's session looks like none at all
+    return session
+
+
+def finish(customer_id: str, session_id: str, browser_result) -> dict:
+    session = get(customer_id, session_id)
+    if session["status"] == "completed":
+        return card(customer_id, session["card"])
+    if session["status"] != "open" or session["attempts"] >= MAX_FINISH_ATTEMPTS:
+        raise PanlessError("session_closed")
+    session["attempts"] += 1
+    store().put("session", session_id, session, owner=customer_id)
+    try:
+        saved = providers.get(session["provider"]).finish(session, browser_result)
+    except PanlessError as exc:
+        if exc.retry == "new_session":
+            session["status"] = "failed"
+            session["error"] = exc.code
+            store().put("session", session_id, session, owner=customer_id)
+        raise
+    record = {**asdict(saved), "provider": session["provider"], "active": True, "created_at": int(time.time())}
+    record.pop("holder")
+    store().put("card", _card_key(session["provider"], saved.token), record, owner=customer_id)
+    session.update(status="completed", card=saved.token)
+    store().put("session", session_id, session, owner=customer_id)
+    return record
+
+
+def _card_key(provider: str, token: str) -> str:
+    return f"{provider}:{token}"
+
+
+def cards(customer_id: str) -> list[dict]:
+    return store().find("card", owner=customer_id)
+
+
+def card(customer_id: str, token: str) -> dict:
+    for record in cards(customer_id):
+        if record["token"] == token:
+            return record
+    raise PanlessError("card_not_found")
+
+
+def deactivate(customer_id: str, token: str) -> dict:
+    record = card(customer_id, token)
+    if record["active"]:
+        providers.get(record["provider"]).deactivate(token)
+        record["active"] = False
+        store().put("card", _card_key(record["provider"], token), record, owner=customer_id)
+    return record

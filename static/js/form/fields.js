@@ -1,0 +1,115 @@
+// The card inputs: formatting as you type (caret kept), brand display, inline accessible errors.
+
+import { detectBrand } from "../card/brands.js";
+import { digitsOnly, formatExpiry, formatWithCaret } from "../card/format.js";
+import { validateCvc, validateExpiry, validateName, validateNumber } from "../card/validate.js";
+import { CLIENT_ERRORS } from "../shared/errors.js";
+
+const typeOf = (brand) => (typeof brand === "string" ? brand : brand?.type ?? null);
+
+export class CardFields {
+  constructor(form, { onBrand = () => {}, onChange = () => {} } = {}) {
+    this.form = form;
+    this.inputs = Object.fromEntries(["name", "number", "expiry", "cvc"].map((f) => [f, form.querySelector(`#${f}`)]));
+    this.brand = null;
+    this.onBrand = onBrand;
+    this.onChange = onChange;
+    this.bind();
+  }
+
+  bind() {
+    const { number, expiry, cvc } = this.inputs;
+    number.addEventListener("beforeinput", () => (this.previous = number.value));
+    number.addEventListener("input", () => this.formatNumber());
+    expiry.addEventListener("input", () => (expiry.value = formatExpiry(expiry.value)));
+    cvc.addEventListener("input", () => (cvc.value = digitsOnly(cvc.value).slice(0, 4)));
+    for (const [field, input] of Object.entries(this.inputs)) {
+      input.addEventListener("blur", () => input.value && this.check(field));
+      input.addEventListener("input", () => {
+        if (input.getAttribute("aria-invalid") === "true") this.check(field);
+        this.onChange(field);
+      });
+    }
+  }
+
+  formatNumber() {
+    const input = this.inputs.number;
+    const brand = detectBrand(digitsOnly(input.value));
+    const { value, caret } = formatWithCaret(input.value, input.selectionStart, brand, this.previous);
+    input.value = value;
+    if (document.activeElement === input) input.setSelectionRange(caret, caret);
+    this.setBrand(brand);
+  }
+
+  setBrand(brand) {
+    if (typeOf(brand) === typeOf(this.brand)) return;
+    this.brand = brand;
+    const label = this.form.querySelector("#number-brand");
+    label.textContent = brand ? brand.niceType : "";
+    label.dataset.brand = typeOf(brand) ?? "";
+    const cvc = this.inputs.cvc;
+    const size = brand?.code?.size ?? 3;
+    cvc.maxLength = size;
+    cvc.placeholder = "•".repeat(size);
+    cvc.required = brand?.cvcRequired !== false;
+    this.form.querySelector("#cvc-optional").hidden = cvc.required;
+    this.onBrand(typeOf(brand));
+  }
+
+  values() {
+    const v = Object.fromEntries(Object.entries(this.inputs).map(([k, input]) => [k, input.value]));
+    return { ...v, number: digitsOnly(v.number), cvc: digitsOnly(v.cvc), name: v.name.trim() };
+  }
+
+  // -> error code for the field, or null when valid (client-side messages in shared/errors.js)
+  problem(field) {
+    const v = this.values();
+    if (field === "number") {
+      if (!v.number) return "number_required";
+      const r = validateNumber(v.number);
+      return r.isValid ? null : r.isPotentiallyValid ? "number_incomplete" : "number_invalid";
+    }
+    if (field === "expiry") {
+      if (!v.expiry) return "expiry_required";
+      const r = validateExpiry(v.expiry);
+      return r.isValid ? null : r.reason === "expired" ? "expiry_past" : "expiry_invalid";
+    }
+    if (field === "cvc") {
+      if (!v.cvc) return this.inputs.cvc.required ? "cvc_required" : null;
+      return validateCvc(v.cvc, this.brand).isValid ? null : "cvc_invalid";
+    }
+    if (!v.name) return "name_required";
+    return validateName(v.name).isValid ? null : "name_invalid";
+  }
+
+  check(field) {
+    const code = this.problem(field);
+    const size = this.brand?.code?.size ?? 3;
+    this.showError(field, code ? CLIENT_ERRORS[code].replace("{size}", size) : null);
+    return !code;
+  }
+
+  checkAll() {
+    const fields = ["name", "number", "expiry", "cvc"];
+    const results = fields.map((f) => this.check(f));
+    const first = fields.find((_, i) => !results[i]);
+    if (first) this.inputs[first].focus();
+    return !first;
+  }
+
+  showError(field, message) {
+    const input = this.inputs[field];
+    const slot = this.form.querySelector(`#${field}-error`);
+    slot.textContent = message ?? "";
+    slot.hidden = !message;
+    input.setAttribute("aria-invalid", message ? "true" : "false");
+  }
+
+  clear() {
+    for (const [field, input] of Object.entries(this.inputs)) {
+      input.value = "";
+      this.showError(field, null);
+    }
+    this.setBrand(null);
+  }
+}

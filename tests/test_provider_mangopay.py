@@ -1,0 +1,211 @@
+"""The Mangopay adapter against Mangopay's documented wire (tests/fixtures/mangopay), not against our sandbox.
+
+A replay server on loopback answers each documented request with the documented response and records
+what the adapter sent, so both directions are checked: the requests we build and the responses we parse.
+"""
+
+import json
+import re
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from flask import Flask, Response, request
+
+from server.errors import PanlessError
+from server.providers.base import StartRequest, scrub
+from server.providers.mangopay import MangopayProvider
+from server.testing import LiveServer
+
+FIXTURES = Path(__file__).parent / "fixtures" / "mangopay"
+
+
+def golden(name):
+    return json.loads((FIXTURES / f"{name}.json").read_text())
+
+
+class Replay:
+    """Serves golden responses by (method, path pattern); records every request."""
+
+    def __init__(self):
+        self.routes: list[tuple[str, re.Pattern, dict]] = []
+        self.seen: list[dict] = []
+        self.delay = 0.0
+        app = Flask("replay")
+        app.add_url_rule("/<path:path>", "any", self.answer, methods=["GET", "POST", "PUT"])
+        self.server = LiveServer(app).start()
+        self.base = f"{self.server.url}/v2.01/"
+
+    def on(self, sample: str, status: int | None = None, body=None):
+        doc = golden(sample)
+        pattern = re.sub(r"\\\{\w+\\\}", "[^/]+", re.escape(doc["request"]["path"]))
+        response = {**doc["response"], **({"status": status} if status else {}), **({"body": body} if body else {})}
+        self.routes.insert(0, (doc["request"]["method"], re.compile(pattern + "$"), response))
+
+    def answer(self, path):
+        time.sleep(self.delay)
+        self.seen.append({"method": request.method, "path": "/" + path, "headers": dict(request.headers),
+                          "body": request.get_data(as_text=True)})
+        for method, pattern, response in self.routes:
+            if method == request.method and pattern.match("/" + path):
+                body = response["body"]
+                text = body if isinstance(body, str) else json.dumps(body)
+                return Response(text, response["status"], content_type=response["content_type"])
+        return Response("{}", 599)
+
+
+@pytest.fixture
+def replay():
+    r = Replay()
+    r.on("oauth_token")
+    yield r
+    r.server.stop()
+
+
+def provider(replay, **config):
+    return MangopayProvider({"BASE_URL": replay.base, "CLIENT_ID": "clientId", "API_KEY": "key", "TIMEOUT": 2,
+                             **config})
+
+
+def start_request(**kw):
+    return StartRequest(**{"customer_id": "cus_1", "currency": "EUR", "brand": None, "provider_customer": {},
+                           "idempotency_key": "ses_abc", **kw})
+
+
+def test_start_sends_documented_requests_and_builds_the_target(replay):
+    replay.on("user_natural_create")
+    replay.on("cardregistration_create")
+    session = provider(replay).start(start_request())
+    documented = golden("cardregistration_create")["response"]["body"]
+    assert session.ref == documented["Id"]
+    assert session.target.url == documented["CardRegistrationURL"]
+    assert session.target.fields == {"data": documented["PreregistrationData"], "accessKeyRef": documented["AccessKey"]}
+    assert session.provider_customer == {"user_id": golden("user_natural_create")["response"]["body"]["Id"]}
+
+    token, user, registration = replay.seen
+    assert (token["method"], token["path"]) == ("POST", "/v2.01/oauth/token")
+    assert token["headers"]["Authorization"].startswith("Basic ") and "grant_type=client_credentials" in token["body"]
+    assert (user["method"], user["path"]) == ("POST", "/v2.01/clientId/users/natural")
+    assert (registration["method"], registration["path"]) == ("POST", "/v2.01/clientId/cardregistrations")
+    access_token = golden("oauth_token")["response"]["body"]["access_token"]
+    assert registration["headers"]["Authorization"] == f"Bearer {access_token}"
+    assert re.fullmatch(r"[A-Za-z0-9-]{16,36}", registration["headers"]["Idempotency-Key"])
+    body = json.loads(registration["body"])
+    assert set(body) <= set(golden("cardregistration_create")["request"]["body"]) | {"CardType"}
+    assert body["CardType"] == "CB_VISA_MASTERCARD" and body["Currency"] == "EUR"
+
+
+def test_existing_user_is_reused_and_token_cached(replay):
+    replay.on("cardregistration_create")
+    mangopay = provider(replay)
+    for _ in range(3):
+        mangopay.start(start_request(provider_customer={"user_id": "user_m_01J7KACBPAV7XAF8AH9BDCJPRS"}))
+    paths = [s["path"] for s in replay.seen]
+    assert paths.count("/v2.01/oauth/token") == 1 and paths.count("/v2.01/clientId/cardregistrations") == 3
+
+
+def test_token_refreshed_before_expiry(replay):
+    replay.on("cardregistration_create")
+    mangopay = provider(replay)
+    mangopay.start(start_request(provider_customer={"user_id": "u"}))
+    mangopay._token = (mangopay._token[0], time.time() + 30)  # inside the refresh margin
+    mangopay.start(start_request(provider_customer={"user_id": "u"}))
+    assert [s["path"] for s in replay.seen].count("/v2.01/oauth/token") == 2
+
+
+def test_lost_response_recovered_from_the_idempotency_store(replay):
+    replay.on("idempotency_conflict")
+    replay.on("idempotency_response", body={**golden("idempotency_response")["response"]["body"],
+                                            "Resource": golden("cardregistration_create")["response"]["body"]})
+    session = provider(replay).start(start_request(provider_customer={"user_id": "u"}))
+    assert session.ref == golden("cardregistration_create")["response"]["body"]["Id"]
+    key = replay.seen[1]["headers"]["Idempotency-Key"]
+    assert replay.seen[2]["path"] == f"/v2.01/clientId/responses/{key}"
+
+
+def test_finish_puts_registration_data_and_reads_the_card(replay):
+    replay.on("cardregistration_update")
+    replay.on("card_view")
+    data = golden("cardregistration_update")["request"]["body"]["RegistrationData"]
+    card = provider(replay).finish({"provider_ref": "reg1"}, data)
+    documented = golden("card_view")["response"]["body"]
+    assert (card.token, card.last4, card.brand) == (documented["Id"], documented["Alias"][-4:], "visa")
+    assert (card.exp_month, card.exp_year) == (int(documented["ExpirationDate"][:2]), 2000 + int(documented["ExpirationDate"][2:]))
+    assert card.fingerprint == documented["Fingerprint"]
+    put = replay.seen[1]
+    assert (put["method"], put["path"]) == ("PUT", "/v2.01/clientId/cardregistrations/reg1")
+    assert json.loads(put["body"]) == {"RegistrationData": data}
+
+
+def test_finish_error_status_maps_the_result_code(replay):
+    replay.on("cardregistration_update_error")
+    with pytest.raises(PanlessError) as caught:
+        provider(replay).finish({"provider_ref": "reg1"}, "errorCode=02625")
+    assert (caught.value.code, caught.value.field, caught.value.status) == ("invalid_number", "number", 422)
+
+
+@pytest.mark.parametrize("sample,code", [
+    ("cardregistration_not_found", "session_not_found"),
+    ("cardregistration_create_param_error", "psp_error"),
+    ("api_unauthorized", "psp_auth_failed"),
+])
+def test_documented_errors_map_to_stable_codes(replay, sample, code):
+    doc = golden(sample)
+    replay.routes.insert(0, ("PUT", re.compile(r".*cardregistrations/.*"), doc["response"]))
+    with pytest.raises(PanlessError) as caught:
+        provider(replay).finish({"provider_ref": "reg1"}, "data=abc")
+    assert caught.value.code == code
+
+
+def test_bad_credentials_are_reported(replay):
+    replay.routes.clear()
+    replay.on("oauth_invalid_client")
+    with pytest.raises(PanlessError) as caught:
+        provider(replay).start(start_request())
+    assert caught.value.code == "psp_auth_failed"
+
+
+def test_every_call_has_a_timeout(replay):
+    replay.on("cardregistration_create")
+    replay.delay = 1.5
+    mangopay = provider(replay, TIMEOUT=0.3)
+    started = time.monotonic()
+    with pytest.raises(PanlessError) as caught:
+        mangopay.start(start_request(provider_customer={"user_id": "u"}))
+    assert caught.value.code == "psp_unavailable"
+    assert time.monotonic() - started < 10  # three attempts of 0.3 s, not three of 1.5 s
+
+
+def test_deactivate_sends_active_false(replay):
+    replay.on("card_deactivate")
+    provider(replay).deactivate("card1")
+    assert replay.seen[-1]["method"] == "PUT" and json.loads(replay.seen[-1]["body"]) == {"Active": False}
+
+
+def test_tokenization_origins():
+    real = MangopayProvider({"BASE_URL": "https://api.sandbox.mangopay.com/v2.01/", "CLIENT_ID": "c", "API_KEY": "k"})
+    assert "https://pci.sandbox.mangopay.com" in real.tokenization_origins()
+    local = MangopayProvider({"BASE_URL": "http://127.0.0.1:8001/mangopay/v2.01/", "CLIENT_ID": "c", "API_KEY": "k"})
+    assert local.tokenization_origins() == ["http://127.0.0.1:8001"]
+
+
+def test_scrub_redacts_card_data_and_credentials():
+    transcript = ("POST /tokenize cardNumber=4970107111111119&cardCvx=123&cardExpirationDate=1230\n"
+                  'Authorization: Bearer abcdef\n{"card_number": "4970107111111119", "cvc": "123"} 4970 1071 1111 1119')
+    clean = scrub(transcript)
+    assert "4970107111111119" not in clean and "1111 1119" not in clean and "abcdef" not in clean
+    assert "cardCvx=123" not in clean and '"cvc": "123"' not in clean
+    assert "cardExpirationDate=1230" in clean  # not card data we must hide
+
+
+def test_concurrent_starts_share_one_token(replay):
+    replay.on("cardregistration_create")
+    mangopay = provider(replay)
+    threads = [threading.Thread(target=mangopay.start, args=(start_request(provider_customer={"user_id": "u"}),))
+               for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [s["path"] for s in replay.seen].count("/v2.01/oauth/token") == 1
