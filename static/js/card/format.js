@@ -11,10 +11,11 @@ export function digitsOnly(value) {
   return String(value ?? "").replace(/\D/g, "");
 }
 
-// An explicit brand wins; without one the digits decide, so a pasted Amex groups as Amex.
+// An explicit brand wins; without one the leading digits decide (no pattern is longer than six),
+// so that a pasted Amex with stray digits after it still groups and caps as Amex.
 function resolveBrand(brand, digits) {
   if (typeof brand === "string") return brandByType(brand);
-  return brand ?? detectBrand(digits);
+  return brand ?? detectBrand(digits.slice(0, 6));
 }
 
 export function formatNumber(value, brand = null) {
@@ -74,7 +75,7 @@ export function formatExpiry(value) {
     sep = " / ";
   }
   const single = month.length === 1;
-  if (single && month !== "0" && (sep || year || month > "1")) month = `0${month}`;
+  if (single && month !== "0" && (sep || year || Number(month) > 1)) month = `0${month}`;
   if (month.length === 2 || sep || year) sep = " / ";
   return month + sep + year;
 }

@@ -55,10 +55,10 @@ export function parseExpiry(value) {
   return { month: Number(parts.month), year: parts.year.length === 2 ? 2000 + year : year };
 }
 
-// Could these year digits still grow into an acceptable year (as YY or YYYY)?
-function yearMayBecomeValid(yearDigits, now) {
+// Could these year digits still grow into an acceptable year, written with `widths` digits?
+function yearMayBecomeValid(yearDigits, now, widths = [2, 4]) {
   for (let y = now.getFullYear(); y <= now.getFullYear() + MAX_YEARS_AHEAD; y++) {
-    if (String(y).startsWith(yearDigits) || String(y).slice(2).startsWith(yearDigits)) return true;
+    if (widths.some((w) => String(y).slice(-w).startsWith(yearDigits))) return true;
   }
   return false;
 }
@@ -83,7 +83,7 @@ export function validateExpiry(value, now = new Date()) {
     expires < thisMonth ? "expired" : parsed.year > now.getFullYear() + MAX_YEARS_AHEAD ? "invalid_year" : null;
   if (!reason) return ok({ month: parsed.month, year: parsed.year });
   // "12 / 20" may be on its way to "12 / 2030".
-  const mayGrow = parts.year.length === 2 && yearMayBecomeValid(parts.year, now);
+  const mayGrow = parts.year.length === 2 && yearMayBecomeValid(parts.year, now, [4]);
   return mayGrow ? notYet(reason) : bad(reason);
 }
 
