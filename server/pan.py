@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import re
 
-# 13-19 digits, optionally grouped by single spaces or dashes, not glued to other digits.
-PAN_SHAPED = re.compile(r"(?<![0-9])[0-9](?:[ -]?[0-9]){12,18}(?![0-9])")
+# 13-19 digits in a row, or grouped the way card numbers are written (4-4-4-4[-3], Amex 4-6-5) with
+# single spaces or dashes; never glued to other digits. Arbitrary dashed numbers (ETags, dates) are not
+# card-shaped: "5-3021-2383021136" is not a PAN however its digits add up.
+PAN_SHAPED = re.compile(
+    r"(?<![0-9])(?:[0-9]{13,19}"
+    r"|[0-9]{4}([ -])[0-9]{4}\1[0-9]{4}\1[0-9]{1,4}(?:\1[0-9]{1,3})?"
+    r"|[0-9]{4}([ -])[0-9]{6}\2[0-9]{4,5})(?![0-9])"
+)
 
 
 def luhn_ok(digits: str) -> bool:

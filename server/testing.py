@@ -5,7 +5,10 @@
 
 from __future__ import annotations
 
+import io
+import logging
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -46,6 +49,69 @@ class LiveServer:
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+class RequestRecorder:
+    """WSGI middleware recording everything a service receives: method, URL, headers and body."""
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+        self.requests: list[dict] = []
+
+    def __call__(self, environ, start_response):
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        environ["wsgi.input"] = io.BytesIO(body)
+        # Content-Length is left out: a byte count is not content, and would read as a 3-digit "CVC".
+        headers = {k[5:].replace("_", "-").title(): v for k, v in environ.items()
+                   if k.startswith("HTTP_") and k != "HTTP_CONTENT_LENGTH"}
+        if environ.get("CONTENT_TYPE"):
+            headers["Content-Type"] = environ["CONTENT_TYPE"]
+        query = environ.get("QUERY_STRING", "")
+        self.requests.append({
+            "method": environ["REQUEST_METHOD"],
+            "url": environ.get("PATH_INFO", "") + ("?" + query if query else ""),
+            "headers": headers,
+            "body": body.decode("utf-8", "replace"),
+        })
+        return self.wsgi_app(environ, start_response)
+
+    def transcript(self) -> str:
+        return "\n".join(f"{r['method']} {r['url']} {r['headers']} {r['body']}" for r in self.requests)
+
+
+class LogCapture(logging.Handler):
+    """Every log line of the process, formatted as a handler would write it."""
+
+    def __init__(self):
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+        self.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
+
+    def emit(self, record):
+        self.lines.append(self.format(record))
+
+    def __enter__(self):
+        root = logging.getLogger()
+        self._level = root.level
+        root.addHandler(self)
+        root.setLevel(logging.DEBUG)
+        return self
+
+    def __exit__(self, *exc):
+        root = logging.getLogger()
+        root.removeHandler(self)
+        root.setLevel(self._level)
+
+
+def secrets_found(text: str, typed: list[str]) -> list[str]:
+    """The invariant check: typed PANs or CVCs (digit-bounded) and any Luhn-valid 13-19 digit run."""
+    from .pan import find_pans
+
+    hits = [f"typed value ending {t[-2:]}" for t in typed
+            if re.search(rf"(?<![0-9A-Za-z]){re.escape(t)}(?![0-9A-Za-z])", text)]
+    hits += [f"Luhn-valid run ending {p[-4:]}" for p in find_pans(text)]
+    return hits
 
 
 def playwright_chromium() -> str | None:

@@ -67,7 +67,10 @@ export class CardFields {
     if (field === "number") {
       if (!v.number) return "number_required";
       const r = validateNumber(v.number);
-      return r.isValid ? null : r.isPotentiallyValid ? "number_incomplete" : "number_invalid";
+      if (r.isValid) return null;
+      // Still potentially valid past the shortest length only means "might grow": on check, it is wrong.
+      const shortest = Math.min(...(this.brand?.lengths ?? [16]));
+      return r.isPotentiallyValid && v.number.length < shortest ? "number_incomplete" : "number_invalid";
     }
     if (field === "expiry") {
       if (!v.expiry) return "expiry_required";
@@ -100,8 +103,9 @@ export class CardFields {
   showError(field, message) {
     const input = this.inputs[field];
     const slot = this.form.querySelector(`#${field}-error`);
+    // The slot keeps its height (see form.css): a message appearing on blur must not move the Pay
+    // button away from under the pointer between mousedown and click.
     slot.textContent = message ?? "";
-    slot.hidden = !message;
     input.setAttribute("aria-invalid", message ? "true" : "false");
   }
 
