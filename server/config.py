@@ -15,7 +15,7 @@ DEFAULTS = {
     "PROVIDER": "mangopay",
     "CURRENCY": "EUR",
     "DB": ":memory:",
-    "PUBLIC_URL": None,
+    "FORCE_HTTPS": False,
     "ALLOWED_ORIGINS": [],
     "CUSTOMER_TOKEN_TTL": 3600,
     "MAX_CONTENT_LENGTH": 64 * 1024,

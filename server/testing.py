@@ -115,24 +115,20 @@ def secrets_found(text: str, typed: list[str]) -> list[str]:
 
 
 def playwright_chromium() -> str | None:
-    """Path of Playwright's own Chromium build when it is installed, else None."""
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        return None
-    with sync_playwright() as p:
-        path = p.chromium.executable_path
-    return path if path and Path(path).exists() else None
+    """Playwright's own Chromium build when one is installed (newest first), else None."""
+    root = Path(os.environ.get("PLAYWRIGHT_BROWSERS_PATH") or Path.home() / ".cache" / "ms-playwright")
+    for pattern in ("chromium_headless_shell-*/chrome-*/chrome-headless-shell", "chromium-*/chrome-linux*/chrome"):
+        found = sorted(root.glob(pattern))
+        if found:
+            return str(found[-1])
+    return None
 
 
-def chromium_executable() -> str | None:
-    """The executable to hand Playwright: None means its own browser, else Debian's chromium."""
-    if os.environ.get("PANLESS_CHROMIUM"):
-        return os.environ["PANLESS_CHROMIUM"]
-    if playwright_chromium():
-        return None
-    if Path(DEBIAN_CHROMIUM).exists():
-        return DEBIAN_CHROMIUM
+def chromium_executable() -> str:
+    """The executable handed to Playwright: PANLESS_CHROMIUM, Playwright's own, else Debian's chromium."""
+    for candidate in (os.environ.get("PANLESS_CHROMIUM"), playwright_chromium(), DEBIAN_CHROMIUM):
+        if candidate and Path(candidate).exists():
+            return candidate
     raise RuntimeError(
         "No Chromium for Playwright: run `make browser` (installs Debian's chromium as root) "
         "or set PANLESS_CHROMIUM to a Chromium executable."
@@ -159,9 +155,7 @@ def ensure_browser() -> int:
 def launch_args(defaults: dict) -> dict:
     """Playwright launch arguments for this machine's Chromium (used by playwright/conftest.py)."""
     args = dict(defaults)
-    executable = chromium_executable()
-    if executable:
-        args["executable_path"] = executable
+    args["executable_path"] = chromium_executable()
     args["args"] = [*args.get("args", []), *CHROMIUM_ARGS]
     return args
 
