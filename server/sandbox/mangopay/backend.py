@@ -115,11 +115,15 @@ class MangopayBackend:
         self.store.put("mp_user", user["Id"], user, owner=client_id)
         return user
 
+    def _owned(self, kind: str, resource: str, client_id: str, id: str) -> dict:
+        """An object of this client's, or Mangopay's 404 (another client's objects do not exist)."""
+        obj = self.store.get(kind, id)
+        if obj is None or obj["_client"] != client_id:
+            raise errors.not_found(resource, id)
+        return obj
+
     def get_user(self, client_id: str, user_id: str) -> dict:
-        user = self.store.get("mp_user", user_id)
-        if user is None or user["_client"] != client_id:
-            raise errors.not_found("User", user_id)
-        return user
+        return self._owned("mp_user", "User", client_id, user_id)
 
     # -- card registrations ------------------------------------------------------------------------
 
@@ -159,10 +163,7 @@ class MangopayBackend:
         return registration
 
     def get_registration(self, client_id: str, registration_id: str) -> dict:
-        registration = self.store.get("mp_cardreg", registration_id)
-        if registration is None or registration["_client"] != client_id:
-            raise errors.not_found("CardRegistration", registration_id)
-        return registration
+        return self._owned("mp_cardreg", "CardRegistration", client_id, registration_id)
 
     def tokenize(self, ref: str, form: dict[str, str]) -> str:
         """The tokenization server: returns the text body, `data=...` or `errorCode=NNNNN`."""
@@ -264,10 +265,7 @@ class MangopayBackend:
     # -- cards ---------------------------------------------------------------------------------------
 
     def get_card(self, client_id: str, card_id: str) -> dict:
-        card = self.store.get("mp_card", card_id)
-        if card is None or card["_client"] != client_id:
-            raise errors.not_found("Card", card_id)
-        return card
+        return self._owned("mp_card", "Card", client_id, card_id)
 
     def update_card(self, client_id: str, card_id: str, body: dict) -> dict:
         card = self.get_card(client_id, card_id)
