@@ -25,9 +25,27 @@ def psp():
     server.stop()
 
 
+class Slot:
+    """A WSGI app filled in after its server has a port (the shop and the merchant app name each other)."""
+
+    app = None
+
+    def __call__(self, environ, start_response):
+        return self.app(environ, start_response)
+
+
 @pytest.fixture(scope="session")
-def merchant(psp):
-    app = create_app({"MANGOPAY": {"BASE_URL": f"{psp.url}/mangopay/v2.01/"}})
+def shop_slot():
+    slot = Slot()
+    server = LiveServer(slot, url_host="localhost").start()
+    server.slot = slot
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def merchant(psp, shop_slot):
+    app = create_app({"MANGOPAY": {"BASE_URL": f"{psp.url}/mangopay/v2.01/"}, "ALLOWED_ORIGINS": [shop_slot.url]})
     recorder = RequestRecorder(app.wsgi_app)
     app.wsgi_app = recorder
     server = LiveServer(app).start()
@@ -36,29 +54,46 @@ def merchant(psp):
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def shop(shop_slot, merchant):
+    """The demo shop's checkout on http://localhost:<port>, embedding the frame from the merchant app."""
+    from server.demo import create_app as create_shop
+
+    shop_slot.recorder = RequestRecorder(create_shop(merchant.url))
+    shop_slot.slot.app = shop_slot.recorder
+    return shop_slot
+
+
 class Invariant:
     """Collects what the merchant side saw during one flow and what the shopper typed."""
 
-    def __init__(self, merchant):
-        self.merchant = merchant
+    def __init__(self, *servers):
+        self.servers = servers  # each with a .recorder: the merchant app, and the checkout origin if any
         self.typed: list[str] = []
         self.extra: list[str] = []  # other things the merchant side received (e.g. postMessages)
+
+    @property
+    def merchant(self):
+        return self.servers[0]
 
     def type(self, *values: str) -> None:
         self.typed += [v for v in values if v]
 
     def seen(self) -> str:
-        return "\n".join([self.merchant.recorder.transcript(), *self.logs.lines, *self.extra])
+        transcripts = [s.recorder.transcript() for s in self.servers if getattr(s, "recorder", None)]
+        return "\n".join([*transcripts, *self.logs.lines, *self.extra])
 
     def violations(self) -> list[str]:
         return secrets_found(self.seen(), self.typed)
 
 
 @pytest.fixture
-def invariant(merchant, psp):
+def invariant(merchant, psp, shop_slot):
     requests.post(f"{psp.url}/_sandbox/reset", timeout=10).raise_for_status()
-    merchant.recorder.requests.clear()
-    check = Invariant(merchant)
+    for server in (merchant, shop_slot):
+        if getattr(server, "recorder", None):
+            server.recorder.requests.clear()
+    check = Invariant(merchant, shop_slot)
     with LogCapture() as logs:
         check.logs = logs
         yield check

@@ -29,7 +29,8 @@ def cmd_sandbox(args) -> int:
 def cmd_serve(args) -> int:
     from server import create_app
 
-    app = create_app()
+    public = os.environ.get("PANLESS_PUBLIC_URL") or f"http://{args.host}:{args.port}"
+    app = create_app({"PUBLIC_URL": public})
     print(f"Panless merchant app on http://{args.host}:{args.port}")
     print(f"  hosted card form  http://{args.host}:{args.port}/pay")
     sys.stdout.flush()
@@ -37,18 +38,33 @@ def cmd_serve(args) -> int:
     return 0
 
 
+def cmd_shop(args) -> int:
+    from server.demo import create_app
+
+    app = create_app(args.panless_url)
+    print(f"Demo shop (checkout page on its own origin) on http://{args.host}:{args.port}")
+    sys.stdout.flush()
+    run_simple(args.host, args.port, app, threaded=True)
+    return 0
+
+
 def cmd_demo(args) -> int:
-    """The sandbox and the merchant app, each in its own process and on its own port."""
+    """The sandbox, the merchant app and the demo shop, each in its own process, port and origin."""
     env = dict(os.environ)
     sandbox_url = f"http://127.0.0.1:{args.sandbox_port}"
+    panless_url = f"http://127.0.0.1:{args.port}"
+    shop_url = f"http://localhost:{args.shop_port}"  # another host name: another origin and site
     env.setdefault("PANLESS_MANGOPAY__BASE_URL", f"{sandbox_url}/mangopay/v2.01/")
+    env.setdefault("PANLESS_ALLOWED_ORIGINS", shop_url)
     me = [sys.executable, "-m", "server.cli"]
     procs = [
         subprocess.Popen([*me, "sandbox", "--port", str(args.sandbox_port)], env=env),
         subprocess.Popen([*me, "serve", "--port", str(args.port)], env=env),
+        subprocess.Popen([*me, "shop", "--port", str(args.shop_port), "--panless-url", panless_url], env=env),
     ]
     time.sleep(1.0)
-    print(f"\nPanless demo is up. Open the hosted card form: http://127.0.0.1:{args.port}/pay")
+    print(f"\nPanless demo is up. The hosted card form: {panless_url}/pay")
+    print(f"The demo shop's checkout (iframe and redirect flows): {shop_url}/")
     print("Try Mangopay's test card 4970107111111119, any future expiry, any CVC. Ctrl-C stops.\n")
     sys.stdout.flush()
     try:
@@ -83,9 +99,16 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=8000)
     serve.set_defaults(run=cmd_serve)
 
-    demo = sub.add_parser("demo", help="run the sandbox and the merchant app together")
+    shop = sub.add_parser("shop", help="run the demo shop (a checkout page embedding the card form)")
+    shop.add_argument("--host", default="127.0.0.1")
+    shop.add_argument("--port", type=int, default=8003)
+    shop.add_argument("--panless-url", default="http://127.0.0.1:8000")
+    shop.set_defaults(run=cmd_shop)
+
+    demo = sub.add_parser("demo", help="run the sandbox, the merchant app and the demo shop together")
     demo.add_argument("--port", type=int, default=8000)
     demo.add_argument("--sandbox-port", type=int, default=8001)
+    demo.add_argument("--shop-port", type=int, default=8003)
     demo.set_defaults(run=cmd_demo)
 
     args = parser.parse_args(argv)

@@ -6,6 +6,8 @@ PANLESS_MANGOPAY__BASE_URL, PANLESS_MANGOPAY__CLIENT_ID, PANLESS_MANGOPAY__API_K
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Flask
 
 DEMO_SECRET_KEY = "panless-demo-secret-key-not-for-production"  # demo value: set PANLESS_SECRET_KEY
@@ -16,6 +18,7 @@ DEFAULTS = {
     "CURRENCY": "EUR",
     "DB": ":memory:",
     "FORCE_HTTPS": False,
+    "PUBLIC_URL": None,
     "ALLOWED_ORIGINS": [],
     "CUSTOMER_TOKEN_TTL": 3600,
     "MAX_CONTENT_LENGTH": 64 * 1024,
@@ -44,8 +47,41 @@ def load(app: Flask, test_config: dict | None = None) -> None:
     merge(app.config, prefixed_env())
     if test_config:
         merge(app.config, test_config)
-    if isinstance(app.config["ALLOWED_ORIGINS"], str):
-        app.config["ALLOWED_ORIGINS"] = [o for o in app.config["ALLOWED_ORIGINS"].replace(",", " ").split() if o]
+    app.config["ALLOWED_ORIGINS"] = checkout_origins(app.config["ALLOWED_ORIGINS"], app.config["PUBLIC_URL"])
+
+
+class ConfigError(ValueError):
+    pass
+
+
+def origin_of(url: str) -> str | None:
+    """scheme://host[:port] of an http(s) URL, or None when it is not one."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    try:
+        port = parts.port
+    except ValueError:
+        return None
+    default = {"http": 80, "https": 443}[parts.scheme]
+    return f"{parts.scheme}://{parts.hostname}" + (f":{port}" if port and port != default else "")
+
+
+def checkout_origins(value, public_url: str | None) -> list[str]:
+    """PANLESS_ALLOWED_ORIGINS as exact origins; refuses wildcards, paths, and the Panless origin itself."""
+    items = value.replace(",", " ").split() if isinstance(value, str) else list(value or [])
+    origins = []
+    for item in items:
+        origin = origin_of(item)
+        if origin is None or origin != item.rstrip("/"):
+            raise ConfigError(f"PANLESS_ALLOWED_ORIGINS: {item!r} is not an exact origin like https://shop.example.com")
+        if public_url and origin == origin_of(public_url):
+            raise ConfigError(
+                f"PANLESS_ALLOWED_ORIGINS: {origin} is the Panless origin itself (PANLESS_PUBLIC_URL). A checkout "
+                "page on the same origin could read the card fields; serve the checkout from another origin."
+            )
+        origins.append(origin)
+    return origins
 
 
 def merge(config, values: dict) -> None:

@@ -1,12 +1,17 @@
-"""HTML pages: the hosted card form."""
+"""HTML pages: the hosted card form (also in redirect mode) and the frame a checkout page embeds."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, g, redirect, render_template, url_for
+import re
 
-from .auth import cookie_customer, issue_customer_token
+from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
+
+from .auth import cookie_customer, issue_customer_token, verify_customer_token
+from .config import origin_of
+from .errors import PanlessError
 
 bp = Blueprint("pages", __name__)
+STATE = re.compile(r"[A-Za-z0-9_-]{1,200}")
 
 
 @bp.get("/")
@@ -14,9 +19,38 @@ def index():
     return redirect(url_for("pages.card_form"))
 
 
+def allowed(origin: str | None) -> bool:
+    return origin is not None and origin in current_app.config["ALLOWED_ORIGINS"]
+
+
 @bp.get("/pay")
 def card_form():
+    """The hosted card form. Redirect mode: ?return_url=...&state=...&customer_token=... sends the shopper
+    back to the checkout with the session id and outcome (never card data)."""
     g.page = True
-    customer = cookie_customer()
-    return render_template("card_form.html", customer_token=issue_customer_token(customer),
-                           currency=current_app.config["CURRENCY"])
+    return_url, state = request.args.get("return_url"), request.args.get("state")
+    if return_url is not None and not allowed(origin_of(return_url)):
+        raise PanlessError("return_url_not_allowed")
+    if state is not None and not STATE.fullmatch(state):
+        raise PanlessError("invalid_state")
+    token = request.args.get("customer_token")
+    if token is not None:
+        verify_customer_token(token)
+    else:
+        token = issue_customer_token(cookie_customer())
+    return render_template("card_form.html", customer_token=token, currency=current_app.config["CURRENCY"],
+                           return_url=return_url, state=state)
+
+
+@bp.get("/frame")
+def frame():
+    """The card form for an iframe on an allowed checkout origin (CSP frame-ancestors names it)."""
+    g.page = True
+    parent = request.args.get("parent", "")
+    if origin_of(request.host_url) == parent:
+        raise PanlessError("frame_same_origin")
+    if not allowed(parent) or parent != origin_of(parent):
+        raise PanlessError("frame_parent_not_allowed")
+    g.frame_parent = parent
+    return render_template("frame.html", customer_token=issue_customer_token(cookie_customer()),
+                           currency=current_app.config["CURRENCY"], parent_origin=parent)

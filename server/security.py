@@ -59,12 +59,13 @@ def pan_tripwire() -> None:
         raise PanlessError("pan_detected")
 
 
-def page_csp() -> str:
+def page_csp(frame_parent: str | None = None) -> str:
     connect = " ".join(["'self'", *providers.tokenization_origins()])
+    ancestors = frame_parent or "'none'"
     return "; ".join([
         "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:",
         f"connect-src {connect}", "form-action 'self'", "base-uri 'none'", "object-src 'none'",
-        "frame-ancestors 'none'",
+        f"frame-ancestors {ancestors}",
     ])
 
 
@@ -72,8 +73,16 @@ API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-act
 
 
 def set_headers(response):
+    """Per-view headers; runs after flask-talisman's, so the frame view can drop X-Frame-Options."""
+    parent = g.get("frame_parent")
     if "Content-Security-Policy" not in response.headers:
-        response.headers["Content-Security-Policy"] = page_csp() if g.get("page") else API_CSP
+        response.headers["Content-Security-Policy"] = page_csp(parent) if g.get("page") else API_CSP
+    if parent:
+        del response.headers["X-Frame-Options"]  # frame-ancestors decides; XFO cannot name an origin
+    if request.path.startswith("/static/"):
+        # Public assets: checkout pages on other origins import the embed module, which needs CORS.
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
     response.headers.setdefault("Cache-Control", "no-store")
     return response
 
@@ -81,8 +90,8 @@ def set_headers(response):
 def init_app(app: Flask) -> None:
     install_log_redaction()
     app.extensions["panless_counters"] = {"pan_detected": 0}
+    app.after_request(set_headers)  # registered first, so it runs last (Flask runs them in reverse)
     secure = bool(app.config.get("FORCE_HTTPS", False))
     Talisman(app, force_https=secure, session_cookie_secure=secure, content_security_policy=None,
              frame_options="DENY", referrer_policy="no-referrer", strict_transport_security=secure)
     app.before_request(pan_tripwire)
-    app.after_request(set_headers)

@@ -3,17 +3,23 @@
 import { detectBrand } from "../card/brands.js";
 import { digitsOnly, formatExpiry, formatWithCaret } from "../card/format.js";
 import { validateCvc, validateExpiry, validateName, validateNumber } from "../card/validate.js";
-import { CLIENT_ERRORS } from "../shared/errors.js";
+import { translator } from "../shared/i18n.js";
 
 const typeOf = (brand) => (typeof brand === "string" ? brand : brand?.type ?? null);
 
+export const FIELDS = ["name", "number", "expiry", "cvc"];
+
 export class CardFields {
-  constructor(form, { onBrand = () => {}, onChange = () => {} } = {}) {
+  // fields: which to collect ("name" may be left out); t: the locale's translator.
+  constructor(form, { fields = FIELDS, t = translator("en"), onBrand = () => {}, onChange = () => {} } = {}) {
     this.form = form;
-    this.inputs = Object.fromEntries(["name", "number", "expiry", "cvc"].map((f) => [f, form.querySelector(`#${f}`)]));
+    this.fields = FIELDS.filter((f) => fields.includes(f) || f !== "name");
+    this.inputs = Object.fromEntries(this.fields.map((f) => [f, form.querySelector(`#${f}`)]));
+    this.t = t;
     this.brand = null;
     this.onBrand = onBrand;
     this.onChange = onChange;
+    if (!this.inputs.name) form.querySelector("#name")?.closest(".field")?.remove();
     this.bind();
   }
 
@@ -58,7 +64,7 @@ export class CardFields {
 
   values() {
     const v = Object.fromEntries(Object.entries(this.inputs).map(([k, input]) => [k, input.value]));
-    return { ...v, number: digitsOnly(v.number), cvc: digitsOnly(v.cvc), name: v.name.trim() };
+    return { ...v, number: digitsOnly(v.number), cvc: digitsOnly(v.cvc), name: (v.name ?? "").trim() };
   }
 
   // -> error code for the field, or null when valid (client-side messages in shared/errors.js)
@@ -88,12 +94,24 @@ export class CardFields {
   check(field) {
     const code = this.problem(field);
     const size = this.brand?.code?.size ?? 3;
-    this.showError(field, code ? CLIENT_ERRORS[code].replace("{size}", size) : null);
+    this.showError(field, code ? this.t(code, { size }) : null);
     return !code;
   }
 
+  // Per field: empty, complete (nothing more to type), valid; drives the embed's "change" event.
+  state() {
+    const values = this.values();
+    const fields = Object.fromEntries(this.fields.map((f) => {
+      const problem = this.problem(f);
+      const complete = !problem || !/_(required|incomplete)$/.test(problem);
+      return [f, { empty: !values[f], complete, valid: !problem }];
+    }));
+    const complete = Object.values(fields).every((f) => f.valid);
+    return { brand: typeOf(this.brand), complete, fields };
+  }
+
   checkAll() {
-    const fields = ["name", "number", "expiry", "cvc"];
+    const fields = this.fields;
     const results = fields.map((f) => this.check(f));
     const first = fields.find((_, i) => !results[i]);
     if (first) this.inputs[first].focus();

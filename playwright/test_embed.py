@@ -1,0 +1,281 @@
+"""The card form embedded in a checkout page on another origin, and the redirect flow.
+
+Origins: merchant app http://127.0.0.1:<a>, sandbox PSP http://localhost:<b>, demo shop checkout
+http://localhost:<c> (allowed), and an attacker page http://localhost:<d> (not allowed). The invariant
+covers everything the merchant app and the checkout origin receive, postMessages included.
+"""
+
+import re
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+import requests
+from flask import Flask
+from playwright.sync_api import expect
+
+from server import create_app
+from server.config import ConfigError
+from server.pan import find_pans
+from server.testing import LiveServer
+
+YY = f"{(datetime.now(timezone.utc).year + 3) % 100:02d}"
+VISA = "4970107111111119"
+RECORD_MESSAGES = "window.addEventListener('message', (e) => (window.__received ||= []).push(JSON.stringify(e.data)));"
+
+
+@pytest.fixture
+def checkout(page, shop, invariant):
+    """The shop's checkout page, with every postMessage any of its windows receives recorded."""
+    page.add_init_script(RECORD_MESSAGES)
+    page.goto(shop.url + "/")
+    wait_for_event(page, "ready")
+    yield page
+    for frame in page.frames:
+        try:
+            invariant.extra += frame.evaluate("() => window.__received || []")
+        except Exception:  # a frame that is gone has nothing left to read
+            pass
+    assert invariant.extra, "no postMessage was recorded: the check would prove nothing"
+
+
+def wait_for_event(page, name, count=1):
+    page.wait_for_function(
+        "([name, count]) => (window.panlessEvents || []).filter((e) => e.event === name).length >= count",
+        arg=[name, count], timeout=10000)
+
+
+def events(page):
+    return page.evaluate("() => window.panlessEvents.map((e) => e.event)")
+
+
+def card_frame(page):
+    return page.frame_locator("#card-element iframe")
+
+
+def fill(frame, invariant, number=VISA, cvc="847"):
+    invariant.type(number, cvc)
+    frame.locator("#name").fill("Jody Smith")
+    frame.locator("#number").press_sequentially(number)
+    frame.locator("#expiry").press_sequentially(f"12{YY}")
+    frame.locator("#cvc").press_sequentially(cvc)
+
+
+def tokenize_requests(page):
+    seen = []
+    page.on("request", lambda r: "/vault/tokenize/" in r.url and seen.append(r.url))
+    return seen
+
+
+def test_tokenization_through_the_iframe_with_events_in_order(checkout, invariant):
+    frame = card_frame(checkout)
+    fill(frame, invariant)
+    checkout.click("#checkout-pay")  # the parent's own button calls card.submit()
+    expect(checkout.locator("#checkout-status")).to_have_text("Card saved: visa •••• 1119")
+    names = events(checkout)
+    assert names[0] == "ready" and names[-2:] == ["submit", "tokenized"]
+    assert {"change", "focus", "blur"} <= set(names)
+    data = checkout.evaluate("() => window.panlessEvents")
+    last_change = [e["data"] for e in data if e["event"] == "change"][-1]
+    assert last_change["brand"] == "visa" and last_change["complete"] is True
+    assert set(last_change["fields"]) == {"name", "number", "expiry", "cvc"}
+    card = data[-1]["data"]["card"]
+    assert (card["brand"], card["last4"], card["exp_month"], card["exp_year"]) == ("visa", "1119", 12, 2000 + int(YY))
+    assert set(card) >= {"token", "brand", "last4", "exp_month", "exp_year"}
+
+
+def test_frame_height_follows_its_content_and_never_scrolls(checkout, invariant):
+    iframe = checkout.locator("#card-element iframe")
+    frame = card_frame(checkout)
+    before = iframe.evaluate("(el) => el.getBoundingClientRect().height")
+    inner = frame.locator("html").evaluate("(el) => el.scrollHeight")
+    assert before > 100 and abs(before - inner) <= 1
+    fill(frame, invariant, number="4970101122334406")  # refused at validation: a form error appears
+    checkout.click("#checkout-pay")
+    expect(frame.locator("#form-error")).to_be_visible()
+    checkout.wait_for_function("(h) => document.querySelector('#card-element iframe').getBoundingClientRect().height > h",
+                               arg=before)
+    after_inner = frame.locator("html").evaluate("(el) => el.scrollHeight")
+    after = iframe.evaluate("(el) => el.getBoundingClientRect().height")
+    assert abs(after - after_inner) <= 1
+    assert frame.locator("html").evaluate("(el) => el.scrollHeight <= el.clientHeight")
+
+
+def test_enter_in_the_frame_submits(checkout, invariant):
+    frame = card_frame(checkout)
+    fill(frame, invariant)
+    frame.locator("#cvc").press("Enter")
+    wait_for_event(checkout, "tokenized")
+    assert events(checkout)[-2:] == ["submit", "tokenized"]
+
+
+def test_parent_submit_with_invalid_card_reports_the_field(checkout, invariant):
+    frame = card_frame(checkout)
+    fill(frame, invariant, number="4970107111111118")
+    requested = tokenize_requests(checkout)
+    checkout.click("#checkout-pay")
+    expect(checkout.locator("#checkout-status")).to_have_text("Check the highlighted fields.")
+    error = [e for e in checkout.evaluate("() => window.panlessEvents") if e["event"] == "error"][-1]["data"]
+    assert error == {"code": "validation_failed", "message": "Check the highlighted fields.", "field": "number"}
+    expect(frame.locator("#number-error")).to_have_text("This card number is not valid. Check the digits.")
+    assert requested == []
+
+
+def test_checkout_scripts_cannot_read_the_card_inputs(checkout, invariant):
+    fill(card_frame(checkout), invariant)
+    probes = checkout.evaluate("""() => {
+        const iframe = document.querySelector('#card-element iframe');
+        const out = {contentDocument: iframe.contentDocument === null};
+        try { out.read = iframe.contentWindow.document.querySelector('#number').value; }
+        catch (e) { out.error = e.name; }
+        try { out.frames = window.frames[0].document.body.innerHTML; }
+        catch (e) { out.framesError = e.name; }
+        return out;
+    }""")
+    assert probes == {"contentDocument": True, "error": "SecurityError", "framesError": "SecurityError"}
+
+
+@pytest.fixture(scope="module")
+def attacker(merchant, shop):
+    """A page on an origin that is not allowed to frame the card form."""
+    app = Flask("attacker")
+
+    @app.get("/")
+    def page():
+        honest = f"{merchant.url}/frame?parent=http://localhost:{server.port}"
+        lying = f"{merchant.url}/frame?parent={shop.url}"
+        return f'<iframe id="honest" src="{honest}"></iframe><iframe id="lying" src="{lying}"></iframe>'
+
+    @app.get("/poster")
+    def poster():
+        # Posts a well-formed submit command to the card frame of the page that frames this one.
+        return ("<script>parent.frames[0].postMessage({ns: 'panless', v: 1, type: 'submit'}, '*');"
+                "parent.frames[0].postMessage({ns: 'panless', v: 1, type: 'clear'}, '*');</script>")
+
+    server = LiveServer(app, url_host="localhost").start()
+    yield server
+    server.stop()
+
+
+def test_a_page_on_another_origin_cannot_frame_the_form(page, attacker, merchant, invariant):
+    violations, answers = [], []
+    page.on("console", lambda m: "frame-ancestors" in m.text and violations.append(m.text))
+    page.on("response", lambda r: "/frame?" in r.url and answers.append((r.url, r.status)))
+    page.goto(attacker.url + "/")
+    page.wait_for_timeout(1000)
+    mine = [status for url, status in answers if str(attacker.port) in url]
+    claimed = [status for url, status in answers if str(attacker.port) not in url]
+    # Honest about its origin: the server refuses (400), and even the error page cannot be framed.
+    assert mine == [400] and page.frame_locator("#honest").locator("#card-form").count() == 0
+    # Lying about its origin: the server answers, but frame-ancestors names the shop, not this page.
+    assert claimed == [200] and page.frame_locator("#lying").locator("#card-form").count() == 0
+    assert len(violations) >= 2, "Chromium should report each frame-ancestors refusal"
+    direct = requests.get(f"{merchant.url}/pay", timeout=10)
+    assert direct.headers["X-Frame-Options"] == "DENY" and "frame-ancestors 'none'" in direct.headers["Content-Security-Policy"]
+    api = requests.get(f"{merchant.url}/api/cards", timeout=10)
+    assert "frame-ancestors 'none'" in api.headers["Content-Security-Policy"]
+
+
+def test_foreign_and_malformed_messages_are_ignored(checkout, attacker, merchant, shop, invariant):
+    frame = card_frame(checkout)
+    fill(frame, invariant)
+    requested = tokenize_requests(checkout)
+    origin = merchant.url
+    # Wrong shapes, from the right window and origin.
+    checkout.evaluate("""(origin) => {
+        const target = document.querySelector('#card-element iframe').contentWindow;
+        for (const message of [
+            'submit', ['panless', 1, 'submit'], {ns: 'panless', v: 2, type: 'submit'},
+            {ns: 'other', v: 1, type: 'submit'}, {ns: 'panless', v: 1, type: 'submit', data: 'x'},
+            {ns: 'panless', v: 1, type: 'explode'}, {ns: 'panless', v: 1, type: 'submit', id: 7},
+            {ns: 'panless', v: '1', type: 'submit'}, null,
+        ]) target.postMessage(message, origin);
+    }""", origin)
+    # The right shape from the wrong origin: a frame of the attacker's inside the checkout page.
+    checkout.evaluate("""(url) => { const f = document.createElement('iframe'); f.src = url;
+        document.body.append(f); }""", attacker.url + "/poster")
+    # The right shape and origin from the wrong window: a popup of the shop's own origin.
+    with checkout.context.expect_page() as popup_info:
+        checkout.evaluate("(url) => window.open(url)", shop.url + "/")
+    popup = popup_info.value
+    popup.wait_for_load_state()
+    popup.evaluate("""(origin) => window.opener.frames[0].postMessage({ns: 'panless', v: 1, type: 'submit'}, origin)""",
+                   origin)
+    checkout.wait_for_timeout(1200)
+    popup.close()
+    assert requested == []
+    assert "submit" not in events(checkout) and "tokenized" not in events(checkout)
+    assert not [r for r in merchant.recorder.requests if r["url"].endswith("/finalize")]
+    assert frame.locator("#number").input_value() == "4970 1071 1111 1119"  # the foreign "clear" was ignored
+    # The real parent is still heard: the same command from it goes through.
+    checkout.click("#checkout-pay")
+    wait_for_event(checkout, "tokenized")
+    assert len(requested) == 1
+
+
+def test_redirect_mode_returns_to_the_checkout_without_card_data(page, shop, merchant, invariant):
+    urls = []
+    page.on("framenavigated", lambda f: urls.append(f.url))
+    page.goto(shop.url + "/")
+    page.click("#hosted-link")
+    expect(page.locator("#card-form")).to_have_attribute("data-ready", "true")
+    invariant.type(VISA, "847")
+    page.fill("#name", "Jody Smith")
+    page.locator("#number").press_sequentially(VISA)
+    page.locator("#expiry").press_sequentially(f"12{YY}")
+    page.locator("#cvc").press_sequentially("847")
+    page.click("#pay")
+    page.wait_for_url(f"{shop.url}/return*")
+    expect(page.locator("#outcome")).to_contain_text("completed")
+    expect(page.locator("#saved")).to_have_text(f"Card saved: visa •••• 1119, expires 12/{YY}")
+    assert any("panless_session=ses_" in u for u in urls)
+    for url in urls:
+        assert not find_pans(url) and "847" not in url
+
+
+def test_redirect_mode_cancel(page, shop, invariant):
+    page.goto(shop.url + "/")
+    page.click("#hosted-link")
+    expect(page.locator("#card-form")).to_have_attribute("data-ready", "true")
+    page.click("#cancel")
+    page.wait_for_url(f"{shop.url}/return*")
+    expect(page.locator("#outcome")).to_contain_text("cancelled")
+
+
+@pytest.mark.parametrize("query,code", [
+    ("return_url=http://elsewhere.example/back", "return_url_not_allowed"),
+    ("return_url=javascript:alert(1)", "return_url_not_allowed"),
+    ("return_url={shop}/back&state=<x>", "invalid_state"),
+])
+def test_redirect_mode_refuses_foreign_return_urls(merchant, shop, query, code):
+    r = requests.get(f"{merchant.url}/pay?{query.format(shop=shop.url)}", timeout=10,
+                     headers={"Accept": "application/json"})
+    assert r.status_code == 400 and r.json()["error"]["code"] == code
+
+
+def test_frame_refuses_a_same_origin_parent_and_unlisted_parents(merchant, shop):
+    same = requests.get(f"{merchant.url}/frame", params={"parent": merchant.url}, timeout=10,
+                        headers={"Accept": "application/json"})
+    assert same.status_code == 400 and same.json()["error"]["code"] == "frame_same_origin"
+    other = requests.get(f"{merchant.url}/frame", params={"parent": "http://localhost:1"}, timeout=10)
+    assert other.status_code == 400 and "frame-ancestors 'none'" in other.headers["Content-Security-Policy"]
+    ok = requests.get(f"{merchant.url}/frame", params={"parent": shop.url}, timeout=10)
+    assert ok.status_code == 200 and "X-Frame-Options" not in ok.headers
+    assert f"frame-ancestors {shop.url}" in ok.headers["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize("origins,public", [
+    ("http://127.0.0.1:8000", "http://127.0.0.1:8000"),
+    ("*", None), ("http://shop.example/path", None), ("shop.example", None),
+])
+def test_configuration_refuses_unsafe_checkout_origins(origins, public):
+    with pytest.raises(ConfigError):
+        create_app({"ALLOWED_ORIGINS": origins, "PUBLIC_URL": public})
+
+
+def test_bridge_never_posts_to_any_origin(merchant):
+    """Static check of the shipped browser code: every postMessage names an exact origin."""
+    root = Path(__file__).parent.parent / "static" / "js"
+    code = "\n".join(re.sub(r"^\s*//.*$", "", p.read_text(), flags=re.M) for p in root.rglob("*.js"))
+    assert '"*"' not in code.replace('origin === "*"', "") and "'*'" not in code
+    assert code.count(".postMessage(") == 1  # one place sends, and it takes the exact origin

@@ -1,0 +1,64 @@
+"""The demo shop: a merchant's checkout on another origin, embedding the Panless card frame and
+offering the redirect flow. It shares the merchant's secret to issue customer tokens, as a merchant's
+own backend would, and reads outcomes from the Panless API server-to-server.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from urllib.parse import urlencode
+
+import requests
+from flask import Flask, render_template, request, session
+
+from . import config
+from .auth import issue_customer_token, new_customer_id
+
+ROOT = Path(__file__).resolve().parent.parent
+TIMEOUT = 10
+
+
+def create_app(panless_url: str, test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, static_folder=str(ROOT / "static"), static_url_path="/shop-static",
+                template_folder=str(ROOT / "templates"))
+    config.load(app, test_config)
+    app.config["SESSION_COOKIE_NAME"] = "shop_session"
+    panless_url = panless_url.rstrip("/")
+
+    def customer() -> str:
+        session.setdefault("customer", new_customer_id())
+        return session["customer"]
+
+    @app.after_request
+    def headers(response):
+        response.headers["Content-Security-Policy"] = (
+            f"default-src 'none'; script-src 'self' {panless_url}; style-src 'self'; frame-src {panless_url}; "
+            "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+        )
+        response.headers["Referrer-Policy"] = "no-referrer"
+        return response
+
+    @app.get("/")
+    def checkout():
+        token = issue_customer_token(customer())
+        order = "order-" + secrets.token_hex(4)
+        hosted = f"{panless_url}/pay?" + urlencode({
+            "return_url": f"{request.host_url}return", "state": order, "customer_token": token})
+        return render_template("demo/checkout.html", panless_url=panless_url, customer_token=token,
+                               order=order, hosted_url=hosted)
+
+    @app.get("/return")
+    def back():
+        """Where the hosted page sends the shopper back: confirm the outcome with the Panless API."""
+        session_id, status = request.args.get("panless_session"), request.args.get("panless_status")
+        card = None
+        if status == "completed" and session_id:
+            auth = {"Authorization": f"Bearer {issue_customer_token(customer())}"}
+            found = requests.get(f"{panless_url}/api/sessions/{session_id}", headers=auth, timeout=TIMEOUT)
+            if found.ok and found.json().get("card"):
+                cards = requests.get(f"{panless_url}/api/cards", headers=auth, timeout=TIMEOUT).json()["cards"]
+                card = next((c for c in cards if c["token"] == found.json()["card"]), None)
+        return render_template("demo/return.html", status=status, card=card, order=request.args.get("state"))
+
+    return app

@@ -1,0 +1,73 @@
+// Types for static/js/embed/panless.js, the Panless embed for checkout pages.
+
+export type Field = "name" | "number" | "expiry" | "cvc";
+
+export interface MountOptions {
+  /** Origin of the Panless app serving the card frame; defaults to the origin this script came from. */
+  origin?: string;
+  /** Signed customer token issued by the merchant backend (server.auth.issue_customer_token). */
+  customerToken?: string;
+  /** "en" (default) or "fr". */
+  locale?: string;
+  /** CSS variables for the frame; values must be plain colors, lengths or font names. */
+  appearance?: {
+    variables?: Partial<Record<"colorPrimary" | "colorDanger" | "colorText" | "colorBackground" | "borderRadius" | "fontFamily", string>>;
+  };
+  /** Fields to show; number, expiry and cvc are always shown, "name" only when listed. Default: all. */
+  fields?: Field[];
+  /** Hide the frame's own button when the checkout calls submit() from its own button. */
+  hideButton?: boolean;
+  /** Accessible title of the iframe. */
+  title?: string;
+}
+
+export interface FieldState {
+  empty: boolean;
+  complete: boolean;
+  valid: boolean;
+}
+
+export interface SavedCard {
+  token: string;
+  provider: string;
+  brand: string;
+  last4: string;
+  exp_month: number;
+  exp_year: number;
+  fingerprint: string | null;
+  active: boolean;
+  created_at: number;
+}
+
+export interface PanlessErrorEvent {
+  /** Stable code, e.g. invalid_number, card_refused, session_expired, validation_failed. */
+  code: string;
+  message: string;
+  field: Field | null;
+}
+
+export interface EventMap {
+  ready: Record<string, never>;
+  change: { brand: string | null; complete: boolean; fields: Partial<Record<Field, FieldState>> };
+  focus: { field: Field };
+  blur: { field: Field };
+  submit: Record<string, never>;
+  tokenized: { card: SavedCard; session: string };
+  error: PanlessErrorEvent;
+}
+
+export interface CardElement {
+  readonly frame: HTMLIFrameElement;
+  on<E extends keyof EventMap>(event: E, handler: (data: EventMap[E]) => void): CardElement;
+  off<E extends keyof EventMap>(event: E, handler: (data: EventMap[E]) => void): CardElement;
+  /** Validates and tokenizes; resolves with the saved card, rejects with the error event. */
+  submit(): Promise<SavedCard>;
+  focus(field: Field): void;
+  clear(): void;
+  destroy(): void;
+}
+
+export function mount(container: string | Element, options?: MountOptions): CardElement;
+
+declare const Panless: { mount: typeof mount };
+export default Panless;
