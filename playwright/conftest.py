@@ -44,12 +44,24 @@ def shop_slot():
 
 
 @pytest.fixture(scope="session")
-def merchant(psp, shop_slot):
-    app = create_app({"MANGOPAY": {"BASE_URL": f"{psp.url}/mangopay/v2.01/"}, "ALLOWED_ORIGINS": [shop_slot.url]})
+def snippet_slot():
+    """An origin for a checkout page written by a new user from the README's snippet."""
+    slot = Slot()
+    server = LiveServer(slot, url_host="localhost").start()
+    server.slot = slot
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def merchant(psp, shop_slot, snippet_slot):
+    app = create_app({"MANGOPAY": {"BASE_URL": f"{psp.url}/mangopay/v2.01/"},
+                      "ALLOWED_ORIGINS": [shop_slot.url, snippet_slot.url]})
     recorder = RequestRecorder(app.wsgi_app)
     app.wsgi_app = recorder
     server = LiveServer(app).start()
     server.recorder = recorder
+    server.app = app
     yield server
     server.stop()
 

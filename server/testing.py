@@ -106,11 +106,14 @@ class LogCapture(logging.Handler):
 
 def secrets_found(text: str, typed: list[str]) -> list[str]:
     """The invariant check: typed PANs or CVCs (digit-bounded) and any Luhn-valid 13-19 digit run."""
-    from .pan import find_pans
+    from .pan import PAN_SHAPED, find_pans
 
     hits = [f"typed value ending {t[-2:]}" for t in typed
             if re.search(rf"(?<![0-9A-Za-z]){re.escape(t)}(?![0-9A-Za-z])", text)]
-    hits += [f"Luhn-valid run ending {p[-4:]}" for p in find_pans(text)]
+    for match in PAN_SHAPED.finditer(text):
+        if find_pans(match.group(0)):
+            around = text[max(0, match.start() - 60): match.start()] + "<run>" + text[match.end(): match.end() + 30]
+            hits.append(f"Luhn-valid run ending {match.group(0)[-4:]} after: {around!r}")
     return hits
 
 

@@ -28,15 +28,12 @@ export interface FieldState {
 }
 
 export interface SavedCard {
+  /** The PSP's reusable card token (Mangopay CardId). */
   token: string;
-  provider: string;
   brand: string;
   last4: string;
   exp_month: number;
   exp_year: number;
-  fingerprint: string | null;
-  active: boolean;
-  created_at: number;
 }
 
 export interface PanlessErrorEvent {

@@ -126,7 +126,9 @@ export class CardForm {
       const { card: saved } = await this.api.finalize(current.id, opaque);
       this.fields.clear();
       this.session = null;
-      this.emit("tokenized", { card: saved, session: current.id });
+      // What crosses to the host page: the token and what a shopper may see, nothing more.
+      const { token, brand, last4, exp_month, exp_year } = saved;
+      this.emit("tokenized", { card: { token, brand, last4, exp_month, exp_year }, session: current.id });
       this.ensureSession();
       return saved;
     } catch (error) {
