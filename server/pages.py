@@ -25,8 +25,8 @@ def allowed(origin: str | None) -> bool:
 
 @bp.get("/pay")
 def card_form():
-    """The hosted card form. Redirect mode: ?return_url=...&state=...&customer_token=... sends the shopper
-    back to the checkout with the session id and outcome (never card data)."""
+    """The hosted card form (?provider= picks a configured PSP). Redirect mode: ?return_url=...&state=...
+    &customer_token=... sends the shopper back to the checkout with the session id and outcome."""
     g.page = True
     return_url, state = request.args.get("return_url"), request.args.get("state")
     if return_url is not None and not allowed(origin_of(return_url)):
@@ -38,8 +38,11 @@ def card_form():
         verify_customer_token(token)
     else:
         token = issue_customer_token(cookie_customer())
+    provider = request.args.get("provider")
+    if provider is not None and provider not in current_app.extensions["panless_providers"]:
+        raise PanlessError("unknown_provider")
     return render_template("card_form.html", customer_token=token, currency=current_app.config["CURRENCY"],
-                           return_url=return_url, state=state)
+                           return_url=return_url, state=state, provider=provider)
 
 
 @bp.get("/frame")

@@ -13,23 +13,21 @@ import json
 import math
 import re
 from email.utils import formatdate
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from flask import Blueprint, Response, current_app, g, redirect, request
 from werkzeug.exceptions import HTTPException
 
+from .. import wire
+from ..wire import cors_headers, form_body, json_response
 from . import errors
 from .backend import MangopayBackend, public
 
 bp = Blueprint("mangopay", __name__, url_prefix="/mangopay")
 
 API = "/v2.01/<client_id>"
-CORS_HEADERS = {
-    "Access-Control-Allow-Origin": "*",
-    "Access-Control-Allow-Methods": "GET, POST, PUT, OPTIONS",
-    "Access-Control-Allow-Headers": "Content-Type, Authorization, x-tenant-id, x-tentant-id, Idempotency-Key",
-    "Access-Control-Max-Age": "600",
-}
+CORS_HEADERS = cors_headers("GET, POST, PUT, OPTIONS",
+                            "Content-Type, Authorization, x-tenant-id, x-tentant-id, Idempotency-Key")
 KEYWORDS = {"cardregistrations", "cards", "users", "natural", "responses", "fingerprints", "oauth", "token",
             "vault", "tokenize"}
 
@@ -52,8 +50,7 @@ def backend() -> MangopayBackend:
 
 def mp_json(body, status: int = 200, headers: dict | None = None) -> Response:
     rendered = [public(o) for o in body] if isinstance(body, list) else public(body)
-    return Response(json.dumps(rendered, separators=(",", ":")), status=status, headers=headers,
-                    content_type="application/json; charset=utf-8")
+    return json_response(rendered, status, "application/json; charset=utf-8", headers)
 
 
 def render_error(exc: errors.MangopayError) -> Response:
@@ -107,22 +104,10 @@ def authenticate(client_id: str, optional: bool = False) -> None:
 
 
 def json_body() -> dict:
-    raw = request.get_data(cache=True)
-    if not raw.strip():
-        return {}
-    try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise errors.param_error(body="The request body is not valid JSON.") from None
-    if not isinstance(body, dict):
+    body = wire.json_body()
+    if body is None:
         raise errors.param_error(body="The request body must be a JSON object.")
     return body
-
-
-def form_body() -> dict[str, str]:
-    """Form fields from the raw body whatever the Content-Type (the Python SDK's tests send none)."""
-    raw = request.get_data(cache=True).decode("utf-8", errors="replace")
-    return dict(parse_qsl(raw, keep_blank_values=True))
 
 
 def any_body() -> dict:

@@ -7,6 +7,8 @@ export interface MountOptions {
   origin?: string;
   /** Signed customer token issued by the merchant backend (server.auth.issue_customer_token). */
   customerToken?: string;
+  /** The PSP to tokenize with when the merchant has several configured (default: PANLESS_PROVIDER). */
+  provider?: "mangopay" | "juspay" | "stax" | string;
   /** "en" (default) or "fr". */
   locale?: string;
   /** CSS variables for the frame; values must be plain colors, lengths or font names. */

@@ -17,6 +17,7 @@ export function mount(container, options = {}) {
   frame.style.cssText = "border:0;width:100%;height:0;overflow:hidden;display:block";
   const config = {
     customerToken: options.customerToken,
+    provider: options.provider,
     locale: options.locale,
     appearance: options.appearance,
     fields: options.fields,

@@ -14,10 +14,11 @@ function newKey() {
 
 export class CardForm {
   // emit(event, data): ready, change, focus, blur, submit, tokenized, error
-  constructor(form, { api, currency, locale = "en", fields, emit = () => {} }) {
+  constructor(form, { api, currency, provider = null, locale = "en", fields, emit = () => {} }) {
     this.form = form;
     this.api = api;
     this.currency = currency;
+    this.provider = provider;
     this.t = translator(locale);
     this.emit = emit;
     this.session = null; // Promise of the current session
@@ -58,7 +59,7 @@ export class CardForm {
   // One Idempotency-Key per logical session, reused when the call is retried after a network error.
   async createSession(brand, key = newKey(), tries = 2) {
     try {
-      const created = await this.api.createSession({ currency: this.currency, brand }, key);
+      const created = await this.api.createSession({ currency: this.currency, brand, provider: this.provider }, key);
       this.sessionBrands = created.accepted_brands;
       return created;
     } catch (error) {

@@ -45,13 +45,14 @@ const bridge = connect({
   },
 });
 
-function configure({ customerToken, locale, appearance, fields, hideButton }) {
+function configure({ customerToken, provider, locale, appearance, fields, hideButton }) {
   const token = typeof customerToken === "string" && customerToken ? customerToken : form.dataset.customerToken;
   applyAppearance(appearance?.variables);
   form.querySelector("#pay").hidden = hideButton === true;
   controller = new CardForm(form, {
     api: new MerchantApi({ base: "", token }),
     currency: form.dataset.currency,
+    provider: typeof provider === "string" ? provider : null,
     locale: typeof locale === "string" ? locale : "en",
     fields: Array.isArray(fields) ? fields.filter((f) => typeof f === "string") : undefined,
     emit: (event, payload) => bridge.send(event, payload),

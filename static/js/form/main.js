@@ -37,6 +37,7 @@ async function removeCard(card) {
 const controller = new CardForm(form, {
   api,
   currency: form.dataset.currency,
+  provider: form.dataset.provider || null,
   emit(event, data) {
     if (event !== "tokenized") return;
     if (returnUrl) return goBack({ session: data.session, status: "completed" });

@@ -26,8 +26,8 @@ export class MerchantApi {
     return data;
   }
 
-  createSession({ currency, brand }, idempotencyKey) {
-    const body = { currency, ...(brand ? { brand } : {}) };
+  createSession({ currency, brand, provider }, idempotencyKey) {
+    const body = { currency, ...(brand ? { brand } : {}), ...(provider ? { provider } : {}) };
     return this.request("POST", "/api/sessions", body, { "Idempotency-Key": idempotencyKey });
   }
 

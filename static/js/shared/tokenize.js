@@ -50,7 +50,9 @@ export function readResult(target, status, text) {
   }
   const result = pick(data, spec.path);
   if (status >= 200 && status < 300 && result) return result;
-  throw known(target.errors, String(pick(data, spec.error_code_path) ?? status));
+  // "*key": the error names the field as its first key ({"card_number": ["..."]}).
+  const code = spec.error_code_path === "*key" ? Object.keys(data ?? {})[0] : pick(data, spec.error_code_path);
+  throw known(target.errors, String(code ?? status));
 }
 
 export async function tokenize(target, card) {

@@ -1,0 +1,37 @@
+"""HTTP helpers every PSP emulator shares: bodies parsed whatever the Content-Type, JSON out, CORS."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import parse_qsl
+
+from flask import Response, request
+
+
+def form_body() -> dict[str, str]:
+    """Form fields from the raw body, whatever the Content-Type (real clients disagree on it)."""
+    raw = request.get_data(cache=True).decode("utf-8", errors="replace")
+    return dict(parse_qsl(raw, keep_blank_values=True))
+
+
+def json_body() -> dict | None:
+    """The body as a JSON object; {} when empty; None when it is not a JSON object."""
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        return {}
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return body if isinstance(body, dict) else None
+
+
+def json_response(body, status: int = 200, content_type: str = "application/json", headers=None) -> Response:
+    return Response(json.dumps(body, separators=(",", ":")), status=status, content_type=content_type,
+                    headers=headers)
+
+
+def cors_headers(methods: str, headers: str) -> dict[str, str]:
+    """For endpoints browsers call cross-origin without credentials."""
+    return {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": methods,
+            "Access-Control-Allow-Headers": headers, "Access-Control-Max-Age": "600"}
