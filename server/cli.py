@@ -50,11 +50,14 @@ def cmd_shop(args) -> int:
 
 def cmd_demo(args) -> int:
     """The sandbox, the merchant app and the demo shop, each in its own process, port and origin."""
+    from server.sandbox import base_urls
+
     env = dict(os.environ)
     sandbox_url = f"http://127.0.0.1:{args.sandbox_port}"
     panless_url = f"http://127.0.0.1:{args.port}"
     shop_url = f"http://localhost:{args.shop_port}"  # another host name: another origin and site
-    env.setdefault("PANLESS_MANGOPAY__BASE_URL", f"{sandbox_url}/mangopay/v2.01/")
+    for psp, url in base_urls(sandbox_url).items():
+        env.setdefault(f"PANLESS_{psp.upper()}__BASE_URL", url)
     env.setdefault("PANLESS_ALLOWED_ORIGINS", shop_url)
     me = [sys.executable, "-m", "server.cli"]
     procs = [

@@ -31,6 +31,18 @@ DEFAULTS = {
         "TIMEOUT": 10,
         "TOKENIZATION_ORIGINS": None,       # None: derived from BASE_URL
     },
+    "JUSPAY": {
+        "BASE_URL": "http://127.0.0.1:8001/juspay",
+        "MERCHANT_ID": "panless-demo",      # demo value
+        "API_KEY": "panless-demo-juspay-key",  # demo value
+        "TIMEOUT": 10,
+    },
+    "STAX": {
+        "BASE_URL": "http://127.0.0.1:8001/stax",
+        "API_KEY": "panless-demo-stax-key",  # demo value (secret: server side only)
+        "WEB_TOKEN": "panless-demo-webpayments",  # demo value (public: it goes to the browser)
+        "TIMEOUT": 10,
+    },
 }
 
 

@@ -14,6 +14,7 @@ CATALOG: dict[str, tuple[int, str, str | None, str | None]] = {
     "invalid_number": (422, "This card number is not valid. Check the digits and try again.", "number", "same_session"),
     "invalid_expiry": (422, "This expiry date is not valid or has passed. Use the MM / YY on the card.", "expiry", "same_session"),
     "invalid_cvc": (422, "This security code is not valid. It is the 3 digits on the back (4 on the front for Amex).", "cvc", "same_session"),
+    "invalid_postal": (422, "Enter the billing ZIP or postal code of the card.", "postal", "same_session"),
     "invalid_name": (422, "Enter the cardholder name as it appears on the card.", "name", "same_session"),
     "card_refused": (402, "Your bank refused this card. Try another card or contact your bank.", None, "new_session"),
     "session_expired": (410, "This payment form timed out. Please enter your card again.", None, "new_session"),

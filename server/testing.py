@@ -51,6 +51,13 @@ class LiveServer:
         self._server.server_close()
 
 
+def providers_on(sandbox_url: str) -> dict:
+    """Merchant app configuration pointing every PSP at a sandbox (the demo's defaults, other port)."""
+    from .sandbox import base_urls
+
+    return {name.upper(): {"BASE_URL": url} for name, url in base_urls(sandbox_url).items()}
+
+
 class RequestRecorder:
     """WSGI middleware recording everything a service receives: method, URL, headers and body."""
 

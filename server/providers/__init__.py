@@ -6,10 +6,14 @@ from flask import Flask, current_app
 
 from ..errors import PanlessError
 from .base import Provider
+from .juspay import JuspayProvider
 from .mangopay import MangopayProvider
+from .stax import StaxProvider
 
 PROVIDERS: dict[str, type[Provider]] = {
     "mangopay": MangopayProvider,
+    "juspay": JuspayProvider,
+    "stax": StaxProvider,
 }
 
 

@@ -12,18 +12,25 @@ from flask import Flask, request
 from werkzeug.exceptions import HTTPException
 
 from ..config import merge, prefixed_env
-from . import control, mangopay
+from . import control, juspay, mangopay, stax
+from .juspay import JuspayBackend
 from .mangopay.backend import DEFAULT_TOKENIZE_DELAY, MangopayBackend
+from .stax import StaxBackend
 from .store import SandboxStore
 from .vault import Vault, load_key
 
 # prefix -> (blueprint, normaliser, error renderer); later PSPs join this table.
 PSPS = {
     "mangopay": (mangopay.bp, mangopay.normalize_path, mangopay.render_http_error),
+    "juspay": (juspay.bp, juspay.normalize_path, juspay.render_http_error),
+    "stax": (stax.bp, stax.normalize_path, stax.render_http_error),
 }
 
+# Demo credentials, the same defaults as the merchant app's: set the PANLESS_ variables for anything else.
 DEMO_CLIENT_ID = "panless-demo"
-DEMO_API_KEY = "panless-demo-key"  # demo value: set PANLESS_MANGOPAY__API_KEY for anything else
+DEMO_API_KEY = "panless-demo-key"
+DEMO_JUSPAY = {"MERCHANT_ID": "panless-demo", "API_KEY": "panless-demo-juspay-key"}
+DEMO_STAX = {"MERCHANT_ID": "panless-demo", "API_KEY": "panless-demo-stax-key", "WEB_TOKEN": "panless-demo-webpayments"}
 
 
 class PathNormalizer:
@@ -44,7 +51,7 @@ class PathNormalizer:
 
 def base_urls(root: str) -> dict[str, str]:
     """The API base URL of each PSP served at root (printed at start, used by tests)."""
-    return {"mangopay": f"{root}/mangopay/v2.01/"}
+    return {"mangopay": f"{root}/mangopay/v2.01/", "juspay": f"{root}/juspay", "stax": f"{root}/stax"}
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -52,6 +59,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(
         MAX_CONTENT_LENGTH=256 * 1024,
         MANGOPAY={"CLIENT_ID": DEMO_CLIENT_ID, "API_KEY": DEMO_API_KEY},
+        JUSPAY=dict(DEMO_JUSPAY),
+        STAX=dict(DEMO_STAX),
         SANDBOX={"DB": ":memory:", "VAULT_KEY": None, "PUBLIC_URL": None,
                  "TOKENIZE_DELAY": DEFAULT_TOKENIZE_DELAY},
     )
@@ -78,6 +87,9 @@ def register_state(app: Flask) -> None:
         "vault": vault,
         "psps": list(PSPS),
         "mangopay": MangopayBackend(store, vault, clients, int(settings["TOKENIZE_DELAY"])),
+        "juspay": JuspayBackend(store, vault, {str(app.config["JUSPAY"]["MERCHANT_ID"]):
+                                               str(app.config["JUSPAY"]["API_KEY"])}),
+        "stax": StaxBackend(store, vault, {k: str(v) for k, v in app.config["STAX"].items()}),
     }
 
 

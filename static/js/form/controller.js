@@ -48,7 +48,7 @@ export class CardForm {
   }
 
   localize() {
-    for (const key of ["name", "number", "expiry", "cvc"]) {
+    for (const key of ["name", "number", "expiry", "cvc", "postal"]) {
       const label = this.form.querySelector(`label[for="${key}"] .text`);
       if (label) label.textContent = this.t(`label.${key}`);
     }
@@ -61,6 +61,7 @@ export class CardForm {
     try {
       const created = await this.api.createSession({ currency: this.currency, brand, provider: this.provider }, key);
       this.sessionBrands = created.accepted_brands;
+      this.fields.setPostal(Boolean(created.target?.card_fields?.postal));
       return created;
     } catch (error) {
       if (tries > 1 && error.code === "network_error") return this.createSession(brand, key, tries - 1);

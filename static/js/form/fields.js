@@ -7,20 +7,31 @@ import { translator } from "../shared/i18n.js";
 
 const typeOf = (brand) => (typeof brand === "string" ? brand : brand?.type ?? null);
 
-export const FIELDS = ["name", "number", "expiry", "cvc"];
+export const FIELDS = ["name", "number", "expiry", "cvc"]; // and "postal" when the PSP asks for it
 
 export class CardFields {
   // fields: which to collect ("name" may be left out); t: the locale's translator.
   constructor(form, { fields = FIELDS, t = translator("en"), onBrand = () => {}, onChange = () => {} } = {}) {
     this.form = form;
     this.fields = FIELDS.filter((f) => fields.includes(f) || f !== "name");
-    this.inputs = Object.fromEntries(this.fields.map((f) => [f, form.querySelector(`#${f}`)]));
+    this.inputs = Object.fromEntries([...this.fields, "postal"].map((f) => [f, form.querySelector(`#${f}`)]));
     this.t = t;
     this.brand = null;
     this.onBrand = onBrand;
     this.onChange = onChange;
-    if (!this.inputs.name) form.querySelector("#name")?.closest(".field")?.remove();
+    if (!this.fields.includes("name")) {
+      form.querySelector("#name")?.closest(".field")?.remove();
+      delete this.inputs.name;
+    }
     this.bind();
+  }
+
+  // Some PSPs need the billing postal code; the session's target says so.
+  setPostal(required) {
+    const wrapper = this.form.querySelector("#postal-field");
+    if (!wrapper || required === this.fields.includes("postal")) return;
+    wrapper.hidden = !required;
+    this.fields = required ? [...this.fields, "postal"] : this.fields.filter((f) => f !== "postal");
   }
 
   bind() {
@@ -64,7 +75,8 @@ export class CardFields {
 
   values() {
     const v = Object.fromEntries(Object.entries(this.inputs).map(([k, input]) => [k, input.value]));
-    return { ...v, number: digitsOnly(v.number), cvc: digitsOnly(v.cvc), name: (v.name ?? "").trim() };
+    return { ...v, number: digitsOnly(v.number), cvc: digitsOnly(v.cvc), name: (v.name ?? "").trim(),
+      postal: (v.postal ?? "").trim() };
   }
 
   // -> error code for the field, or null when valid (client-side messages in shared/errors.js)
@@ -86,6 +98,10 @@ export class CardFields {
     if (field === "cvc") {
       if (!v.cvc) return this.inputs.cvc.required ? "cvc_required" : null;
       return validateCvc(v.cvc, this.brand).isValid ? null : "cvc_invalid";
+    }
+    if (field === "postal") {
+      if (!v.postal) return "postal_required";
+      return /^[A-Za-z0-9][A-Za-z0-9 -]{1,9}$/.test(v.postal) ? null : "postal_invalid";
     }
     if (!v.name) return "name_required";
     return validateName(v.name).isValid ? null : "name_invalid";

@@ -7,6 +7,7 @@ const en = {
   "label.expiry": "Expiry date",
   "label.cvc": "Security code",
   "label.cvc_optional": "(optional for this card)",
+  "label.postal": "ZIP / postal code",
   "button.pay": "Save card",
   network_error: "We could not reach the server. Check your connection and try again.",
   psp_unreachable: "The payment provider could not be reached. Check your connection and try again.",
@@ -22,6 +23,8 @@ const en = {
   name_required: "Enter the name on the card.",
   name_invalid: "Use the name as printed on the card (letters, spaces, hyphens, apostrophes).",
   validation_failed: "Check the highlighted fields.",
+  postal_required: "Enter the billing ZIP or postal code.",
+  postal_invalid: "This ZIP or postal code does not look right.",
 };
 
 const fr = {
@@ -30,6 +33,7 @@ const fr = {
   "label.expiry": "Date d'expiration",
   "label.cvc": "Cryptogramme",
   "label.cvc_optional": "(facultatif pour cette carte)",
+  "label.postal": "Code postal",
   "button.pay": "Enregistrer la carte",
   network_error: "Le serveur est injoignable. Vérifiez votre connexion et réessayez.",
   psp_unreachable: "Le prestataire de paiement est injoignable. Vérifiez votre connexion et réessayez.",
@@ -45,6 +49,8 @@ const fr = {
   name_required: "Saisissez le nom figurant sur la carte.",
   name_invalid: "Saisissez le nom tel qu'il figure sur la carte.",
   validation_failed: "Vérifiez les champs signalés.",
+  postal_required: "Saisissez le code postal de facturation.",
+  postal_invalid: "Ce code postal ne semble pas correct.",
   invalid_number: "Ce numéro de carte n'est pas valide. Vérifiez les chiffres et réessayez.",
   invalid_expiry: "Cette date d'expiration n'est pas valide ou est dépassée.",
   invalid_cvc: "Ce cryptogramme n'est pas valide.",

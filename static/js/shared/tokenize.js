@@ -16,6 +16,7 @@ export function cardPayload(target, card) {
   const values = { ...target.fields, [map.number]: card.number, ...expiryValues(target.expiry_format, map, card.expiry) };
   if (map.cvc && (card.cvc || target.cvc_required)) values[map.cvc] = card.cvc;
   if (map.name && card.name) values[map.name] = card.name;
+  if (map.postal && card.postal) values[map.postal] = card.postal;
   return values;
 }
 

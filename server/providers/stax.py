@@ -1,0 +1,88 @@
+"""Stax (formerly Fattmerchant), per ../shared/protocols.md section 4.
+
+start:  ensure a Stax customer for ours (Bearer API key); the target is the web-payments tokenize
+        endpoint, authorized by the merchant's public web-payments token in its path (never the API key),
+        with the Stax customer id passed through so the payment method is born associated.
+finish: the browser's result is the payment method id; view it (Bearer) and check it belongs to our
+        customer before saving it.
+"""
+
+from __future__ import annotations
+
+from ..errors import PanlessError, hint
+from .base import Card, Provider, ProviderSession, StartRequest, TokenizationTarget, origin_of
+
+BRANDS = ["visa", "mastercard", "amex", "discover", "jcb", "diners", "maestro"]
+# The field a Stax error names (its first key) -> our stable code
+FIELD_ERRORS = {
+    "card_number": "invalid_number", "card_exp": "invalid_expiry", "card_cvv": "invalid_cvc",
+    "person_name": "invalid_name", "address_zip": "invalid_postal", "card": "card_refused",
+    "customer_id": "session_expired", "method": "tokenization_failed", "error": "tokenization_failed",
+    "message": "tokenization_failed",
+}
+
+
+class StaxProvider(Provider):
+    name = "stax"
+
+    def __init__(self, config: dict):
+        super().__init__(config)
+        self.base_url = config["BASE_URL"].rstrip("/")
+        self.api_key = str(config["API_KEY"])
+        self.web_token = str(config["WEB_TOKEN"])
+
+    def start(self, request: StartRequest) -> ProviderSession:
+        stax_customer = request.provider_customer.get("customer_id") or self._create_customer(request.customer_id)
+        target = TokenizationTarget(
+            url=f"{self.base_url}/webpayment/{self.web_token}/tokenize",
+            encoding="json",
+            headers={"Accept": "application/json"},
+            fields={"method": "card", "customer_id": stax_customer},
+            card_fields={"number": "card_number", "expiry": "card_exp", "cvc": "card_cvv", "name": "person_name",
+                         "postal": "address_zip"},
+            expiry_format="MMYY",
+            result={"type": "json", "path": "id", "error_code_path": "*key"},
+            errors={field: hint(code) for field, code in FIELD_ERRORS.items()},
+        )
+        return ProviderSession(ref=stax_customer, target=target, accepted_brands=BRANDS,
+                               provider_customer={"customer_id": stax_customer})
+
+    def finish(self, session: dict, browser_result) -> Card:
+        if not isinstance(browser_result, str) or not 8 <= len(browser_result) <= 64:
+            raise PanlessError("invalid_result")
+        method = self._call("GET", f"/payment-method/{browser_result}", idempotent=True)
+        if method.get("customer_id") != session["provider_ref"] or method.get("deleted_at"):
+            raise PanlessError("invalid_result")  # not a payment method this session created
+        return self.card_from(method)
+
+    def deactivate(self, card_token: str) -> None:
+        self._call("DELETE", f"/payment-method/{card_token}", idempotent=True)  # a soft delete; repeatable
+
+    def tokenization_origins(self) -> list[str]:
+        return [origin_of(self.base_url)]
+
+    @staticmethod
+    def card_from(method: dict) -> Card:
+        exp = method["card_exp"]  # MMYYYY on the way out (MMYY on the way in)
+        return Card(token=method["id"], brand=method.get("card_type") or "unknown", last4=method["card_last_four"],
+                    exp_month=int(exp[:2]), exp_year=int(exp[2:]), fingerprint=None,
+                    holder=method.get("person_name"))
+
+    def _create_customer(self, customer_id: str) -> str:
+        body = {"firstname": "Panless", "lastname": "Shopper", "email": f"{customer_id}@shoppers.example.com",
+                "reference": customer_id}
+        return self._call("POST", "/customer", json=body)["id"]
+
+    def _call(self, method: str, path: str, **kw) -> dict:
+        headers = {"Authorization": f"Bearer {self.api_key}", "Accept": "application/json"}
+        response = self.http(method, self.base_url + path, headers=headers, **kw)
+        body = self.json_of(response)
+        if 200 <= response.status_code < 300:
+            return body
+        if response.status_code == 401:
+            raise PanlessError("psp_auth_failed")
+        if response.status_code == 422 and isinstance(body, dict) and "id" in body:
+            raise PanlessError("invalid_result")
+        if response.status_code == 429 or response.status_code >= 500:
+            raise PanlessError("psp_unavailable")
+        raise PanlessError("psp_error")

@@ -1,0 +1,291 @@
+"""Juspay Express Checkout's card vault on the sandbox, mounted under /juspay (protocols.md section 2).
+
+Browser: POST /card/tokenize (form, no authentication, headers x-merchantid and x-routing-id) gives a
+`ctkn_` token valid 15 minutes. Server (Basic auth, API key as user name): /card/add turns the token into
+a persistent card_token; GET /cards lists a customer's cards; /card/delete removes one.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+import secrets
+import uuid
+from datetime import datetime, timezone
+
+from flask import Blueprint, Response, current_app, request
+from werkzeug.exceptions import HTTPException
+
+from . import cards
+from .store import SandboxStore
+from .vault import Vault
+from .wire import cors_headers, form_body, json_response
+
+bp = Blueprint("juspay", __name__, url_prefix="/juspay")
+
+TOKEN_TTL = 15 * 60
+CORS = cors_headers("POST, OPTIONS", "Content-Type, x-merchantid, x-routing-id")
+# Juspay's brand names (card_brand) for the brands the sandbox knows by BIN.
+BRAND = {"VISA": "VISA", "MASTERCARD": "MASTERCARD", "AMEX": "AMEX", "MAESTRO": "MAESTRO", "DISCOVER": "DISCOVER",
+         "DINERS": "DINERS", "JCB": "JCB", "BCMC": "MAESTRO"}
+
+
+class JuspayError(Exception):
+    def __init__(self, status: int, error_code: str, message: str, code: str, *, field: str | None = None,
+                 reason: str | None = None, user_message: str | None = None, category: str = "USER_ERROR",
+                 status_text: str = "invalid_request_error"):
+        super().__init__(message)
+        self.status = status
+        fields = [{"field_name": field, "reason": reason}] if field else []
+        self.body = {
+            "error_message": message, "status": status_text, "error_code": error_code,
+            "error_info": {"user_message": user_message or message, "fields": fields,
+                           "developer_message": message, "code": code, "category": category},
+        }
+
+
+def missing(field: str, label: str) -> JuspayError:
+    return JuspayError(400, f"missing_{field}", f"{label} is required.", "MISSING_MANDATORY_PARAMETER",
+                       field=field, reason="Missing field.", user_message=f"Please enter a valid {label.lower()}.")
+
+
+def invalid(field: str, label: str, reason: str) -> JuspayError:
+    return JuspayError(400, f"invalid_{field}", f"Invalid {label.lower()}.", "INVALID_INPUT", field=field,
+                       reason=reason, user_message=f"Please enter a valid {label.lower()}.")
+
+
+def unauthenticated() -> JuspayError:
+    return JuspayError(401, "access_denied", "Authentication failed: the API key is missing or invalid.",
+                       "UNAUTHENTICATED", status_text="ERROR")
+
+
+def not_found(what: str) -> JuspayError:
+    return JuspayError(404, f"{what}_not_found", f"No {what.replace('_', ' ')} with this reference.",
+                       "RESOURCE_NOT_FOUND")
+
+
+class JuspayBackend:
+    def __init__(self, store: SandboxStore, vault: Vault, merchants: dict[str, str]):
+        self.store, self.vault, self.merchants = store, vault, merchants
+
+    def now(self) -> float:
+        return self.store.clock.now()
+
+    def merchant_for_key(self, api_key: str) -> str | None:
+        for merchant, key in self.merchants.items():
+            if secrets.compare_digest(key.encode(), api_key.encode()):
+                return merchant
+        return None
+
+    # -- browser: tokenize ------------------------------------------------------------------------
+
+    def tokenize(self, form: dict[str, str]) -> dict:
+        merchant = form.get("merchant_id", "")
+        if not merchant:
+            raise missing("merchant_id", "Merchant id")
+        if merchant not in self.merchants:
+            raise invalid("merchant_id", "Merchant id", "Unknown merchant.")
+        cvc = form.get("card_security_code", "")
+        if form.get("stored_card_token"):
+            card = self._card(merchant, form["stored_card_token"])
+            if not re.fullmatch(r"[0-9]{3,4}", cvc):
+                raise self._cvc_error(cvc)
+            return self._issue(merchant, card["vault"], stored=card["card_token"])
+        pan = form.get("card_number", "")
+        if not pan:
+            raise missing("card_number", "Card number")
+        if not cards.pan_ok(pan):
+            raise invalid("card_number", "Card number", "Invalid card number.")
+        month, year = form.get("card_exp_month", ""), form.get("card_exp_year", "")
+        if not month:
+            raise missing("card_exp_month", "Card expiry month")
+        if not re.fullmatch(r"[0-9]{1,2}", month) or not 1 <= int(month) <= 12:
+            raise invalid("card_exp_month", "Card expiry month", "invalidRange")
+        if not year:
+            raise missing("card_exp_year", "Card expiry year")
+        # yyyy; a past date is not refused here (Juspay's own sample tokenizes 07/2015): /cards flags it.
+        if not re.fullmatch(r"20[0-9]{2}", year):
+            raise invalid("card_exp_year", "Card expiry year", "invalidFormat")
+        if not re.fullmatch(r"[0-9]{3,4}", cvc) or (cards.brand_of(pan) == "AMEX") != (len(cvc) == 4):
+            raise self._cvc_error(cvc)
+        sealed = self.vault.seal({"pan": pan, "exp": f"{int(month):02d}{year[2:]}",
+                                  "holder": form.get("name_on_card") or None})
+        return self._issue(merchant, sealed)
+
+    @staticmethod
+    def _cvc_error(cvc: str) -> JuspayError:
+        if not cvc:
+            error = missing("card_security_code", "Card security code")
+            error.body["error_info"]["fields"][0]["reason"] = "nullable"
+            return error
+        return invalid("card_security_code", "Card security code", "invalidFormat")
+
+    def _issue(self, merchant: str, vault_id: str, stored: str | None = None) -> dict:
+        token = "ctkn_" + secrets.token_hex(16)
+        self.store.put("jp_token", token, {"merchant": merchant, "vault": vault_id, "stored": stored,
+                                           "expires": self.now() + TOKEN_TTL, "card": None})
+        return {"token": token}
+
+    # -- server: add, list, delete -------------------------------------------------------------------
+
+    def add_card(self, merchant: str, form: dict[str, str]) -> dict:
+        customer = form.get("customer_id", "")
+        if not customer:
+            raise missing("customer_id", "Customer id")
+        token_id = form.get("token") or form.get("card_token", "")  # /card/add sends token, /cards card_token
+        if not token_id:
+            raise missing("token", "Card token")
+        token = self.store.get("jp_token", token_id)
+        if token is None or token["merchant"] != merchant:
+            raise not_found("card_token")
+        if token["card"]:  # the same call again: the same card
+            return self._card_reply(self._card(merchant, token["card"]))
+        if token["expires"] <= self.now():
+            raise JuspayError(400, "expired_card_token", "Card token is expired.", "EXPIRED", field="token",
+                              reason="Expired.",
+                              user_message="Card details have expired. Please enter the card details again.")
+        card_data = self.vault.open(token["vault"])
+        if card_data["pan"] in cards.REFUSED_AT_VALIDATION:
+            raise JuspayError(400, "card_not_supported", "The card was declined by the issuer.", "INVALID_INPUT",
+                              field="card_number", reason="Declined.",
+                              user_message="This card cannot be saved. Please use another card.")
+        fingerprint = self.vault.fingerprint(card_data["pan"])
+        existing = [c for c in self.store.find("jp_card", owner=f"{merchant}:{customer}")
+                    if c["card_fingerprint"] == fingerprint and not c["deleted"]]
+        card = existing[0] if existing else self._new_card(merchant, customer, token["vault"], card_data, fingerprint,
+                                                           form)
+        token["card"] = card["card_token"]
+        self.store.put("jp_token", token_id, token)
+        return self._card_reply(card)
+
+    def _new_card(self, merchant, customer, vault_id, card_data, fingerprint, form) -> dict:
+        pan, exp = card_data["pan"], card_data["exp"]
+        card = {
+            "card_token": str(uuid.UUID(bytes=secrets.token_bytes(16), version=4)),
+            "card_reference": secrets.token_hex(16),
+            "card_fingerprint": _base36(int(fingerprint, 16))[:25],
+            "card_number": f"{pan[:4]}-XXXXXXXX-{pan[-4:]}",
+            "card_isin": pan[:6], "card_exp_year": "20" + exp[2:], "card_exp_month": exp[:2],
+            "card_type": "CREDIT", "card_issuer": "Panless Sandbox Bank",
+            "card_brand": BRAND.get(cards.brand_of(pan) or "", "VISA"),
+            "nickname": form.get("nickname") or "", "name_on_card": card_data.get("holder") or "",
+            "expired": False, "card_issuer_country": "INDIA" if pan.startswith("6") else "UNITED STATES",
+            "juspay_bank_code": "JP_SANDBOX", "card_sub_type": "", "tokenize_support": True,
+            "merchant": merchant, "customer": customer, "vault": vault_id, "deleted": False,
+            "fingerprint_key": fingerprint,
+        }
+        self.store.put("jp_card", card["card_token"], card, owner=f"{merchant}:{customer}")
+        return card
+
+    @staticmethod
+    def _card_reply(card: dict) -> dict:
+        return {k: card[k] for k in ("card_token", "card_reference", "card_fingerprint")}
+
+    def _card(self, merchant: str, card_token: str) -> dict:
+        card = self.store.get("jp_card", card_token)
+        if card is None or card["merchant"] != merchant or card["deleted"]:
+            raise not_found("card")
+        return card
+
+    def list_cards(self, merchant: str, customer: str) -> dict:
+        if not customer:
+            raise missing("customer_id", "Customer id")
+        listed = []
+        for card in self.store.find("jp_card", owner=f"{merchant}:{customer}"):
+            if card["deleted"]:
+                continue
+            shown = {k: v for k, v in card.items()
+                     if k not in ("merchant", "customer", "vault", "deleted", "fingerprint_key")}
+            month, year = int(card["card_exp_month"]), int(card["card_exp_year"])
+            today = datetime.fromtimestamp(self.now(), timezone.utc)
+            shown["expired"] = (year, month) < (today.year, today.month)
+            listed.append(shown)
+        return {"customer_id": customer, "merchantId": merchant, "cards": listed}
+
+    def delete_card(self, merchant: str, card_token: str) -> dict:
+        if not card_token:
+            raise missing("card_token", "Card token")
+        card = self._card(merchant, card_token)
+        card["deleted"] = True
+        self.store.put("jp_card", card_token, card, owner=f"{card['merchant']}:{card['customer']}")
+        return {"card_token": card_token, "card_reference": card["card_reference"], "deleted": True}
+
+
+def _base36(number: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = ""
+    while number:
+        number, rest = divmod(number, 36)
+        out = digits[rest] + out
+    return out or "0"
+
+
+# -- HTTP ---------------------------------------------------------------------------------------------------
+
+def backend() -> JuspayBackend:
+    return current_app.extensions["panless_sandbox"]["juspay"]
+
+
+def normalize_path(path: str) -> str:
+    return "/" + "/".join(p for p in path.split("/") if p)
+
+
+def render(exc: JuspayError) -> Response:
+    return json_response(exc.body, exc.status)
+
+
+@bp.errorhandler(JuspayError)
+def _on_error(exc):
+    return render(exc)
+
+
+def render_http_error(exc: HTTPException) -> Response:
+    code = {404: "RESOURCE_NOT_FOUND", 405: "INVALID_ACTION", 413: "INVALID_INPUT"}.get(exc.code, "INVALID_INPUT")
+    return render(JuspayError(exc.code or 400, code.lower(), exc.description or exc.name, code,
+                              status_text="ERROR"))
+
+
+def merchant_from_auth() -> str:
+    """Basic auth with the API key as user name and an empty password."""
+    header = request.headers.get("Authorization", "")
+    if not header.lower().startswith("basic "):
+        raise unauthenticated()
+    try:
+        api_key = base64.b64decode(header[6:].strip(), validate=True).decode().partition(":")[0]
+    except (binascii.Error, UnicodeDecodeError):
+        raise unauthenticated() from None
+    merchant = backend().merchant_for_key(api_key)
+    if merchant is None:
+        raise unauthenticated()
+    return merchant
+
+
+@bp.route("/card/tokenize", methods=["POST", "OPTIONS"])
+def tokenize():
+    if request.method == "OPTIONS":
+        return Response(status=204, headers=CORS)
+    try:
+        return json_response(backend().tokenize(form_body()), headers=CORS)
+    except JuspayError as exc:
+        return json_response(exc.body, exc.status, headers=CORS)
+
+
+@bp.post("/card/add")
+@bp.post("/cards")
+def add_card():
+    merchant = merchant_from_auth()
+    return json_response(backend().add_card(merchant, form_body()))
+
+
+@bp.get("/cards")
+@bp.get("/card/list")
+def list_cards():
+    merchant = merchant_from_auth()
+    return json_response(backend().list_cards(merchant, request.args.get("customer_id", "")))
+
+
+@bp.post("/card/delete")
+def delete_card():
+    merchant = merchant_from_auth()
+    return json_response(backend().delete_card(merchant, form_body().get("card_token", "")))

@@ -1,0 +1,246 @@
+"""Stax (formerly Fattmerchant/Omni) on the sandbox, mounted under /stax (protocols.md section 4).
+
+Browser: POST /webpayment/{web payments token}/tokenize with JSON card details, authorized by the
+merchant's public web-payments token in the path (what Stax.js and the SDKs call), returns the payment
+method. Server (Bearer API key): payment methods viewed, updated, soft-deleted; customers created and
+their payment methods listed. Errors are Laravel's `{field: [messages]}` objects.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+import secrets
+import uuid
+from datetime import datetime, timezone
+
+from flask import Blueprint, Response, current_app, request
+from werkzeug.exceptions import HTTPException
+
+from . import cards
+from .store import SandboxStore
+from .vault import Vault
+from .wire import cors_headers, json_response
+from .wire import json_body as parse_json
+
+bp = Blueprint("stax", __name__, url_prefix="/stax")
+
+CORS = cors_headers("POST, OPTIONS", "Content-Type, Accept")
+CARD_TYPE = {"VISA": "visa", "MASTERCARD": "mastercard", "AMEX": "amex", "DISCOVER": "discover", "JCB": "jcb",
+             "DINERS": "diners", "MAESTRO": "maestro", "BCMC": "maestro"}
+CUSTOMER_FIELDS = ["firstname", "lastname", "company", "email", "cc_emails", "phone", "address_1", "address_2",
+                   "address_city", "address_state", "address_zip", "address_country", "notes", "reference",
+                   "options"]
+ADDRESS_FIELDS = ["address_1", "address_2", "address_city", "address_state", "address_zip", "address_country"]
+EDITABLE = {"is_default", "person_name", "card_exp", "nickname", "customer_id", *ADDRESS_FIELDS}
+
+
+class StaxError(Exception):
+    def __init__(self, status: int, body: dict):
+        super().__init__(str(body))
+        self.status, self.body = status, body
+
+
+def field_error(status: int, field: str, message: str) -> StaxError:
+    return StaxError(status, {field: [message]})
+
+
+def invalid_id() -> StaxError:
+    return field_error(422, "id", "The selected id is invalid.")
+
+
+def stamp(now: float) -> str:
+    return datetime.fromtimestamp(now, timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+
+
+class StaxBackend:
+    def __init__(self, store: SandboxStore, vault: Vault, merchant: dict):
+        self.store, self.vault = store, vault
+        self.merchant_id, self.api_key, self.web_token = merchant["MERCHANT_ID"], merchant["API_KEY"], merchant["WEB_TOKEN"]
+
+    def now(self) -> float:
+        return self.store.clock.now()
+
+    # -- customers -------------------------------------------------------------------------------------
+
+    def create_customer(self, body: dict) -> dict:
+        if not any(isinstance(body.get(k), str) and body[k].strip() for k in ("firstname", "lastname", "company", "email")):
+            raise field_error(422, "firstname", "The firstname field is required when none of lastname / company / email are present.")
+        now = stamp(self.now())
+        customer = {"id": str(uuid.uuid4()),
+                    **{k: body.get(k, [] if k == "cc_emails" else "" if k in ("reference", "options") else None)
+                       for k in CUSTOMER_FIELDS},
+                    "created_at": now, "updated_at": now, "deleted_at": None,
+                    "gravatar": "//www.gravatar.com/avatar/" + secrets.token_hex(16)}
+        self.store.put("stax_customer", customer["id"], customer)
+        return customer
+
+    def customer(self, customer_id: str) -> dict:
+        customer = self.store.get("stax_customer", customer_id)
+        if customer is None:
+            raise field_error(422, "id", "The selected id is invalid.")
+        return customer
+
+    # -- browser: web payments tokenize ---------------------------------------------------------------
+
+    def tokenize(self, web_token: str, body: dict | None) -> dict:
+        if not secrets.compare_digest(web_token.encode(), self.web_token.encode()):
+            raise StaxError(401, {"error": "invalid_token"})
+        if body is None:
+            raise StaxError(400, {"message": "The request body must be a JSON object."})
+        if body.get("method", "card") != "card":
+            raise field_error(422, "method", "The selected method is invalid.")
+        name = body.get("person_name") or " ".join(filter(None, [body.get("firstname"), body.get("lastname")]))
+        missing = {field: [f"The {field.replace('_', ' ')} field is required."]
+                   for field, value in (("card_number", body.get("card_number")), ("card_exp", body.get("card_exp")),
+                                        ("person_name", name), ("address_zip", body.get("address_zip")))
+                   if not isinstance(value, str) or not value.strip()}
+        if missing:
+            raise StaxError(400, missing)
+        pan, exp, cvv = body["card_number"], body["card_exp"], body.get("card_cvv")
+        if not cards.pan_ok(pan):
+            raise field_error(422, "card_number", "The card number is invalid.")
+        if not re.fullmatch(r"[0-9]{4}", exp) or not cards.expiry_mmyy_ok(exp, self.now()):
+            raise field_error(422, "card_exp", "The card exp is invalid or the card has expired.")
+        if cvv not in (None, "") and not re.fullmatch(r"[0-9]{3,4}", str(cvv)):
+            raise field_error(422, "card_cvv", "The card cvv must be 3 or 4 digits.")
+        if pan in cards.REFUSED_AT_VALIDATION:
+            raise field_error(422, "card", "The card was declined by the issuer.")
+        customer_id = body.get("customer_id")
+        if customer_id is not None:
+            self.customer(str(customer_id))
+        vault_id = self.vault.seal({"pan": pan, "exp": exp, "holder": name})
+        return self._new_method(pan, exp, name, customer_id, vault_id, has_cvv=bool(cvv), body=body)
+
+    def _new_method(self, pan, exp, name, customer_id, vault_id, has_cvv, body) -> dict:
+        card_type = CARD_TYPE.get(cards.brand_of(pan) or "", "visa")
+        month, year = exp[:2], "20" + exp[2:]
+        now = stamp(self.now())
+        method = {
+            "id": str(uuid.uuid4()), "customer_id": customer_id, "merchant_id": self.merchant_id,
+            "user_id": "hosted-payments", "nickname": f"{card_type.upper()}: {name} (ending in: {pan[-4:]})",
+            "has_cvv": int(has_cvv), "is_default": 0, "method": "card", "person_name": name,
+            "card_type": card_type, "card_last_four": pan[-4:], "card_exp": month + year,
+            "bank_name": None, "bank_type": None, "bank_holder_type": None,
+            **{k: body.get(k) for k in ADDRESS_FIELDS},
+            "purged_at": None, "deleted_at": None, "created_at": now, "updated_at": now,
+            "card_exp_datetime": f"{year}-{month}-{calendar.monthrange(int(year), int(month))[1]:02d} 23:59:59",
+            "is_usable_in_vt": True, "is_tokenized": True,
+            "_vault": vault_id, "_fingerprint": self.vault.fingerprint(pan),
+        }
+        self.store.put("stax_method", method["id"], method, owner=customer_id)
+        return self.render(method)
+
+    def render(self, method: dict) -> dict:
+        shown = {k: v for k, v in method.items() if not k.startswith("_")}
+        if method["customer_id"]:
+            shown["customer"] = self.customer(method["customer_id"])
+        return shown
+
+    # -- server: payment methods ------------------------------------------------------------------------
+
+    def method(self, method_id: str) -> dict:
+        method = self.store.get("stax_method", method_id)
+        if method is None:
+            raise invalid_id()
+        return method  # soft-deleted ones too, as Stax returns them
+
+    def update(self, method_id: str, body: dict) -> dict:
+        method = self.method(method_id)
+        if method["deleted_at"]:
+            raise invalid_id()
+        changes = {k: v for k, v in body.items() if k in EDITABLE}
+        if "customer_id" in changes and changes["customer_id"] is not None:
+            self.customer(str(changes["customer_id"]))
+        if "card_exp" in changes:
+            exp = str(changes.pop("card_exp"))
+            if re.fullmatch(r"[0-9]{6}", exp):  # Stax's own example sends MMYYYY
+                exp = exp[:2] + exp[4:]
+            if not cards.expiry_mmyy_ok(exp, self.now()):
+                raise field_error(422, "card_exp", "The card exp is invalid or the card has expired.")
+            method["card_exp"] = exp[:2] + "20" + exp[2:]
+        method.update(changes, updated_at=stamp(self.now()))
+        self.store.put("stax_method", method_id, method, owner=method["customer_id"])
+        return self.render(method)
+
+    def delete(self, method_id: str) -> dict:
+        method = self.method(method_id)
+        if not method["deleted_at"]:
+            method["deleted_at"] = stamp(self.now())
+            self.store.put("stax_method", method_id, method, owner=method["customer_id"])
+        return self.render(method)
+
+    def customer_methods(self, customer_id: str) -> list[dict]:
+        self.customer(customer_id)
+        return [self.render(m) for m in self.store.find("stax_method", owner=customer_id) if not m["deleted_at"]]
+
+
+# -- HTTP ------------------------------------------------------------------------------------------------------
+
+def backend() -> StaxBackend:
+    return current_app.extensions["panless_sandbox"]["stax"]
+
+
+def normalize_path(path: str) -> str:
+    return "/" + "/".join(p for p in path.split("/") if p)
+
+
+@bp.errorhandler(StaxError)
+def _on_error(exc):
+    return json_response(exc.body, exc.status)
+
+
+def render_http_error(exc: HTTPException) -> Response:
+    return json_response({"message": exc.description or exc.name}, exc.code or 400)
+
+
+def authenticate() -> None:
+    header = request.headers.get("Authorization", "")
+    token = header[7:].strip() if header.lower().startswith("bearer ") else ""
+    if not token or not secrets.compare_digest(token.encode(), backend().api_key.encode()):
+        raise StaxError(401, {"error": "invalid_token"})
+
+
+def json_body() -> dict:
+    body = parse_json()
+    if body is None:
+        raise StaxError(400, {"message": "The request body must be a JSON object."})
+    return body
+
+
+@bp.route("/webpayment/<web_token>/tokenize", methods=["POST", "OPTIONS"])
+def tokenize(web_token):
+    if request.method == "OPTIONS":
+        return Response(status=204, headers=CORS)
+    try:
+        return json_response(backend().tokenize(web_token, parse_json()), headers=CORS)
+    except StaxError as exc:
+        return json_response(exc.body, exc.status, headers=CORS)
+
+
+@bp.post("/customer")
+def create_customer():
+    authenticate()
+    return json_response(backend().create_customer(json_body()))
+
+
+@bp.get("/customer/<customer_id>")
+def view_customer(customer_id):
+    authenticate()
+    return json_response(backend().customer(customer_id))
+
+
+@bp.get("/customer/<customer_id>/payment-method")
+def customer_methods(customer_id):
+    authenticate()
+    return json_response(backend().customer_methods(customer_id))
+
+
+@bp.route("/payment-method/<method_id>", methods=["GET", "PUT", "DELETE"])
+def payment_method(method_id):
+    authenticate()
+    if request.method == "GET":
+        return json_response(backend().render(backend().method(method_id)))
+    if request.method == "PUT":
+        return json_response(backend().update(method_id, json_body()))
+    return json_response(backend().delete(method_id))
