@@ -6,7 +6,7 @@ covers everything the merchant app and the checkout origin receive, postMessages
 """
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -19,7 +19,7 @@ from server.config import ConfigError
 from server.pan import find_pans
 from server.testing import LiveServer
 
-YY = f"{(datetime.now(timezone.utc).year + 3) % 100:02d}"
+YY = f"{(datetime.now(UTC).year + 3) % 100:02d}"
 VISA = "4970107111111119"
 RECORD_MESSAGES = "window.addEventListener('message', (e) => (window.__received ||= []).push(JSON.stringify(e.data)));"
 

@@ -4,13 +4,13 @@ Every test takes the `invariant` fixture: after the flow, nothing the merchant a
 may contain the typed PAN, the typed CVC, or any Luhn-valid 13-19 digit run.
 """
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import requests
 from playwright.sync_api import expect
 
-NOW = datetime.now(timezone.utc)
+NOW = datetime.now(UTC)
 YY = f"{(NOW.year + 3) % 100:02d}"
 VISA = "4970107111111119"
 

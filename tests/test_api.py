@@ -1,6 +1,6 @@
 """The merchant API over real HTTP, against the live sandbox; every response checked against docs/openapi.yaml."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -11,7 +11,7 @@ from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAP
 from .conftest import TIMEOUT, Shopper, post_card
 
 SPEC = OpenAPI.from_file_path(str(Path(__file__).parent.parent / "docs" / "openapi.yaml"))
-FUTURE = f"12{(datetime.now(timezone.utc).year + 2) % 100:02d}"
+FUTURE = f"12{(datetime.now(UTC).year + 2) % 100:02d}"
 VISA = "4970107111111119"
 
 

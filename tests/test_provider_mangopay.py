@@ -8,56 +8,23 @@ import json
 import re
 import threading
 import time
-from pathlib import Path
 
 import pytest
-from flask import Flask, Response, request
 
 from server.errors import PanlessError
 from server.providers.base import StartRequest, scrub
 from server.providers.mangopay import MangopayProvider
-from server.testing import LiveServer
 
-FIXTURES = Path(__file__).parent / "fixtures" / "mangopay"
+from .golden import Replay, load
 
 
 def golden(name):
-    return json.loads((FIXTURES / f"{name}.json").read_text())
-
-
-class Replay:
-    """Serves golden responses by (method, path pattern); records every request."""
-
-    def __init__(self):
-        self.routes: list[tuple[str, re.Pattern, dict]] = []
-        self.seen: list[dict] = []
-        self.delay = 0.0
-        app = Flask("replay")
-        app.add_url_rule("/<path:path>", "any", self.answer, methods=["GET", "POST", "PUT"])
-        self.server = LiveServer(app).start()
-        self.base = f"{self.server.url}/v2.01/"
-
-    def on(self, sample: str, status: int | None = None, body=None):
-        doc = golden(sample)
-        pattern = re.sub(r"\\\{\w+\\\}", "[^/]+", re.escape(doc["request"]["path"]))
-        response = {**doc["response"], **({"status": status} if status else {}), **({"body": body} if body else {})}
-        self.routes.insert(0, (doc["request"]["method"], re.compile(pattern + "$"), response))
-
-    def answer(self, path):
-        time.sleep(self.delay)
-        self.seen.append({"method": request.method, "path": "/" + path, "headers": dict(request.headers),
-                          "body": request.get_data(as_text=True)})
-        for method, pattern, response in self.routes:
-            if method == request.method and pattern.match("/" + path):
-                body = response["body"]
-                text = body if isinstance(body, str) else json.dumps(body)
-                return Response(text, response["status"], content_type=response["content_type"])
-        return Response("{}", 599)
+    return load("mangopay", name)
 
 
 @pytest.fixture
 def replay():
-    r = Replay()
+    r = Replay("mangopay", "/v2.01/")
     r.on("oauth_token")
     yield r
     r.server.stop()

@@ -11,6 +11,7 @@ import pytest
 import requests
 
 from .conftest import BASIC, CLIENT_ID, TIMEOUT
+from .golden import assert_same_shape, load
 
 FIXTURES = Path(__file__).parent / "fixtures" / "mangopay"
 SAMPLES = sorted(p.stem for p in FIXTURES.glob("*.json") if p.stem != "result_codes")
@@ -23,31 +24,7 @@ COMPARED_VALUES = ("ResultCode", "ResultMessage", "PersonType", "error")
 
 
 def golden(name: str) -> dict:
-    return json.loads((FIXTURES / f"{name}.json").read_text())
-
-
-def kind(value) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, (int, float)):
-        return "number"
-    return type(value).__name__
-
-
-def assert_same_shape(documented, ours, where: str, extra_ok: set[str] = frozenset()):
-    if documented is None or ours is None:
-        return  # nullable members: presence is checked by the keys of the enclosing object
-    assert kind(ours) == kind(documented), f"{where}: {kind(ours)} where the docs have {kind(documented)}"
-    if isinstance(documented, dict):
-        ours_keys = [k for k in ours if k not in extra_ok or k in documented]
-        assert ours_keys == list(documented), f"{where}: keys {ours_keys} != documented {list(documented)}"
-        for key in documented:
-            assert_same_shape(documented[key], ours[key], f"{where}.{key}", extra_ok)
-    elif isinstance(documented, list) and documented and ours:
-        for item in ours:
-            assert_same_shape(documented[0], item, f"{where}[]", extra_ok)
+    return load("mangopay", name)
 
 
 class Scenario:

@@ -2,7 +2,7 @@
 
 import base64
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -13,7 +13,7 @@ from server.testing import LiveServer
 
 from .conftest import API_KEY, BASIC, CLIENT_ID, TIMEOUT, MangopayWire
 
-NOW = datetime.now(timezone.utc)
+NOW = datetime.now(UTC)
 FUTURE = f"12{(NOW.year + 3) % 100:02d}"
 THIS_MONTH = f"{NOW.month:02d}{NOW.year % 100:02d}"
 LAST_YEAR = f"12{(NOW.year - 1) % 100:02d}"

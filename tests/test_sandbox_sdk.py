@@ -1,6 +1,6 @@
 """Mangopay's official Python SDK (mangopaysdk 3.51.1), unchanged, against the sandbox over HTTP."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import requests
@@ -10,7 +10,7 @@ from mangopay.resources import Card, CardRegistration, NaturalUser
 
 from .conftest import API_KEY, CLIENT_ID, TIMEOUT
 
-FUTURE = f"12{(datetime.now(timezone.utc).year + 2) % 100:02d}"
+FUTURE = f"12{(datetime.now(UTC).year + 2) % 100:02d}"
 
 
 @pytest.fixture

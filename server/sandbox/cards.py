@@ -7,7 +7,7 @@ constants, or a typo shared by both would pass every test.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from ..pan import alias, luhn_ok  # noqa: F401  (alias re-exported for the emulators)
 
@@ -58,5 +58,5 @@ def expiry_mmyy_ok(mmyy: str, now: float) -> bool:
     month, year = int(mmyy[:2]), 2000 + int(mmyy[2:])
     if not 1 <= month <= 12:
         return False
-    today = datetime.fromtimestamp(now, timezone.utc)
+    today = datetime.fromtimestamp(now, UTC)
     return (year, month) >= (today.year, today.month)

@@ -12,7 +12,7 @@ import binascii
 import re
 import secrets
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import HTTPException
@@ -152,7 +152,7 @@ class JuspayBackend:
                               user_message="This card cannot be saved. Please use another card.")
         fingerprint = self.vault.fingerprint(card_data["pan"])
         existing = [c for c in self.store.find("jp_card", owner=f"{merchant}:{customer}")
-                    if c["card_fingerprint"] == fingerprint and not c["deleted"]]
+                    if c["fingerprint_key"] == fingerprint and not c["deleted"]]
         card = existing[0] if existing else self._new_card(merchant, customer, token["vault"], card_data, fingerprint,
                                                            form)
         token["card"] = card["card_token"]
@@ -164,14 +164,14 @@ class JuspayBackend:
         card = {
             "card_token": str(uuid.UUID(bytes=secrets.token_bytes(16), version=4)),
             "card_reference": secrets.token_hex(16),
-            "card_fingerprint": _base36(int(fingerprint, 16))[:25],
             "card_number": f"{pan[:4]}-XXXXXXXX-{pan[-4:]}",
             "card_isin": pan[:6], "card_exp_year": "20" + exp[2:], "card_exp_month": exp[:2],
             "card_type": "CREDIT", "card_issuer": "Panless Sandbox Bank",
             "card_brand": BRAND.get(cards.brand_of(pan) or "", "VISA"),
             "nickname": form.get("nickname") or "", "name_on_card": card_data.get("holder") or "",
-            "expired": False, "card_issuer_country": "INDIA" if pan.startswith("6") else "UNITED STATES",
-            "juspay_bank_code": "JP_SANDBOX", "card_sub_type": "", "tokenize_support": True,
+            "expired": False, "card_fingerprint": _base36(int(fingerprint, 16))[:25],
+            "juspay_bank_code": "JP_SANDBOX", "card_sub_type": "",
+            "card_issuer_country": "INDIA" if pan.startswith("6") else "UNITED STATES",
             "merchant": merchant, "customer": customer, "vault": vault_id, "deleted": False,
             "fingerprint_key": fingerprint,
         }
@@ -198,7 +198,7 @@ class JuspayBackend:
             shown = {k: v for k, v in card.items()
                      if k not in ("merchant", "customer", "vault", "deleted", "fingerprint_key")}
             month, year = int(card["card_exp_month"]), int(card["card_exp_year"])
-            today = datetime.fromtimestamp(self.now(), timezone.utc)
+            today = datetime.fromtimestamp(self.now(), UTC)
             shown["expired"] = (year, month) < (today.year, today.month)
             listed.append(shown)
         return {"customer_id": customer, "merchantId": merchant, "cards": listed}

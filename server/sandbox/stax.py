@@ -12,7 +12,7 @@ import calendar
 import re
 import secrets
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import HTTPException
@@ -50,7 +50,7 @@ def invalid_id() -> StaxError:
 
 
 def stamp(now: float) -> str:
-    return datetime.fromtimestamp(now, timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+    return datetime.fromtimestamp(now, UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
 class StaxBackend:
@@ -70,7 +70,8 @@ class StaxBackend:
         customer = {"id": str(uuid.uuid4()),
                     **{k: body.get(k, [] if k == "cc_emails" else "" if k in ("reference", "options") else None)
                        for k in CUSTOMER_FIELDS},
-                    "created_at": now, "updated_at": now, "deleted_at": None,
+                    "cc_sms": None, "created_at": now, "updated_at": now, "deleted_at": None,
+                    "allow_invoice_credit_card_payments": True,
                     "gravatar": "//www.gravatar.com/avatar/" + secrets.token_hex(16)}
         self.store.put("stax_customer", customer["id"], customer)
         return customer
