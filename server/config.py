@@ -19,6 +19,11 @@ DEFAULTS = {
     "DB": ":memory:",
     "FORCE_HTTPS": False,
     "PUBLIC_URL": None,
+    "PROXY_COUNT": 0,                       # reverse proxies in front whose X-Forwarded-* are trusted
+    "RATELIMIT_STORAGE": "memory://",       # or redis://host:6379
+    "RATELIMIT_SESSIONS": "30/minute;300/hour",   # per IP and per customer, on POST /api/sessions
+    "RATELIMIT_FINALIZE": "20/minute;200/hour",   # per IP and per customer, on finalize
+    "CHALLENGE_AFTER": 5,                   # failed finishes per customer per hour before a challenge
     "ALLOWED_ORIGINS": [],
     "CUSTOMER_TOKEN_TTL": 3600,
     "MAX_CONTENT_LENGTH": 64 * 1024,

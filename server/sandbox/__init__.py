@@ -12,6 +12,7 @@ from flask import Flask, request
 from werkzeug.exceptions import HTTPException
 
 from ..config import merge, prefixed_env
+from ..redaction import install_log_redaction
 from . import control, juspay, mangopay, stax
 from .juspay import JuspayBackend
 from .mangopay.backend import DEFAULT_TOKENIZE_DELAY, MangopayBackend
@@ -68,6 +69,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         merge(app.config, test_config)
 
+    install_log_redaction()
     register_state(app)
     for blueprint, _normalise, _render in PSPS.values():
         app.register_blueprint(blueprint)

@@ -1,0 +1,70 @@
+"""The payment pages' scripts and stylesheets: SRI hashes, the import map, and the script inventory.
+
+PCI DSS 6.4.3 asks for an inventory of every script on a payment page, with why it is there, and a way
+to assure its integrity. Every script and stylesheet the card pages load carries an SRI sha384 hash (module
+imports through the import map's "integrity" member), and `panless inventory` writes the list.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from functools import cache
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INVENTORY_FILE = ROOT / "docs" / "script-inventory.json"
+
+# Everything a payment page loads, with the reason it is there (the inventory's "purpose").
+PAGE_ASSETS = {
+    "css/form.css": "Layout and look of the card form (no inline styles anywhere).",
+    "js/form/main.js": "Hosted card page: mounts the form, shows saved cards, redirect mode.",
+    "js/form/frame.js": "Card frame: the form inside a checkout page's iframe and its postMessage side.",
+    "js/form/controller.js": "Card form behaviour: session, validation, post to the PSP, finalize, events.",
+    "js/form/fields.js": "Card inputs: formatting as you type, brand display, inline accessible errors.",
+    "js/form/saved-cards.js": "List of the customer's saved cards with a Remove button.",
+    "js/card/brands.js": "Card brands table (prefixes, lengths, gaps, CVC size).",
+    "js/card/validate.js": "Pure validators: Luhn, expiry, CVC, cardholder name.",
+    "js/card/format.js": "Pure formatters: card number spacing with caret, expiry MM / YY.",
+    "js/shared/api.js": "Client of the merchant API (sessions, finalize, cards) with the customer token.",
+    "js/shared/tokenize.js": "Posts the card straight to the PSP as the session's TokenizationTarget says.",
+    "js/shared/errors.js": "Error type with stable codes.",
+    "js/shared/i18n.js": "Labels and messages per locale.",
+    "js/shared/bridge.js": "Checked postMessage bridge between the card frame and its checkout page.",
+    "js/embed/panless.js": "Embed for checkout pages: Panless.mount() creates the card iframe.",
+}
+# Where each entry point runs: the two card pages, and the checkout page that embeds the frame.
+ENTRY = {"card_form": "js/form/main.js", "frame": "js/form/frame.js", "checkout (embed)": "js/embed/panless.js"}
+
+
+def _digest(path: Path) -> str:
+    return "sha384-" + base64.b64encode(hashlib.sha384(path.read_bytes()).digest()).decode()
+
+
+@cache
+def hashes(static_dir: str) -> dict[str, str]:
+    """SRI hash of each payment-page asset, computed once per process (what the pages promise)."""
+    return {name: _digest(Path(static_dir) / name) for name in PAGE_ASSETS}
+
+
+def import_map(static_dir: str, static_url: str = "/static") -> dict:
+    """An import map whose "integrity" member pins every module the pages can import."""
+    return {"imports": {}, "integrity": {f"{static_url}/{name}": digest
+                                         for name, digest in hashes(static_dir).items() if name.endswith(".js")}}
+
+
+def inventory(static_dir: str) -> dict:
+    entries = [{"path": f"/static/{name}", "sha384": digest, "purpose": PAGE_ASSETS[name],
+                "kind": "stylesheet" if name.endswith(".css") else "module script",
+                "pages": sorted(page for page, entry in ENTRY.items() if entry == name) or ["imported"]}
+               for name, digest in hashes(static_dir).items()]
+    return {"description": "Payment page script inventory (PCI DSS 6.4.3): every script and stylesheet the "
+                           "Panless card pages load, with its SRI hash and purpose. Regenerate with "
+                           "`panless inventory` after an authorized change.",
+            "assets": entries}
+
+
+def write_inventory(static_dir: str, out: Path = INVENTORY_FILE) -> Path:
+    out.write_text(json.dumps(inventory(static_dir), indent=2) + "\n")
+    return out
