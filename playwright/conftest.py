@@ -10,7 +10,15 @@ import requests
 
 from server import create_app
 from server.sandbox import create_app as create_sandbox
-from server.testing import LiveServer, LogCapture, RequestRecorder, launch_args, providers_on, secrets_found
+from server.testing import (
+    UNLIMITED,
+    LiveServer,
+    LogCapture,
+    RequestRecorder,
+    launch_args,
+    providers_on,
+    secrets_found,
+)
 
 
 @pytest.fixture(scope="session")
@@ -55,7 +63,7 @@ def snippet_slot():
 
 @pytest.fixture(scope="session")
 def merchant(psp, shop_slot, snippet_slot):
-    app = create_app({**providers_on(psp.url), "ALLOWED_ORIGINS": [shop_slot.url, snippet_slot.url]})
+    app = create_app({**providers_on(psp.url), **UNLIMITED, "ALLOWED_ORIGINS": [shop_slot.url, snippet_slot.url]})
     recorder = RequestRecorder(app.wsgi_app)
     app.wsgi_app = recorder
     server = LiveServer(app).start()

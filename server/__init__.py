@@ -11,7 +11,7 @@ from pathlib import Path
 
 from flask import Flask, g, request
 
-from . import api, config, errors, pages, providers, security
+from . import api, config, errors, limits, pages, providers, security
 from .store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,8 +21,11 @@ access_log = logging.getLogger("panless.access")
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, static_folder=str(ROOT / "static"), template_folder=str(ROOT / "templates"))
     config.load(app, test_config)
+    if app.config.get("STATIC_DIR"):
+        app.static_folder = str(app.config["STATIC_DIR"])
     register_extensions(app)
     register_blueprints(app)
+    limits.init_app(app)
     errors.register_errorhandlers(app)
     register_access_log(app)
     return app

@@ -57,7 +57,8 @@ def import_map(static_dir: str, static_url: str = "/static") -> dict:
 def inventory(static_dir: str) -> dict:
     entries = [{"path": f"/static/{name}", "sha384": digest, "purpose": PAGE_ASSETS[name],
                 "kind": "stylesheet" if name.endswith(".css") else "module script",
-                "pages": sorted(page for page, entry in ENTRY.items() if entry == name) or ["imported"]}
+                "pages": sorted(page for page, entry in ENTRY.items() if entry == name)
+                or ["card_form", "frame"]}
                for name, digest in hashes(static_dir).items()]
     return {"description": "Payment page script inventory (PCI DSS 6.4.3): every script and stylesheet the "
                            "Panless card pages load, with its SRI hash and purpose. Regenerate with "

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from werkzeug.serving import run_simple
 
@@ -87,6 +88,36 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def cmd_inventory(args) -> int:
+    from server import ROOT
+    from server.assets import write_inventory
+
+    out = write_inventory(str(ROOT / "static"), Path(args.out))
+    print(f"Payment page script inventory written to {out}")
+    return 0
+
+
+def cmd_audit(args) -> int:
+    import json
+
+    import requests
+
+    from server.audit import run
+
+    baseline = json.loads(Path(args.baseline).read_text()) if args.baseline else None
+    parent = args.parent or (os.environ.get("PANLESS_ALLOWED_ORIGINS", "").replace(",", " ").split() or [None])[0]
+    try:
+        passed, report, snapshot = run(args.url, parent, baseline)
+    except requests.RequestException as exc:
+        print(f"panless audit: cannot fetch {args.url}: {type(exc).__name__}", file=sys.stderr)
+        return 2
+    print(report)
+    if args.write_baseline:
+        Path(args.write_baseline).write_text(json.dumps(snapshot, indent=2) + "\n")
+        print(f"Baseline written to {args.write_baseline}")
+    return 0 if passed else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="panless", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -113,6 +144,17 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--sandbox-port", type=int, default=8001)
     demo.add_argument("--shop-port", type=int, default=8003)
     demo.set_defaults(run=cmd_demo)
+
+    inventory = sub.add_parser("inventory", help="write the payment page script inventory (PCI DSS 6.4.3)")
+    inventory.add_argument("--out", default="docs/script-inventory.json")
+    inventory.set_defaults(run=cmd_inventory)
+
+    audit = sub.add_parser("audit", help="check a payment page's headers and scripts against policy and a baseline")
+    audit.add_argument("url", help="the card page, e.g. https://pay.example.com/pay")
+    audit.add_argument("--parent", help="checkout origin used to fetch the frame (default: first PANLESS_ALLOWED_ORIGINS)")
+    audit.add_argument("--baseline", help="JSON written earlier with --write-baseline; drift fails the audit")
+    audit.add_argument("--write-baseline", help="write this run's headers and hashes as the new baseline")
+    audit.set_defaults(run=cmd_audit)
 
     args = parser.parse_args(argv)
     return args.run(args)

@@ -68,7 +68,8 @@ class PanlessError(Exception):
         return {"error": {"code": self.code, "message": self.message, "field": self.field, "retry": self.retry}}
 
 
-HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large", 400: "invalid_request"}
+HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large", 400: "invalid_request",
+              429: "rate_limited"}
 
 
 def wants_json() -> bool:
@@ -76,9 +77,10 @@ def wants_json() -> bool:
 
 
 def render(error: PanlessError):
+    headers = {"Retry-After": "60"} if error.status == 429 else {}
     if wants_json():
-        return jsonify(error.body()), error.status
-    return render_template("error.html", error=error), error.status
+        return jsonify(error.body()), error.status, headers
+    return render_template("error.html", error=error), error.status, headers
 
 
 def register_errorhandlers(app: Flask) -> None:

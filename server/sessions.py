@@ -13,7 +13,7 @@ from dataclasses import asdict
 
 from flask import current_app
 
-from . import providers
+from . import limits, providers
 from .errors import PanlessError
 from .providers.base import StartRequest
 from .store import Store
@@ -28,6 +28,7 @@ def store() -> Store:
 def start(customer_id: str, currency: str, brand: str | None, provider_name: str | None,
           client_key: str | None) -> dict:
     provider = providers.get(provider_name)
+    limits.require_challenge(customer_id)
     session = _existing(customer_id, client_key) or _new_session(customer_id, provider.name, client_key)
     if session["status"] != "starting":
         return session
@@ -71,13 +72,16 @@ def finish(customer_id: str, session_id: str, browser_result) -> dict:
     session = get(customer_id, session_id)
     if session["status"] == "completed":
         return card(customer_id, session["card"])
-    if session["status"] != "open" or session["attempts"] >= MAX_FINISH_ATTEMPTS:
+    if session["attempts"] >= MAX_FINISH_ATTEMPTS:
+        raise PanlessError("too_many_attempts")  # a cap per session, whatever the IP or token
+    if session["status"] != "open":
         raise PanlessError("session_closed")
     session["attempts"] += 1
     store().put("session", session_id, session, owner=customer_id)
     try:
         saved = providers.get(session["provider"]).finish(session, browser_result)
     except PanlessError as exc:
+        limits.record_failure(customer_id, exc.code)
         if exc.retry == "new_session":
             session["status"] = "failed"
             session["error"] = exc.code

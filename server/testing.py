@@ -51,6 +51,10 @@ class LiveServer:
         self._server.server_close()
 
 
+# Functional tests share one address and make many sessions a minute; the limit tests set their own.
+UNLIMITED = {"RATELIMIT_SESSIONS": "100000/minute", "RATELIMIT_FINALIZE": "100000/minute"}
+
+
 def providers_on(sandbox_url: str) -> dict:
     """Merchant app configuration pointing every PSP at a sandbox (the demo's defaults, other port)."""
     from .sandbox import base_urls

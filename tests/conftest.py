@@ -6,7 +6,7 @@ import pytest
 import requests
 
 from server.sandbox import create_app as create_sandbox
-from server.testing import LiveServer, providers_on
+from server.testing import UNLIMITED, LiveServer, providers_on
 
 CLIENT_ID = "panless-demo"
 API_KEY = "panless-demo-key"
@@ -93,7 +93,7 @@ def mp(sandbox):
 def merchant_server(sandbox_server):
     from server import create_app
 
-    app = create_app(providers_on(sandbox_server.url))
+    app = create_app({**providers_on(sandbox_server.url), **UNLIMITED})
     server = LiveServer(app).start()
     server.app = app
     yield server
