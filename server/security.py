@@ -36,7 +36,10 @@ def counters() -> Counter:
 # -- requests -----------------------------------------------------------------------------------------
 
 def pan_tripwire() -> None:
-    """Refuse a request carrying a PAN-shaped value anywhere: query, body, headers or cookies."""
+    """Refuse a request carrying a PAN-shaped value anywhere: query, body, headers or cookies.
+    Violation reports are exempt: a skimmer's URL may carry one, and only its origin is kept."""
+    if request.path == "/csp-report":
+        return
     places = [request.query_string.decode("latin-1"), request.get_data(cache=True).decode("latin-1")]
     places += [f"{k}: {v}" for k, v in request.headers.items()]
     places += [f"{k}={v}" for k, v in request.cookies.items()]
@@ -92,8 +95,9 @@ def page_csp(nonce: str, frame_parent: str | None = None) -> str:
         "frame-ancestors": frame_parent or "'none'",
         "require-trusted-types-for": "'script'",
         "trusted-types": "'none'",
+        # report-uri alone: Chromium ignores it when report-to is present and then batches reports for
+        # up to a minute; report-uri delivers each violation at once. The endpoint reads both formats.
         "report-uri": "/csp-report",
-        "report-to": "csp",
     }
     if request.is_secure:
         directives["upgrade-insecure-requests"] = ""
@@ -105,7 +109,6 @@ def set_headers(response):
     parent = g.get("frame_parent")
     if g.get("page"):
         response.headers["Content-Security-Policy"] = page_csp(csp_nonce(), parent)
-        response.headers["Reporting-Endpoints"] = 'csp="/csp-report"'
         response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
     elif "Content-Security-Policy" not in response.headers:
         response.headers["Content-Security-Policy"] = API_CSP
