@@ -45,7 +45,7 @@ def register_blueprints(app: Flask) -> None:
 def register_access_log(app: Flask) -> None:
     if not logging.getLogger("panless").handlers and not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    logging.getLogger("panless").setLevel(logging.INFO)
+    logging.getLogger("panless").setLevel(app.config["LOG_LEVEL"])
 
     @app.before_request
     def start_timer():

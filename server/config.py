@@ -18,6 +18,7 @@ DEFAULTS = {
     "CURRENCY": "EUR",
     "DB": ":memory:",
     "FORCE_HTTPS": False,
+    "LOG_LEVEL": "INFO",
     "PUBLIC_URL": None,
     "PROXY_COUNT": 0,                       # reverse proxies in front whose X-Forwarded-* are trusted
     "RATELIMIT_STORAGE": "memory://",       # or redis://host:6379

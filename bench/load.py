@@ -1,0 +1,80 @@
+"""Backend throughput: complete tokenization flows per second against the merchant app (gunicorn) and the
+sandbox, at several concurrency levels, with latency percentiles and errors; the sandbox's tokenizer alone."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from datetime import UTC, datetime
+
+import requests
+
+from .browser import percentile
+
+YY = f"{(datetime.now(UTC).year + 3) % 100:02d}"
+
+
+def customer_token(app_url: str) -> str:
+    page = requests.get(f"{app_url}/pay", timeout=10).text
+    return re.search(r'data-customer-token="([^"]+)"', page).group(1)
+
+
+def one_flow(http: requests.Session, app_url: str, headers: dict) -> None:
+    """What a shopper's browser does: session, card to the PSP, finalize."""
+    session = http.post(f"{app_url}/api/sessions", json={}, headers=headers, timeout=30)
+    session.raise_for_status()
+    target = session.json()["target"]
+    form = {**target["fields"], "cardNumber": "4970107111111119", "cardExpirationDate": f"12{YY}", "cardCvx": "123"}
+    result = http.post(target["url"], data=form, timeout=30).text
+    done = http.post(f"{app_url}/api/sessions/{session.json()['id']}/finalize", json={"result": result},
+                     headers=headers, timeout=30)
+    done.raise_for_status()
+
+
+def run_clients(clients: int, seconds: float, work) -> dict:
+    """`clients` threads repeat `work(http)` for `seconds`; bounded in time, it stops by itself."""
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+
+    def client():
+        http = requests.Session()
+        while time.monotonic() < deadline:
+            started = time.monotonic()
+            try:
+                work(http)
+                with lock:
+                    latencies.append((time.monotonic() - started) * 1000)
+            except Exception:  # counted, not raised: the figure is how many failed
+                with lock:
+                    errors[0] += 1
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    started = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.monotonic() - started
+    return {"clients": clients, "completed": len(latencies), "errors": errors[0],
+            "per_second": round(len(latencies) / elapsed, 1),
+            "p50_ms": round(percentile(latencies, 50), 1) if latencies else None,
+            "p99_ms": round(percentile(latencies, 99), 1) if latencies else None}
+
+
+def measure(stack, levels=(1, 8, 32), seconds: float = 8.0) -> dict:
+    token = customer_token(stack.app_url)
+    headers = {"Authorization": f"Bearer {token}"}
+    flows = [run_clients(n, seconds, lambda http: one_flow(http, stack.app_url, headers)) for n in levels]
+    # The tokenizer alone: one registration, posted to again and again (allowed while it is open).
+    target = requests.post(f"{stack.app_url}/api/sessions", json={}, headers=headers, timeout=30).json()["target"]
+    form = {**target["fields"], "cardNumber": "4970107111111119", "cardExpirationDate": f"12{YY}", "cardCvx": "123"}
+
+    def tokenize(http):
+        if not http.post(target["url"], data=form, timeout=30).text.startswith("data="):
+            raise RuntimeError("tokenizer refused")
+
+    tokenizer = run_clients(8, seconds, tokenize)
+    return {"flows": flows, "sandbox_tokenizer": tokenizer}

@@ -1,0 +1,100 @@
+"""The demo stack for the benchmarks: the sandbox PSP and the merchant app under gunicorn, each its own
+process and port, plus a checkout page on another origin (served here) that embeds the card frame."""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+from flask import Flask
+
+from server.testing import LiveServer
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_up(url: str, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            requests.get(url, timeout=1)
+            return
+        except requests.RequestException:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not come up")
+
+
+def checkout_app(panless_url: str) -> Flask:
+    """A bare checkout page: the embed module is imported, mount() is left to the benchmark."""
+    app = Flask("bench-checkout")
+
+    @app.get("/")
+    def page():
+        return ("<!doctype html><meta charset=utf-8><title>bench checkout</title><div id=card></div>"
+                f'<script type=module>window.Panless = await import("{panless_url}/static/js/embed/panless.js");'
+                "window.embedReady = true;</script>")
+
+    return app
+
+
+class Stack:
+    def __init__(self, workers: int = 3):
+        self.workers = workers
+        self.tmp = Path(tempfile.mkdtemp(prefix="panless-bench-"))
+        self.procs: list[subprocess.Popen] = []
+
+    def __enter__(self) -> Stack:
+        sandbox_port, app_port = free_port(), free_port()
+        self.sandbox_url = f"http://localhost:{sandbox_port}"
+        self.app_url = f"http://127.0.0.1:{app_port}"
+        self.checkout = LiveServer(checkout_app(self.app_url), url_host="localhost")
+        env = {
+            **os.environ,
+            "PANLESS_SECRET_KEY": secrets.token_urlsafe(32),
+            "PANLESS_SANDBOX__VAULT_KEY": base64.urlsafe_b64encode(os.urandom(32)).decode(),
+            "PANLESS_DB": str(self.tmp / "merchant.db"),
+            "PANLESS_ALLOWED_ORIGINS": self.checkout.url,
+            "PANLESS_PUBLIC_URL": self.app_url,
+            "PANLESS_LOG_LEVEL": "WARNING",
+            # The load test is one address making thousands of sessions: lift the anti-card-testing limits.
+            "PANLESS_RATELIMIT_SESSIONS": "10000000/minute",
+            "PANLESS_RATELIMIT_FINALIZE": "10000000/minute",
+            "PANLESS_MANGOPAY__BASE_URL": f"{self.sandbox_url}/mangopay/v2.01/",
+            "PANLESS_JUSPAY__BASE_URL": f"{self.sandbox_url}/juspay",
+            "PANLESS_STAX__BASE_URL": f"{self.sandbox_url}/stax",
+        }
+        gunicorn = [sys.executable, "-m", "gunicorn", "--log-level", "warning", "--worker-class", "gthread"]
+        # The sandbox keeps its state in one process (in-memory SQLite): one worker, many threads.
+        self.procs.append(subprocess.Popen([*gunicorn, "-w", "1", "--threads", "16", "-b",
+                                            f"127.0.0.1:{sandbox_port}", "server.sandbox:create_app()"],
+                                           env=env, cwd=ROOT))
+        self.procs.append(subprocess.Popen([*gunicorn, "-w", str(self.workers), "--threads", "8", "-b",
+                                            f"127.0.0.1:{app_port}", "server:create_app()"], env=env, cwd=ROOT))
+        self.checkout.start()
+        wait_up(f"{self.sandbox_url}/_sandbox/health")
+        wait_up(f"{self.app_url}/pay")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.checkout.stop()
+        for proc in self.procs:
+            proc.terminate()
+        for proc in self.procs:
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
