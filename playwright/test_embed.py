@@ -299,3 +299,21 @@ def test_the_readme_snippet_works_as_pasted(page, merchant, snippet_slot, invari
     fill(frame, invariant)
     page.click("#pay")
     expect(page.locator("body")).to_contain_text("Saved: visa ending 1119")
+
+
+def test_french_frame_loads_its_locale_under_the_strict_policy(checkout, merchant, invariant):
+    checkout.evaluate("() => window.panlessCard.destroy()")
+    checkout.evaluate("""async (origin) => {
+        const { mount } = await import(origin + '/static/js/embed/panless.js');
+        window.events = [];
+        window.card = mount('#card-element', {origin, locale: 'fr'});
+        for (const e of ['ready', 'error']) window.card.on(e, (d) => window.events.push([e, d]));
+    }""", merchant.url)
+    checkout.wait_for_function("() => window.events.some(([e]) => e === 'ready')")
+    frame = card_frame(checkout)
+    expect(frame.locator("label[for=number] .text")).to_have_text("Numéro de carte")
+    expect(frame.locator("#pay")).to_have_text("Enregistrer la carte")
+    invariant.type("4970107111111118")
+    frame.locator("#number").press_sequentially("4970107111111118")
+    frame.locator("#number").press("Enter")
+    expect(frame.locator("#number-error")).to_have_text("Ce numéro de carte n'est pas valide. Vérifiez les chiffres.")

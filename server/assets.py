@@ -10,6 +10,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import posixpath
+import re
 from functools import cache
 from pathlib import Path
 
@@ -30,7 +32,8 @@ PAGE_ASSETS = {
     "js/shared/api.js": "Client of the merchant API (sessions, finalize, cards) with the customer token.",
     "js/shared/tokenize.js": "Posts the card straight to the PSP as the session's TokenizationTarget says.",
     "js/shared/errors.js": "Error type with stable codes.",
-    "js/shared/i18n.js": "Labels and messages per locale.",
+    "js/shared/i18n.js": "Labels and messages (English), and the loader of other locales.",
+    "js/shared/i18n-fr.js": "French labels and messages, loaded only when a frame asks for French.",
     "js/shared/bridge.js": "Checked postMessage bridge between the card frame and its checkout page.",
     "js/embed/panless.js": "Embed for checkout pages: Panless.mount() creates the card iframe.",
 }
@@ -48,10 +51,29 @@ def hashes(static_dir: str) -> dict[str, str]:
     return {name: _digest(Path(static_dir) / name) for name in PAGE_ASSETS}
 
 
-def import_map(static_dir: str, static_url: str = "/static") -> dict:
-    """An import map whose "integrity" member pins every module the pages can import."""
-    return {"imports": {}, "integrity": {f"{static_url}/{name}": digest
-                                         for name, digest in hashes(static_dir).items() if name.endswith(".js")}}
+IMPORT = re.compile(r"""(?:^|\n)\s*import\s[^;]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)""")
+
+
+@cache
+def modules_of(static_dir: str, entry: str) -> tuple[str, ...]:
+    """The entry module and every module it can import, statically or on demand."""
+    seen, todo = [], [entry]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.append(name)
+        source = (Path(static_dir) / name).read_text(encoding="utf-8")
+        for match in IMPORT.finditer(source):
+            target = match.group(1) or match.group(2)
+            todo.append(posixpath.normpath(posixpath.join(posixpath.dirname(name), target)))
+    return tuple(sorted(seen))
+
+
+def import_map(static_dir: str, entry: str, static_url: str = "/static") -> dict:
+    """An import map whose "integrity" member pins every module this page can load, and no other."""
+    digests = hashes(static_dir)
+    return {"imports": {}, "integrity": {f"{static_url}/{name}": digests[name] for name in modules_of(static_dir, entry)}}
 
 
 def inventory(static_dir: str) -> dict:

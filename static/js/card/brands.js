@@ -9,100 +9,23 @@ const freeze = (value) => {
   return value;
 };
 
+// One row per brand: type, display name, prefixes, lengths, then gaps, CVC size and name where they differ.
+const brand = (type, niceType, patterns, lengths, gaps = [4, 8, 12, 16], size = 3, name = "CVV", cvcRequired = true) =>
+  ({ type, niceType, patterns, gaps, lengths, code: { name, size }, cvcRequired });
+
 export const BRANDS = freeze([
-  {
-    type: "visa",
-    niceType: "Visa",
-    patterns: [4],
-    gaps: [4, 8, 12, 16],
-    lengths: [16, 18, 19],
-    code: { name: "CVV", size: 3 },
-    cvcRequired: true,
-  },
-  {
-    type: "mastercard",
-    niceType: "Mastercard",
-    patterns: [[51, 55], [2221, 2720]],
-    gaps: [4, 8, 12],
-    lengths: [16],
-    code: { name: "CVC", size: 3 },
-    cvcRequired: true,
-  },
-  {
-    type: "amex",
-    niceType: "American Express",
-    patterns: [34, 37],
-    gaps: [4, 10],
-    lengths: [15],
-    code: { name: "CID", size: 4 },
-    cvcRequired: true,
-  },
-  {
-    // 5019 is left out on purpose: it is Dankort, which this kit does not take.
-    // The single-digit 6 is the catch-all card-type libraries use; longer prefixes beat it.
-    type: "maestro",
-    niceType: "Maestro",
-    patterns: [
-      [5000, 5018],
-      [5020, 5099],
-      [56, 58],
-      5893,
-      6304,
-      6759,
-      [6761, 6763],
-      6,
-    ],
-    gaps: [4, 8, 12, 16],
-    lengths: [12, 13, 14, 15, 16, 17, 18, 19],
-    code: { name: "CVC", size: 3 },
-    cvcRequired: false,
-  },
-  {
-    // Bancontact cards carry no security code at all, hence size 0 (Adyen's BIN list).
-    type: "bcmc",
-    niceType: "Bancontact",
-    patterns: [6703, 479658, 606005],
-    gaps: [4, 8, 12, 16],
-    lengths: [16, 17, 18, 19],
-    code: { name: "CVC", size: 0 },
-    cvcRequired: false,
-  },
-  {
-    type: "discover",
-    niceType: "Discover",
-    patterns: [6011, [644, 649], 65],
-    gaps: [4, 8, 12, 16],
-    lengths: [16, 19],
-    code: { name: "CID", size: 3 },
-    cvcRequired: true,
-  },
-  {
-    type: "jcb",
-    niceType: "JCB",
-    patterns: [2131, 1800, [3528, 3589]],
-    gaps: [4, 8, 12, 16],
-    lengths: [16, 17, 18, 19],
-    code: { name: "CVV", size: 3 },
-    cvcRequired: true,
-  },
-  {
-    type: "diners",
-    niceType: "Diners Club",
-    patterns: [[300, 305], 3095, 36, 38, 39],
-    gaps: [4, 10],
-    lengths: [14, 16, 19],
-    code: { name: "CVV", size: 3 },
-    cvcRequired: true,
-  },
-  {
-    type: "unionpay",
-    niceType: "UnionPay",
-    patterns: [62, [8100, 8171]],
-    gaps: [4, 8, 12, 16],
-    lengths: [16, 17, 18, 19],
-    code: { name: "CVN", size: 3 },
-    cvcRequired: true,
-  },
+  brand("visa", "Visa", [4], [16, 18, 19]),
+  brand("mastercard", "Mastercard", [[51, 55], [2221, 2720]], [16], [4, 8, 12], 3, "CVC"),
+  brand("amex", "American Express", [34, 37], [15], [4, 10], 4, "CID"),
+  // 5019 (Dankort) is left out; the lone 6 is the usual catch-all, beaten by any longer prefix.
+  brand("maestro", "Maestro", [[5000, 5018], [5020, 5099], [56, 58], 5893, 6304, 6759, [6761, 6763], 6],
+    [12, 13, 14, 15, 16, 17, 18, 19], undefined, 3, "CVC", false),
+  // Bancontact cards carry no security code at all (Adyen's BIN list).
+  brand("bcmc", "Bancontact", [6703, 479658, 606005], [16, 17, 18, 19], undefined, 0, "CVC", false),
+  brand("discover", "Discover", [6011, [644, 649], 65], [16, 19], undefined, 3, "CID"),
+  brand("jcb", "JCB", [2131, 1800, [3528, 3589]], [16, 17, 18, 19]),
+  brand("diners", "Diners Club", [[300, 305], 3095, 36, 38, 39], [14, 16, 19], [4, 10]),
+  brand("unionpay", "UnionPay", [62, [8100, 8171]], [16, 17, 18, 19], undefined, 3, "CVN"),
 ]);
 
 const onlyDigits = (value) => String(value ?? "").replace(/\D/g, "");

@@ -12,14 +12,22 @@ function newKey() {
   return [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+// Open the connection to the PSP while the shopper types, so that Pay does not wait for it.
+function preconnect(url) {
+  const origin = new URL(url).origin;
+  if (document.querySelector(`link[rel="preconnect"][href="${origin}"]`)) return;
+  const link = Object.assign(document.createElement("link"), { rel: "preconnect", href: origin, crossOrigin: "anonymous" });
+  document.head.append(link);
+}
+
 export class CardForm {
   // emit(event, data): ready, change, focus, blur, submit, tokenized, error
-  constructor(form, { api, currency, provider = null, locale = "en", fields, emit = () => {} }) {
+  constructor(form, { api, currency, provider = null, t = translator(), fields, emit = () => {} }) {
     this.form = form;
     this.api = api;
     this.currency = currency;
     this.provider = provider;
-    this.t = translator(locale);
+    this.t = t;
     this.emit = emit;
     this.session = null; // Promise of the current session
     this.sessionBrands = [];
@@ -62,6 +70,7 @@ export class CardForm {
       const created = await this.api.createSession({ currency: this.currency, brand, provider: this.provider }, key);
       this.sessionBrands = created.accepted_brands;
       this.fields.setPostal(Boolean(created.target?.card_fields?.postal));
+      preconnect(created.target.url);
       return created;
     } catch (error) {
       if (tries > 1 && error.code === "network_error") return this.createSession(brand, key, tries - 1);

@@ -11,7 +11,7 @@ export const FIELDS = ["name", "number", "expiry", "cvc"]; // and "postal" when 
 
 export class CardFields {
   // fields: which to collect ("name" may be left out); t: the locale's translator.
-  constructor(form, { fields = FIELDS, t = translator("en"), onBrand = () => {}, onChange = () => {} } = {}) {
+  constructor(form, { fields = FIELDS, t = translator(), onBrand = () => {}, onChange = () => {} } = {}) {
     this.form = form;
     this.fields = FIELDS.filter((f) => fields.includes(f) || f !== "name");
     this.inputs = Object.fromEntries([...this.fields, "postal"].map((f) => [f, form.querySelector(`#${f}`)]));

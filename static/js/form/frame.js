@@ -3,6 +3,7 @@
 
 import { connect, PARENT_COMMANDS } from "../shared/bridge.js";
 import { MerchantApi } from "../shared/api.js";
+import { loadTranslator } from "../shared/i18n.js";
 import { CardForm } from "./controller.js";
 
 const form = document.getElementById("card-form");
@@ -38,22 +39,23 @@ const bridge = connect({
   accepts: PARENT_COMMANDS,
   onMessage(type, data) {
     if (type === "configure" && !controller) return configure(data);
-    if (!controller) return;
+    if (!(controller instanceof CardForm)) return;
     if (type === "submit") controller.pay();
     if (type === "focus" && typeof data.field === "string") controller.focus(data.field);
     if (type === "clear") controller.clear();
   },
 });
 
-function configure({ customerToken, provider, locale, appearance, fields, hideButton }) {
+async function configure({ customerToken, provider, locale, appearance, fields, hideButton }) {
   const token = typeof customerToken === "string" && customerToken ? customerToken : form.dataset.customerToken;
   applyAppearance(appearance?.variables);
   form.querySelector("#pay").hidden = hideButton === true;
+  controller = "loading"; // a second configure while the locale loads is ignored too
   controller = new CardForm(form, {
     api: new MerchantApi({ base: "", token }),
     currency: form.dataset.currency,
     provider: typeof provider === "string" ? provider : null,
-    locale: typeof locale === "string" ? locale : "en",
+    t: await loadTranslator(typeof locale === "string" ? locale : "en"),
     fields: Array.isArray(fields) ? fields.filter((f) => typeof f === "string") : undefined,
     emit: (event, payload) => bridge.send(event, payload),
   });

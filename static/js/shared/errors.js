@@ -3,7 +3,7 @@
 
 import { translator } from "./i18n.js";
 
-const english = translator("en");
+const english = translator();
 
 export class PanlessError extends Error {
   constructor({ code, message, field = null, retry = null }) {

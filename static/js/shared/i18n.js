@@ -1,5 +1,5 @@
-// Labels and messages by locale. English is complete; a missing key falls back to English, and a
-// server error without a translation keeps the server's own (English) message.
+// Labels and messages. English is complete; a missing key falls back to English, and a server error
+// without a translation keeps the server's own (English) message.
 
 const en = {
   "label.name": "Name on card",
@@ -27,41 +27,17 @@ const en = {
   postal_invalid: "This ZIP or postal code does not look right.",
 };
 
-const fr = {
-  "label.name": "Nom sur la carte",
-  "label.number": "Numéro de carte",
-  "label.expiry": "Date d'expiration",
-  "label.cvc": "Cryptogramme",
-  "label.cvc_optional": "(facultatif pour cette carte)",
-  "label.postal": "Code postal",
-  "button.pay": "Enregistrer la carte",
-  network_error: "Le serveur est injoignable. Vérifiez votre connexion et réessayez.",
-  psp_unreachable: "Le prestataire de paiement est injoignable. Vérifiez votre connexion et réessayez.",
-  tokenization_failed: "La carte n'a pas pu être enregistrée. Réessayez.",
-  number_required: "Saisissez le numéro de carte.",
-  number_incomplete: "Le numéro de carte est incomplet.",
-  number_invalid: "Ce numéro de carte n'est pas valide. Vérifiez les chiffres.",
-  expiry_required: "Saisissez la date d'expiration (MM / AA).",
-  expiry_invalid: "Cette date d'expiration n'est pas valide. Utilisez MM / AA.",
-  expiry_past: "Cette carte a expiré.",
-  cvc_required: "Saisissez le cryptogramme.",
-  cvc_invalid: "Le cryptogramme doit comporter {size} chiffres.",
-  name_required: "Saisissez le nom figurant sur la carte.",
-  name_invalid: "Saisissez le nom tel qu'il figure sur la carte.",
-  validation_failed: "Vérifiez les champs signalés.",
-  postal_required: "Saisissez le code postal de facturation.",
-  postal_invalid: "Ce code postal ne semble pas correct.",
-  invalid_number: "Ce numéro de carte n'est pas valide. Vérifiez les chiffres et réessayez.",
-  invalid_expiry: "Cette date d'expiration n'est pas valide ou est dépassée.",
-  invalid_cvc: "Ce cryptogramme n'est pas valide.",
-  card_refused: "Votre banque a refusé cette carte. Essayez une autre carte ou contactez votre banque.",
-  session_expired: "Le formulaire a expiré. Saisissez à nouveau votre carte.",
-};
 
-export const LOCALES = Object.freeze({ en, fr });
 
-export function translator(locale = "en") {
-  const table = LOCALES[String(locale).slice(0, 2)] ?? en;
+// Other locales are modules of their own, fetched only by a frame that asks for them.
+const LOADERS = { fr: () => import("./i18n-fr.js") };
+
+export function translator(table = en) {
   return (key, vars = {}, fallback = undefined) =>
     (table[key] ?? en[key] ?? fallback ?? key).replace(/\{(\w+)\}/g, (_, name) => vars[name] ?? "");
+}
+
+export async function loadTranslator(locale = "en") {
+  const load = LOADERS[String(locale).slice(0, 2)];
+  return translator(load ? (await load()).default : en);
 }
