@@ -74,11 +74,11 @@ def measure(stack, runs: int = 30) -> dict:
     ready, submit, bare, trips, loaded = [], [], [], [], None
     with sync_playwright() as p:
         browser = p.chromium.launch(**launch_args({}))
-        for run in range(runs):
+        for _ in range(runs):
             context = browser.new_context()  # a first visit each run: nothing cached
             page = context.new_page()
             requested: list[tuple[float, str, str]] = []
-            page.on("request", lambda r: requested.append((time.monotonic(), r.url, r.frame.url)))
+            page.on("request", lambda r, log=requested: log.append((time.monotonic(), r.url, r.frame.url)))
             page.goto(stack.checkout.url + "/")
             page.wait_for_function("() => window.embedReady === true")
             ready.append(page.evaluate(MOUNT, stack.app_url))

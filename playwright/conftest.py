@@ -42,8 +42,7 @@ class Slot:
         return self.app(environ, start_response)
 
 
-@pytest.fixture(scope="session")
-def shop_slot():
+def slot_server():
     slot = Slot()
     server = LiveServer(slot, url_host="localhost").start()
     server.slot = slot
@@ -51,14 +50,9 @@ def shop_slot():
     server.stop()
 
 
-@pytest.fixture(scope="session")
-def snippet_slot():
-    """An origin for a checkout page written by a new user from the README's snippet."""
-    slot = Slot()
-    server = LiveServer(slot, url_host="localhost").start()
-    server.slot = slot
-    yield server
-    server.stop()
+# The demo shop's checkout origin, and an origin for a page written by a new user from the README's snippet.
+shop_slot = pytest.fixture(scope="session", name="shop_slot")(slot_server)
+snippet_slot = pytest.fixture(scope="session", name="snippet_slot")(slot_server)
 
 
 @pytest.fixture(scope="session")

@@ -17,12 +17,14 @@ def cmd_sandbox(args) -> int:
     from server.sandbox import base_urls, create_app
 
     overrides = {"SANDBOX": {"DB": args.db}} if args.db else None
-    app = create_app(overrides)
     root = f"http://{args.host}:{args.port}"
-    print(f"Panless sandbox PSP on {root}  (demo credentials unless PANLESS_ variables say otherwise)")
-    for psp, url in base_urls(root).items():
-        print(f"  {psp:10} {url}")
-    sys.stdout.flush()
+    lines = [f"Panless sandbox PSP on {root}  (demo credentials unless PANLESS_ variables say otherwise)"]
+    lines += [f"  {psp:10} {url}" for psp, url in base_urls(root).items()]
+    return serve(create_app(overrides), args, lines)
+
+
+def serve(app, args, banner: list[str]) -> int:
+    print("\n".join(banner), flush=True)
     run_simple(args.host, args.port, app, threaded=True)
     return 0
 
@@ -31,22 +33,15 @@ def cmd_serve(args) -> int:
     from server import create_app
 
     public = os.environ.get("PANLESS_PUBLIC_URL") or f"http://{args.host}:{args.port}"
-    app = create_app({"PUBLIC_URL": public})
-    print(f"Panless merchant app on http://{args.host}:{args.port}")
-    print(f"  hosted card form  http://{args.host}:{args.port}/pay")
-    sys.stdout.flush()
-    run_simple(args.host, args.port, app, threaded=True)
-    return 0
+    return serve(create_app({"PUBLIC_URL": public}), args,
+                 [f"Panless merchant app on {public}", f"  hosted card form  {public}/pay"])
 
 
 def cmd_shop(args) -> int:
     from server.demo import create_app
 
-    app = create_app(args.panless_url)
-    print(f"Demo shop (checkout page on its own origin) on http://{args.host}:{args.port}")
-    sys.stdout.flush()
-    run_simple(args.host, args.port, app, threaded=True)
-    return 0
+    return serve(create_app(args.panless_url), args,
+                 [f"Demo shop (checkout page on its own origin) on http://{args.host}:{args.port}"])
 
 
 def cmd_demo(args) -> int:
