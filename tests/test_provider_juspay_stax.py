@@ -21,11 +21,19 @@ def start_request(**kw):
 
 # -- Juspay ------------------------------------------------------------------------------------------------
 
-@pytest.fixture
-def jp_replay():
-    r = Replay("juspay")
-    yield r
-    r.server.stop()
+def replay_of(psp: str):
+    """A fixture serving that PSP's golden samples from a replay server on loopback."""
+
+    def fixture():
+        replay = Replay(psp)
+        yield replay
+        replay.server.stop()
+
+    return pytest.fixture(fixture)
+
+
+jp_replay = replay_of("juspay")
+stax_replay = replay_of("stax")
 
 
 def juspay(replay):
@@ -97,13 +105,6 @@ def test_juspay_refuses_malformed_results(jp_replay, result):
 
 
 # -- Stax ----------------------------------------------------------------------------------------------------
-
-@pytest.fixture
-def stax_replay():
-    r = Replay("stax")
-    yield r
-    r.server.stop()
-
 
 def stax(replay):
     return StaxProvider({"BASE_URL": replay.server.url, "API_KEY": "secret-key", "WEB_TOKEN": "public-web-token",

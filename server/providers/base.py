@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import requests
 
 from ..errors import PanlessError
-from ..pan import PAN_SHAPED
+from ..redaction import redact
 
 log = logging.getLogger("panless.providers")
 
@@ -82,7 +82,7 @@ def scrub(text: str) -> str:
     """Redact card data and credentials from a transcript (activemerchant's scrub, applied to every log)."""
     for pattern, replacement in SCRUB:
         text = pattern.sub(replacement, text)
-    return PAN_SHAPED.sub("[PAN]", text)
+    return redact(text)
 
 
 def origin_of(url: str) -> str:
