@@ -1,7 +1,5 @@
-// Panless embed for a checkout page: mounts the card form as an iframe served from the Panless origin,
-// so no script of the checkout page can read the card. Events and results come back over the bridge.
-//   const card = Panless.mount("#card", { origin: "https://pay.example.com", customerToken });
-//   card.on("tokenized", ({ card }) => ...); await card.submit();
+// Mounts the card form as an iframe from the Panless origin: no checkout script can read the card.
+// API and events: panless.d.ts.
 
 import { connect, FRAME_EVENTS } from "../shared/bridge.js";
 
@@ -15,14 +13,8 @@ export function mount(container, options = {}) {
   frame.title = options.title ?? "Card details";
   frame.referrerPolicy = "no-referrer";
   frame.style.cssText = "border:0;width:100%;height:0;overflow:hidden;display:block";
-  const config = {
-    customerToken: options.customerToken,
-    provider: options.provider,
-    locale: options.locale,
-    appearance: options.appearance,
-    fields: options.fields,
-    hideButton: options.hideButton,
-  };
+  const { customerToken, provider, locale, appearance, fields, hideButton } = options;
+  const config = { customerToken, provider, locale, appearance, fields, hideButton };
 
   const settle = (ok, data) => waiting.splice(0).forEach((w) => (ok ? w.resolve(data.card) : w.reject(data)));
   const bridge = connect({

@@ -1,12 +1,9 @@
-// The postMessage bridge between a checkout page and the card frame.
-// Messages are {ns: "panless", v: 1, type, id, data}. Sends always name an exact origin, never "*";
-// receivers accept a message only from the expected window, from an allowed origin, of a known type
-// and shape. Card data never crosses: only events, commands and results.
+// postMessage between checkout page and card frame: {ns, v, type, id, data} to an exact origin only;
+// accepted only from the expected window and origin, of a known type and shape. Never card data.
 
 export const NS = "panless";
 export const VERSION = 1;
 
-// type -> the direction it travels
 export const FRAME_EVENTS = ["hello", "ready", "change", "focus", "blur", "submit", "tokenized", "error", "resize"];
 export const PARENT_COMMANDS = ["configure", "submit", "focus", "clear"];
 
@@ -29,7 +26,7 @@ export function exactOrigin(origin) {
   return origin;
 }
 
-// peer: () => the Window we talk to; origin: its exact origin; accepts: message types we take from it.
+// peer(): the Window we talk to; origin: its exact origin; accepts: the types we take from it.
 export function connect({ peer, origin, accepts, onMessage }) {
   const targetOrigin = exactOrigin(origin);
   const listener = (event) => {
