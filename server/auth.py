@@ -9,6 +9,7 @@ its own login issues the token from its own notion of the customer: `issue_custo
 from __future__ import annotations
 
 import secrets
+import string
 
 from flask import current_app, request, session
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -22,8 +23,13 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
 
 
+def random_id(prefix: str) -> str:
+    """128+ random bits in letters only: an id can never read as a card number to a PAN scanner."""
+    return prefix + "".join(secrets.choice(string.ascii_letters) for _ in range(24))
+
+
 def new_customer_id() -> str:
-    return "cus_" + secrets.token_hex(15)
+    return random_id("cus_")
 
 
 def cookie_customer() -> str:
@@ -44,6 +50,28 @@ def verify_customer_token(token: str) -> str:
         claims = _serializer().loads(token, max_age=current_app.config["CUSTOMER_TOKEN_TTL"])
     except BadSignature:
         raise PanlessError("unauthenticated") from None
+    return claims["customer"]
+
+
+REDIRECT_SALT = "panless-redirect-code"
+REDIRECT_TTL = 600
+
+
+def issue_redirect_code(customer_id: str) -> str:
+    """For redirect mode: a single-use code valid 10 minutes, made by the merchant backend at the moment
+    it sends the shopper to the hosted page (never a reusable bearer token in a URL)."""
+    serializer = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=REDIRECT_SALT)
+    return serializer.dumps({"customer": customer_id, "nonce": secrets.token_urlsafe(16)})
+
+
+def redeem_redirect_code(code: str) -> str:
+    serializer = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=REDIRECT_SALT)
+    try:
+        claims = serializer.loads(code, max_age=REDIRECT_TTL)
+    except BadSignature:
+        raise PanlessError("unauthenticated") from None
+    if not current_app.extensions["panless_store"].insert_new("redirect_code", claims["nonce"], {}):
+        raise PanlessError("redirect_code_used")
     return claims["customer"]
 
 

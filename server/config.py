@@ -66,7 +66,23 @@ def load(app: Flask, test_config: dict | None = None) -> None:
     if test_config:
         merge(app.config, test_config)
     app.config["ALLOWED_ORIGINS"] = checkout_origins(app.config["ALLOWED_ORIGINS"], app.config["PUBLIC_URL"])
+    refuse_demo_secret(app.config)
 
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+def refuse_demo_secret(config) -> None:
+    """The demo secret is published: anyone could forge customer tokens with it. It is only accepted while
+    every PSP is a local sandbox and HTTPS is not forced, i.e. for the offline demo and the tests."""
+    if config["SECRET_KEY"] != DEMO_SECRET_KEY:
+        return
+    remote = [name for name, section in config.items()
+              if isinstance(section, dict) and "BASE_URL" in section
+              and urlsplit(str(section["BASE_URL"])).hostname not in LOOPBACK]
+    if remote or config.get("FORCE_HTTPS"):
+        raise ConfigError("PANLESS_SECRET_KEY is the published demo value; set a long random secret before "
+                          f"talking to a real PSP ({', '.join(remote) or 'FORCE_HTTPS is on'}).")
 
 class ConfigError(ValueError):
     pass
@@ -74,12 +90,12 @@ class ConfigError(ValueError):
 
 def origin_of(url: str) -> str | None:
     """scheme://host[:port] of an http(s) URL, or None when it is not one."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return None
     try:
+        parts = urlsplit(url)
         port = parts.port
-    except ValueError:
+    except ValueError:  # "http://[", a port out of range
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
         return None
     default = {"http": 80, "https": 443}[parts.scheme]
     return f"{parts.scheme}://{parts.hostname}" + (f":{port}" if port and port != default else "")

@@ -13,7 +13,7 @@ import requests
 from flask import Flask, render_template, request, session
 
 from . import config
-from .auth import issue_customer_token, new_customer_id
+from .auth import issue_customer_token, issue_redirect_code, new_customer_id
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 10
@@ -44,7 +44,7 @@ def create_app(panless_url: str, test_config: dict | None = None) -> Flask:
         token = issue_customer_token(customer())
         order = "order-" + secrets.token_hex(4)
         hosted = f"{panless_url}/pay?" + urlencode({
-            "return_url": f"{request.host_url}return", "state": order, "customer_token": token})
+            "return_url": f"{request.host_url}return", "state": order, "code": issue_redirect_code(customer())})
         return render_template("demo/checkout.html", panless_url=panless_url, customer_token=token,
                                order=order, hosted_url=hosted)
 

@@ -40,6 +40,7 @@ CATALOG: dict[str, tuple[int, str, str | None, str | None]] = {
     "frame_parent_not_allowed": (400, "This page may only be embedded by a checkout origin listed in PANLESS_ALLOWED_ORIGINS.", "parent", None),
     "frame_same_origin": (400, "The checkout origin must differ from the Panless origin: a same-origin parent could read the card fields. Serve the checkout from another origin.", "parent", None),
     "return_url_not_allowed": (400, "The return URL must be an http(s) URL on an origin listed in PANLESS_ALLOWED_ORIGINS.", "return_url", None),
+    "redirect_code_used": (400, "This payment link was already used. Go back to the shop and start again.", "code", None),
     "invalid_state": (400, "The state parameter must be at most 200 letters, digits, - or _.", "state", None),
     "not_found": (404, "Not found.", None, None),
     "method_not_allowed": (405, "This method is not allowed here.", None, None),

@@ -7,7 +7,8 @@ changes nothing) and on the customer token. Storage is in memory by default, Red
 (PANLESS_RATELIMIT_STORAGE=redis://host:6379) when several workers must share counts.
 
 Challenge hook: `set_challenge(app, verify)` with `verify(answer: str, customer_id: str) -> bool`. Once a
-customer has PANLESS_CHALLENGE_AFTER failed finishes within an hour, POST /api/sessions needs an
+customer, or a client address, has PANLESS_CHALLENGE_AFTER failed finishes within an hour, POST /api/sessions
+needs an
 `X-Panless-Challenge` header that `verify` accepts (a CAPTCHA answer, say), else 403 challenge_required.
 """
 
@@ -46,14 +47,21 @@ def _failure_window():
     return parse(f"{int(current_app.config['CHALLENGE_AFTER'])}/hour")
 
 
+def _failure_keys(customer_id: str) -> tuple[str, str]:
+    # Per customer and per address: a tester can mint customers (a fresh cookie is a new one), not addresses.
+    return "customer:" + customer_id, "address:" + client_address()
+
+
 def record_failure(customer_id: str, code: str) -> None:
     if code in TESTING_SIGNALS:
-        limiter().limiter.hit(_failure_window(), "finish-failures", customer_id)
+        for key in _failure_keys(customer_id):
+            limiter().limiter.hit(_failure_window(), "finish-failures", key)
 
 
 def require_challenge(customer_id: str) -> None:
     verify: Callable[[str, str], bool] | None = current_app.extensions.get("panless_challenge")
-    if verify is None or limiter().limiter.test(_failure_window(), "finish-failures", customer_id):
+    window = _failure_window()
+    if verify is None or all(limiter().limiter.test(window, "finish-failures", k) for k in _failure_keys(customer_id)):
         return
     answer = request.headers.get("X-Panless-Challenge", "")
     if not answer or not verify(answer, customer_id):

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit, urlunsplit
 
 from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
 
-from .auth import cookie_customer, issue_customer_token, verify_customer_token
+from .auth import cookie_customer, issue_customer_token, redeem_redirect_code
 from .config import origin_of
 from .errors import PanlessError
 
@@ -23,21 +24,32 @@ def allowed(origin: str | None) -> bool:
     return origin is not None and origin in current_app.config["ALLOWED_ORIGINS"]
 
 
+def safe_return_url(url: str) -> bool:
+    """An allowed origin, and a URL that browsers and Python read alike: no backslash, no user info, no
+    control characters or spaces (`https://evil.example\\@shop.example/` is evil.example to a browser)."""
+    if any(c in url for c in "\\@") or any(ord(c) <= 32 or ord(c) == 127 for c in url):
+        return False
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return urlunsplit(parts) == url and allowed(origin_of(url))
+
+
 @bp.get("/pay")
 def card_form():
     """The hosted card form (?provider= picks a configured PSP). Redirect mode: ?return_url=...&state=...
-    &customer_token=... sends the shopper back to the checkout with the session id and outcome."""
+    &code=... (a single-use code from issue_redirect_code) sends the shopper back to the checkout with the
+    session id and outcome."""
     g.page = True
     return_url, state = request.args.get("return_url"), request.args.get("state")
-    if return_url is not None and not allowed(origin_of(return_url)):
+    if return_url is not None and not safe_return_url(return_url):
         raise PanlessError("return_url_not_allowed")
     if state is not None and not STATE.fullmatch(state):
         raise PanlessError("invalid_state")
-    token = request.args.get("customer_token")
-    if token is not None:
-        verify_customer_token(token)
-    else:
-        token = issue_customer_token(cookie_customer())
+    code = request.args.get("code")
+    customer = redeem_redirect_code(code) if code is not None else cookie_customer()
+    token = issue_customer_token(customer)
     provider = request.args.get("provider")
     if provider is not None and provider not in current_app.extensions["panless_providers"]:
         raise PanlessError("unknown_provider")

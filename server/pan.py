@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import re
 
-# 13-19 digits in a row, or grouped the way card numbers are written (4-4-4-4[-3], Amex 4-6-5) with
-# single spaces or dashes; never glued to other digits. Arbitrary dashed numbers (ETags, dates) are not
-# card-shaped: "5-3021-2383021136" is not a PAN however its digits add up.
+# 13-19 digits in a row, or grouped the way card numbers are written (4-4-4-4[-3], Amex 4-6-5) with one
+# kind of separator: a space, a dash, a dot, or a space as URLs encode it ("+", "%20"); never glued to
+# letters or digits: digits inside an identifier ("ses_d4138...", a UUID's groups) are not a card number, and
+# arbitrary dashed numbers (ETags, dates) are not card-shaped. Callers scan URL- and JSON-decoded text too,
+# so "%3D4970..." is seen as "=4970...".
+SEPARATOR = r"([ .+-]|%20)"
 PAN_SHAPED = re.compile(
-    r"(?<![0-9])(?:[0-9]{13,19}"
-    r"|[0-9]{4}([ -])[0-9]{4}\1[0-9]{4}\1[0-9]{1,4}(?:\1[0-9]{1,3})?"
-    r"|[0-9]{4}([ -])[0-9]{6}\2[0-9]{4,5})(?![0-9])"
+    r"(?<![0-9A-Za-z])(?:[0-9]{13,19}"
+    rf"|[0-9]{{4}}{SEPARATOR}[0-9]{{4}}\1[0-9]{{4}}\1[0-9]{{1,4}}(?:\1[0-9]{{1,3}})?"
+    rf"|[0-9]{{4}}{SEPARATOR}[0-9]{{6}}\2[0-9]{{4,5}})(?![0-9A-Za-z])"
 )
 
 
@@ -30,7 +33,7 @@ def find_pans(text: str) -> list[str]:
     """Luhn-valid 13-19 digit runs in text (spaced and dashed forms included), as bare digits."""
     found = []
     for match in PAN_SHAPED.finditer(text):
-        digits = re.sub(r"[ -]", "", match.group(0))
+        digits = re.sub(r"%20|[ .+-]", "", match.group(0))
         if luhn_ok(digits) and set(digits) != {"0"}:
             found.append(digits)
     return found

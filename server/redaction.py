@@ -31,6 +31,10 @@ def install_log_redaction() -> None:
         except Exception:  # a broken format string: keep only the template
             message = str(record.msg)
         record.msg, record.args = redact(message), ()
+        if record.exc_info and record.exc_info[0] is not None:  # tracebacks quote values too
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
         return record
 
     logging.setLogRecordFactory(redacting_factory)

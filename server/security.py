@@ -7,10 +7,11 @@ Views mark what they are (`g.page`, `g.frame_parent`); `set_headers` gives each 
 
 from __future__ import annotations
 
+import json
 import logging
 import secrets
 from collections import Counter
-from urllib.parse import urlsplit
+from urllib.parse import unquote_plus, urlsplit
 
 from flask import Blueprint, Flask, current_app, g, jsonify, request
 from flask_talisman import Talisman
@@ -40,13 +41,35 @@ def pan_tripwire() -> None:
     Violation reports are exempt: a skimmer's URL may carry one, and only its origin is kept."""
     if request.path == "/csp-report":
         return
-    places = [request.query_string.decode("latin-1"), request.get_data(cache=True).decode("latin-1")]
-    places += [f"{k}: {v}" for k, v in request.headers.items()]
-    places += [f"{k}={v}" for k, v in request.cookies.items()]
-    if any(find_pans(text) for text in places):
+    if any(find_pans(text) for text in request_texts()):
         counters()["pan_detected"] += 1
         log.warning("pan_detected: refused %s %s (value not logged)", request.method, request.path)
         raise PanlessError("pan_detected")
+
+
+def request_texts():
+    """Everything a request carries, raw and decoded (URL encoding, JSON string escapes)."""
+    query = request.query_string.decode("latin-1")
+    body = request.get_data(cache=True).decode("utf-8", "replace")
+    yield from (request.path, query, unquote_plus(query), body, unquote_plus(body))
+    try:
+        yield from json_strings(json.loads(body)) if body.lstrip()[:1] in ("{", "[", '"') else ()
+    except ValueError:
+        pass
+    yield from (f"{k}: {v}" for k, v in request.headers.items())
+    yield from (f"{k}={v}" for k, v in request.cookies.items())
+
+
+def json_strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from json_strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from json_strings(item)
 
 
 def same_site_only() -> None:

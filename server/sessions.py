@@ -7,18 +7,28 @@ creates nothing twice; finishing an already finished session answers with the sa
 
 from __future__ import annotations
 
-import secrets
 import time
 from dataclasses import asdict
 
 from flask import current_app
 
 from . import limits, providers
+from .auth import random_id
 from .errors import PanlessError
 from .providers.base import StartRequest
 from .store import Store
 
 MAX_FINISH_ATTEMPTS = 5
+
+
+def guarded(call, *args):
+    """A PSP answer of an unexpected shape is the PSP's error, never a 500."""
+    try:
+        return call(*args)
+    except PanlessError:
+        raise
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError):
+        raise PanlessError("psp_error") from None
 
 
 def store() -> Store:
@@ -33,7 +43,7 @@ def start(customer_id: str, currency: str, brand: str | None, provider_name: str
     if session["status"] != "starting":
         return session
     customer = store().get("customer", customer_id) or {"id": customer_id, "providers": {}}
-    begun = provider.start(StartRequest(
+    begun = guarded(provider.start, StartRequest(
         customer_id=customer_id, currency=currency, brand=brand,
         provider_customer=customer["providers"].get(provider.name, {}), idempotency_key=session["id"],
     ))
@@ -45,7 +55,7 @@ def start(customer_id: str, currency: str, brand: str | None, provider_name: str
 
 
 def _new_session(customer_id: str, provider_name: str, client_key: str | None) -> dict:
-    session = {"id": "ses_" + secrets.token_hex(15), "customer": customer_id, "provider": provider_name,
+    session = {"id": random_id("ses_"), "customer": customer_id, "provider": provider_name,
                "status": "starting", "provider_ref": None, "target": None, "accepted_brands": [],
                "card": None, "attempts": 0, "created_at": int(time.time())}
     if client_key:
@@ -79,7 +89,7 @@ def finish(customer_id: str, session_id: str, browser_result) -> dict:
     session["attempts"] += 1
     store().put("session", session_id, session, owner=customer_id)
     try:
-        saved = providers.get(session["provider"]).finish(session, browser_result)
+        saved = guarded(providers.get(session["provider"]).finish, session, browser_result)
     except PanlessError as exc:
         limits.record_failure(customer_id, exc.code)
         if exc.retry == "new_session":
@@ -113,7 +123,7 @@ def card(customer_id: str, token: str) -> dict:
 def deactivate(customer_id: str, token: str) -> dict:
     record = card(customer_id, token)
     if record["active"]:
-        providers.get(record["provider"]).deactivate(token)
+        guarded(providers.get(record["provider"]).deactivate, token)
         record["active"] = False
         store().put("card", _card_key(record["provider"], token), record, owner=customer_id)
     return record

@@ -114,7 +114,7 @@ def test_finish_error_status_maps_the_result_code(replay):
 
 @pytest.mark.parametrize("sample,code", [
     ("cardregistration_not_found", "session_not_found"),
-    ("cardregistration_create_param_error", "psp_error"),
+    ("cardregistration_create_param_error", "unsupported_currency"),
     ("api_unauthorized", "psp_auth_failed"),
 ])
 def test_documented_errors_map_to_stable_codes(replay, sample, code):

@@ -141,7 +141,8 @@ def test_spoofed_forwarded_headers_change_nothing(app_server):
 
 
 def test_trusted_proxy_hop_is_honoured(sandbox_server):
-    app = create_app({**providers_on(sandbox_server.url), "PROXY_COUNT": 1, "FORCE_HTTPS": True})
+    app = create_app({**providers_on(sandbox_server.url), "PROXY_COUNT": 1, "FORCE_HTTPS": True,
+                      "SECRET_KEY": "a-test-secret-of-enough-length-0123456789"})
     server = LiveServer(app).start()
     try:
         r = requests.get(server.url + "/pay", headers={"X-Forwarded-Proto": "https"}, timeout=TIMEOUT,
@@ -231,18 +232,25 @@ def test_failed_attempts_per_session_are_capped(limited):
 
 
 def test_challenge_required_after_repeated_failures(limited):
-    server = limited(RATELIMIT_FINALIZE="100/minute", RATELIMIT_SESSIONS="100/minute", CHALLENGE_AFTER=2)
+    server = limited(RATELIMIT_FINALIZE="100/minute", RATELIMIT_SESSIONS="100/minute", CHALLENGE_AFTER=2,
+                     PROXY_COUNT=1)
     set_challenge(server.app, lambda answer, customer: answer == "human")
+    tester = {"X-Forwarded-For": "198.51.100.7"}
     shopper = Shopper(server.url)
     for _ in range(2):
-        session = shopper.session()
-        shopper.call("POST", f"/api/sessions/{session['id']}/finalize", json={"result": "errorCode=02625"})
-    blocked = shopper.call("POST", "/api/sessions", json={})
+        session = shopper.call("POST", "/api/sessions", json={}, headers=tester).json()
+        shopper.call("POST", f"/api/sessions/{session['id']}/finalize", json={"result": "errorCode=02625"},
+                     headers=tester)
+    blocked = shopper.call("POST", "/api/sessions", json={}, headers=tester)
     assert blocked.status_code == 403 and blocked.json()["error"]["code"] == "challenge_required"
-    wrong = shopper.call("POST", "/api/sessions", json={}, headers={"X-Panless-Challenge": "robot"})
+    wrong = shopper.call("POST", "/api/sessions", json={}, headers={**tester, "X-Panless-Challenge": "robot"})
     assert wrong.status_code == 403
-    assert shopper.call("POST", "/api/sessions", json={}, headers={"X-Panless-Challenge": "human"}).status_code == 201
-    assert Shopper(server.url).call("POST", "/api/sessions", json={}).status_code == 201  # others unaffected
+    solved = shopper.call("POST", "/api/sessions", json={}, headers={**tester, "X-Panless-Challenge": "human"})
+    assert solved.status_code == 201
+    # A fresh customer (a new cookie) from the same address is challenged too; another address is not.
+    assert Shopper(server.url).call("POST", "/api/sessions", json={}, headers=tester).status_code == 403
+    other = {"X-Forwarded-For": "198.51.100.8"}
+    assert Shopper(server.url).call("POST", "/api/sessions", json={}, headers=other).status_code == 201
 
 
 # -- tripwire and logs ----------------------------------------------------------------------------------------
@@ -359,3 +367,16 @@ def test_audit_cli_exit_codes(app_server, tmp_path):
     down = subprocess.run([sys.executable, "-m", "server.cli", "audit", "http://127.0.0.1:9/pay"],
                           capture_output=True, text=True, timeout=60)
     assert down.returncode == 2
+
+
+@pytest.mark.parametrize("config", [
+    {"MANGOPAY": {"BASE_URL": "https://api.sandbox.mangopay.com/v2.01/"}},
+    {"STAX": {"BASE_URL": "https://apiprod.fattlabs.com"}},
+    {"FORCE_HTTPS": True},
+])
+def test_the_published_demo_secret_is_refused_outside_the_demo(config):
+    from server.config import ConfigError
+
+    with pytest.raises(ConfigError, match="PANLESS_SECRET_KEY"):
+        create_app(config)
+    assert create_app({**config, "SECRET_KEY": "a-real-secret-0123456789abcdef"})

@@ -66,7 +66,11 @@ class JuspayProvider(Provider):
         raise PanlessError("psp_error")
 
     def deactivate(self, card_token: str) -> None:
-        self._call("POST", "/card/delete", data={"card_token": card_token}, idempotent=True)
+        try:
+            self._call("POST", "/card/delete", data={"card_token": card_token}, idempotent=True)
+        except PanlessError as exc:
+            if exc.code != "session_expired":  # RESOURCE_NOT_FOUND: already deleted, e.g. by a lost answer
+                raise
 
     def tokenization_origins(self) -> list[str]:
         return [origin_of(self.base_url)]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import requests
 
@@ -88,15 +88,32 @@ class MangopayProvider(Provider):
             browser_result.startswith("data=") or browser_result.startswith("errorCode=")
         ):
             raise PanlessError("invalid_result")
-        registration = self._api("PUT", f"cardregistrations/{session['provider_ref']}",
-                                 json={"RegistrationData": browser_result}, idempotent=True)
+        path = f"cardregistrations/{quote(session['provider_ref'])}"
+        try:
+            registration = self._api("PUT", path, json={"RegistrationData": browser_result}, idempotent=True)
+        except PanlessError as exc:
+            # Already finished (a retry after a lost answer)? The registration says how it ended.
+            registration = self._finished_with(path, browser_result)
+            if registration is None:
+                raise exc from None
         if registration.get("Status") != "VALIDATED":
             code = RESULT_ERRORS.get(str(registration.get("ResultCode")), "card_refused")
             raise PanlessError(code)
-        return self.card_from(self._api("GET", f"cards/{registration['CardId']}", idempotent=True))
+        return self.card_from(self._api("GET", f"cards/{quote(registration['CardId'])}", idempotent=True))
+
+    def _finished_with(self, path: str, browser_result: str) -> dict | None:
+        try:
+            registration = self._api("GET", path, idempotent=True)
+        except PanlessError:
+            return None
+        return registration if registration.get("RegistrationData") == browser_result else None
 
     def deactivate(self, card_token: str) -> None:
-        self._api("PUT", f"cards/{card_token}", json={"Active": False}, idempotent=True)
+        try:
+            self._api("PUT", f"cards/{quote(card_token)}", json={"Active": False}, idempotent=True)
+        except PanlessError as exc:
+            if exc.code != "session_not_found":  # a 404: Mangopay no longer has the card
+                raise
 
     def tokenization_origins(self) -> list[str]:
         configured = self.config.get("TOKENIZATION_ORIGINS")
@@ -177,6 +194,8 @@ class MangopayProvider(Provider):
         errors = body.get("errors") or {}
         if status == 400 and "UserId" in errors:
             raise _UnknownUser()
+        if status == 400 and "Currency" in errors:
+            raise PanlessError("unsupported_currency")
         if status == 401:
             raise PanlessError("psp_auth_failed")
         if status == 404:

@@ -9,9 +9,13 @@ finish: the browser's result is the payment method id; view it (Bearer) and chec
 
 from __future__ import annotations
 
+import re
+from urllib.parse import quote
+
 from ..errors import PanlessError, hint
 from .base import Card, Provider, ProviderSession, StartRequest, TokenizationTarget, origin_of
 
+UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 BRANDS = ["visa", "mastercard", "amex", "discover", "jcb", "diners", "maestro"]
 # The field a Stax error names (its first key) -> our stable code
 FIELD_ERRORS = {
@@ -48,15 +52,19 @@ class StaxProvider(Provider):
                                provider_customer={"customer_id": stax_customer})
 
     def finish(self, session: dict, browser_result) -> Card:
-        if not isinstance(browser_result, str) or not 8 <= len(browser_result) <= 64:
-            raise PanlessError("invalid_result")
-        method = self._call("GET", f"/payment-method/{browser_result}", idempotent=True)
+        if not isinstance(browser_result, str) or not UUID.fullmatch(browser_result):
+            raise PanlessError("invalid_result")  # an id, never a path of the browser's choosing
+        method = self._call("GET", f"/payment-method/{quote(browser_result)}", idempotent=True)
         if method.get("customer_id") != session["provider_ref"] or method.get("deleted_at"):
             raise PanlessError("invalid_result")  # not a payment method this session created
         return self.card_from(method)
 
     def deactivate(self, card_token: str) -> None:
-        self._call("DELETE", f"/payment-method/{card_token}", idempotent=True)  # a soft delete; repeatable
+        try:  # a soft delete; repeatable
+            self._call("DELETE", f"/payment-method/{quote(card_token)}", idempotent=True)
+        except PanlessError as exc:
+            if exc.code != "invalid_result":  # unknown to Stax: nothing left to deactivate
+                raise
 
     def tokenization_origins(self) -> list[str]:
         return [origin_of(self.base_url)]
