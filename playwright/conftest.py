@@ -102,7 +102,7 @@ class Invariant:
 
 @pytest.fixture
 def invariant(merchant, psp, shop_slot):
-    requests.post(f"{psp.url}/_sandbox/reset", timeout=10).raise_for_status()
+    requests.post(f"{psp.url}/_sandbox/reset", json={}, timeout=10).raise_for_status()
     for server in (merchant, shop_slot):
         if getattr(server, "recorder", None):
             server.recorder.requests.clear()

@@ -79,13 +79,19 @@ def import_map(static_dir: str, entry: str, static_url: str = "/static") -> dict
 def inventory(static_dir: str) -> dict:
     entries = [{"path": f"/static/{name}", "sha384": digest, "purpose": PAGE_ASSETS[name],
                 "kind": "stylesheet" if name.endswith(".css") else "module script",
-                "pages": sorted(page for page, entry in ENTRY.items() if entry == name)
-                or ["card_form", "frame"]}
+                "pages": pages_of(static_dir, name)}
                for name, digest in hashes(static_dir).items()]
     return {"description": "Payment page script inventory (PCI DSS 6.4.3): every script and stylesheet the "
                            "Panless card pages load, with its SRI hash and purpose. Regenerate with "
                            "`panless inventory` after an authorized change.",
             "assets": entries}
+
+
+def pages_of(static_dir: str, name: str) -> list[str]:
+    """The pages that load an asset: the stylesheet is on both card pages; modules where imported."""
+    if name.endswith(".css"):
+        return ["card_form", "frame"]
+    return sorted(page for page, entry in ENTRY.items() if name in modules_of(static_dir, entry))
 
 
 def write_inventory(static_dir: str, out: Path = INVENTORY_FILE) -> Path:

@@ -127,7 +127,8 @@ def audit_page(name: str, url: str, session: requests.Session) -> dict:
         result["problems"].append(f"{page.inline_styles} inline style(s) on the page")
     result["headers"] = {"Content-Security-Policy": normalise_csp(csp_header),
                          **{h: response.headers.get(h) for h in (*REQUIRED_HEADERS, "X-Frame-Options",
-                                                                  "Cross-Origin-Opener-Policy")}}
+                                                                  "Cross-Origin-Opener-Policy", "Cache-Control",
+                                                                  "Strict-Transport-Security")}}
     check_assets(url, page, session, result)
     return result
 

@@ -83,3 +83,6 @@ def init_app(app: Flask) -> None:
         view = instance.limit(app.config[setting], key_func=client_address)(view)
         view = instance.limit(app.config[setting], key_func=customer_or_address)(view)
         app.view_functions[endpoint] = view
+    # Reports are anonymous: bound what one address can send.
+    app.view_functions["csp_reports.csp_report"] = instance.limit("120/minute", key_func=client_address)(
+        app.view_functions["csp_reports.csp_report"])

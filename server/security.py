@@ -159,9 +159,15 @@ def _report_key(report: dict) -> tuple[str, str, str]:
     directive = str(report.get("effective-directive") or report.get("effectiveDirective")
                     or report.get("violated-directive") or "unknown").split(" ")[0][:40]
     blocked = str(report.get("blocked-uri") or report.get("blockedURL") or "")
-    blocked = origin_of(blocked) or blocked.split(":")[0][:20] or "none"
-    document = urlsplit(str(report.get("document-uri") or report.get("documentURL") or "")).path[:80] or "unknown"
-    return directive, blocked, document
+    blocked = (origin_of(blocked) or blocked.split(":")[0] or "none")[:100]
+    try:
+        document = urlsplit(str(report.get("document-uri") or report.get("documentURL") or "")).path[:80]
+    except ValueError:
+        document = ""
+    return directive, blocked, document or "unknown"
+
+
+MAX_REPORT_KEYS = 1000  # distinct (directive, blocked, page) kept per process; the rest only counted
 
 
 @reports.post("/csp-report")
@@ -172,7 +178,9 @@ def csp_report():
         if isinstance(item, dict):
             report = item.get("csp-report") or item.get("body") or {}
             if isinstance(report, dict):
-                current_app.extensions["panless_csp_reports"][_report_key(report)] += 1
+                stored, key = current_app.extensions["panless_csp_reports"], _report_key(report)
+                if key in stored or len(stored) < MAX_REPORT_KEYS:
+                    stored[key] += 1
                 counters()["csp_reports"] += 1
     return "", 204
 

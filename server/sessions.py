@@ -39,7 +39,8 @@ def start(customer_id: str, currency: str, brand: str | None, provider_name: str
           client_key: str | None) -> dict:
     provider = providers.get(provider_name)
     limits.require_challenge(customer_id)
-    session = _existing(customer_id, client_key) or _new_session(customer_id, provider.name, client_key)
+    params = {"provider": provider.name, "currency": currency, "brand": brand}
+    session = _session_for_key(customer_id, client_key, params) or _new_session(customer_id, params, client_key)
     if session["status"] != "starting":
         return session
     customer = store().get("customer", customer_id) or {"id": customer_id, "providers": {}}
@@ -50,25 +51,30 @@ def start(customer_id: str, currency: str, brand: str | None, provider_name: str
     customer["providers"][provider.name] = begun.provider_customer
     store().put("customer", customer_id, customer)
     session.update(status="open", provider_ref=begun.ref, target=begun.target.to_json(),
-                   accepted_brands=begun.accepted_brands, currency=currency)
+                   accepted_brands=begun.accepted_brands)
     return store().put("session", session["id"], session, owner=customer_id)
 
 
-def _new_session(customer_id: str, provider_name: str, client_key: str | None) -> dict:
-    session = {"id": random_id("ses_"), "customer": customer_id, "provider": provider_name,
-               "status": "starting", "provider_ref": None, "target": None, "accepted_brands": [],
-               "card": None, "attempts": 0, "created_at": int(time.time())}
-    if client_key:
-        if not store().insert_new("session_key", f"{customer_id}:{client_key}", {"session": session["id"]}):
-            return _existing(customer_id, client_key)
-    return store().put("session", session["id"], session, owner=customer_id)
+def _new_session(customer_id: str, params: dict, client_key: str | None) -> dict:
+    session = {"id": random_id("ses_"), "customer": customer_id, **params, "status": "starting",
+               "provider_ref": None, "target": None, "accepted_brands": [], "card": None, "attempts": 0,
+               "created_at": int(time.time())}
+    # Stored before its key is claimed, so that whoever finds the key also finds the session.
+    store().put("session", session["id"], session, owner=customer_id)
+    if client_key and not store().insert_new("session_key", f"{customer_id}:{client_key}", {"session": session["id"]}):
+        return _session_for_key(customer_id, client_key, params)  # a concurrent twin won: use its session
+    return session
 
 
-def _existing(customer_id: str, client_key: str | None) -> dict | None:
-    if not client_key:
+def _session_for_key(customer_id: str, client_key: str | None, params: dict) -> dict | None:
+    ref = client_key and store().get("session_key", f"{customer_id}:{client_key}")
+    if not ref:
         return None
-    ref = store().get("session_key", f"{customer_id}:{client_key}")
-    return ref and store().get("session", ref["session"])
+    session = store().get("session", ref["session"])
+    if any(session.get(name) != value for name, value in params.items()):
+        raise PanlessError("invalid_request", "This Idempotency-Key was used for a session with other parameters.",
+                           field="Idempotency-Key", status=422)
+    return session
 
 
 def get(customer_id: str, session_id: str) -> dict:

@@ -527,12 +527,32 @@ def test_database_file_holds_no_pan_or_cvc(tmp_path):
         mp.finish(reg, mp.tokenize(reg, AMEX, FUTURE, cvc).text)
         visa = mp.registration()
         mp.tokenize(visa, VISA, FUTURE, "123")  # tokenized but never finished
+        # Juspay and Stax keep card data in the same vault: tokenize and save with each.
+        jp = f"{server.url}/juspay"
+        token = requests.post(f"{jp}/card/tokenize", timeout=TIMEOUT, data={
+            "merchant_id": "panless-demo", "card_number": "5555555555554444", "card_exp_year": "20" + FUTURE[2:],
+            "card_exp_month": "12", "card_security_code": "7319"[:3]}).json()["token"]
+        requests.post(f"{jp}/card/add", auth=("panless-demo-juspay-key", ""), timeout=TIMEOUT,
+                      data={"merchant_id": "panless-demo", "customer_id": "c1", "token": token})
+        stax = requests.post(f"{server.url}/stax/webpayment/panless-demo-webpayments/tokenize", timeout=TIMEOUT,
+                             json={"method": "card", "person_name": "Jo Smith", "card_number": "4111111111111111",
+                                   "card_exp": FUTURE, "card_cvv": "6842", "address_zip": "32801"})
+        assert stax.status_code == 200
     finally:
         server.stop()
     raw = b"".join(p.read_bytes() for p in tmp_path.glob("vault.db*"))
     assert b"SQLite format 3" in raw
-    for secret in (AMEX, VISA, cvc):  # digit-bounded: timestamps must not count as a CVC
+    for secret in (AMEX, VISA, cvc, "5555555555554444", "4111111111111111", "6842"):  # digit-bounded
         hit = re.search(rb"(?<![0-9])" + secret.encode() + rb"(?![0-9])", raw)
         assert not hit, raw[hit.start() - 80: hit.end() + 80]
     # Sanity: the scan does see what is stored in clear (the alias and the registration id).
     assert b"375989XXXXX1119" in raw and reg["Id"].encode() in raw
+
+
+@pytest.mark.parametrize("kw", [{"data": "advance=100"}, {"json": {"advance": 10**12}},
+                                {"data": '{"advance": NaN}', "headers": {"Content-Type": "application/json"}},
+                                {"json": {"advance": -1}}, {"json": {"advance": "1"}}])
+def test_control_endpoints_take_json_and_sane_values(sandbox, kw):
+    r = requests.post(f"{sandbox.url}/_sandbox/clock", timeout=TIMEOUT, **kw)
+    assert r.status_code in (400, 415)
+    assert requests.post(f"{sandbox.url}/_sandbox/reset", data="x", timeout=TIMEOUT).status_code == 415

@@ -102,6 +102,7 @@ export class CardForm {
 
   fail(error) {
     const message = this.t(error.code, {}, error.message);
+    if (error.retry !== "same_session" || error.field) this.unfinished = null; // the answer is spent or wrong
     if (error.retry === "new_session") {
       this.session = null;
       this.ensureSession(this.fields.brand?.type ?? null);
@@ -133,8 +134,13 @@ export class CardForm {
     try {
       const card = this.fields.values();
       const current = await this.ensureSession(this.fields.brand?.type ?? null);
-      const opaque = await tokenize(current.target, { ...card, expiry: expiryParts(card.expiry) });
+      // After a finalize that failed on the way (network, PSP busy), retry with the same answer: the
+      // PSP may already have used it, and a new post to the same session could be refused.
+      const opaque = this.unfinished?.session === current.id ? this.unfinished.opaque
+        : await tokenize(current.target, { ...card, expiry: expiryParts(card.expiry) });
+      this.unfinished = { session: current.id, opaque };
       const { card: saved } = await this.api.finalize(current.id, opaque);
+      this.unfinished = null;
       this.fields.clear();
       this.session = null;
       // What crosses to the host page: the token and what a shopper may see, nothing more.
