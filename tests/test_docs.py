@@ -22,3 +22,13 @@ def test_readme_names_the_two_commands_and_every_panless_variable():
                  "PANLESS_SANDBOX__TOKENIZE_DELAY", "PANLESS_ALLOWED_ORIGINS", "PANLESS_DB"):
         assert name in readme, name
     assert "4970101122334406" in readme and "4970107111111119" in readme
+
+
+def test_every_test_named_in_the_pci_document_exists():
+    import re
+
+    text = (ROOT / "docs" / "pci.md").read_text()
+    refs = set(re.findall(r"`((?:tests|playwright)/[\w/]+\.py)::(\w+)`", text))
+    assert len(refs) > 20
+    for path, name in refs:
+        assert f"def {name}(" in (ROOT / path).read_text(), f"docs/pci.md names {path}::{name}, which is gone"
