@@ -141,7 +141,7 @@ def test_every_call_has_a_timeout(replay):
     with pytest.raises(PanlessError) as caught:
         mangopay.start(start_request(provider_customer={"user_id": "u"}))
     assert caught.value.code == "psp_unavailable"
-    assert time.monotonic() - started < 2.5  # three attempts cut at 0.3 s each, not three of 1.5 s
+    assert time.monotonic() - started < 4.0  # three attempts cut at 0.3 s each, not three of 1.5 s (4.5 s)
 
 
 def test_deactivate_sends_active_false(replay):
