@@ -44,7 +44,7 @@ def test_success_saves_and_shows_the_card(page, merchant, invariant):
     page.click("#pay")
     expect(page.locator("#result-card")).to_have_text(f"Visa •••• 1119, expires 12/{YY}")
     expect(page.locator("#saved-cards-list li")).to_have_count(1)
-    assert page.locator("#number").input_value() == ""  # the card leaves the DOM once saved
+    expect(page.locator("#number")).to_have_value("")  # the card leaves the DOM once saved
     assert len(posts) == 1 and posts[0].url.startswith("http://localhost:")
     finals = [r for r in merchant.recorder.requests if r["url"].endswith("/finalize")]
     assert len(finals) == 1 and finals[0]["body"].startswith('{"result":"data=')

@@ -130,23 +130,27 @@ export class CardForm {
       return null;
     }
     this.busy(true);
-    this.emit("submit", {});
     try {
       const card = this.fields.values();
       const current = await this.ensureSession(this.fields.brand?.type ?? null);
       // After a finalize that failed on the way (network, PSP busy), retry with the same answer: the
       // PSP may already have used it, and a new post to the same session could be refused.
-      const opaque = this.unfinished?.session === current.id ? this.unfinished.opaque
-        : await tokenize(current.target, { ...card, expiry: expiryParts(card.expiry) });
+      const reuse = this.unfinished?.session === current.id;
+      const opaque = reuse ? this.unfinished.opaque
+        : await tokenize(current.target, { ...card, expiry: expiryParts(card.expiry) }, () => this.emit("submit", {}));
+      if (reuse) this.emit("submit", {});
       this.unfinished = { session: current.id, opaque };
       const { card: saved } = await this.api.finalize(current.id, opaque);
       this.unfinished = null;
-      this.fields.clear();
       this.session = null;
-      // What crosses to the host page: the token and what a shopper may see, nothing more.
+      // What crosses to the host page: the token and what a shopper may see, nothing more. It goes
+      // first; clearing the form and preparing the next session wait for the next task.
       const { token, brand, last4, exp_month, exp_year } = saved;
       this.emit("tokenized", { card: { token, brand, last4, exp_month, exp_year }, session: current.id });
-      this.ensureSession();
+      setTimeout(() => {
+        this.fields.clear();
+        this.ensureSession();
+      });
       return saved;
     } catch (error) {
       this.fail(error.code ? error : clientError("tokenization_failed"));

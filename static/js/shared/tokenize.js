@@ -56,17 +56,20 @@ export function readResult(target, status, text) {
   throw known(target.errors, String(code ?? status));
 }
 
-export async function tokenize(target, card) {
+// sent(): called once the post is on its way (the caller's "submit" event need not delay it).
+export async function tokenize(target, card, sent = () => {}) {
   const { type, body } = encode(target, cardPayload(target, card));
   let response;
   try {
-    response = await fetch(target.url, {
+    const pending = fetch(target.url, {
       method: target.method,
       headers: { ...target.headers, "Content-Type": type },
       body,
       credentials: "omit",
       referrerPolicy: "no-referrer",
     });
+    sent();
+    response = await pending;
   } catch {
     throw clientError("psp_unreachable");
   }
