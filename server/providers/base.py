@@ -11,10 +11,9 @@ import logging
 import re
 import time
 from dataclasses import asdict, dataclass, field
-from urllib.parse import urlsplit
-
 import requests
 
+from ..config import origin_of  # noqa: F401  (re-exported for the adapters)
 from ..errors import PanlessError
 from ..redaction import redact
 
@@ -83,11 +82,6 @@ def scrub(text: str) -> str:
     for pattern, replacement in SCRUB:
         text = pattern.sub(replacement, text)
     return redact(text)
-
-
-def origin_of(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
 
 
 class Provider:
