@@ -2,7 +2,8 @@
 
 The merchant app runs at http://127.0.0.1:<port> and the sandbox PSP at http://localhost:<port>, so every
 card post is a real cross-origin request. Everything the merchant app receives and logs is recorded,
-and each flow ends with the invariant check: no typed PAN or CVC, no Luhn-valid 13-19 digit run.
+and each flow ends with the invariant check over what it received, logged and stored: no typed PAN or CVC,
+no Luhn-valid 13-19 digit run.
 """
 
 import pytest
@@ -94,7 +95,13 @@ class Invariant:
 
     def seen(self) -> str:
         transcripts = [s.recorder.transcript() for s in self.servers if getattr(s, "recorder", None)]
-        return "\n".join([*transcripts, *self.logs.lines, *self.extra])
+        return "\n".join([*transcripts, *self.logs.lines, *self.extra, self.merchant_rows()])
+
+    def merchant_rows(self) -> str:
+        """Every row the merchant app keeps (sessions, customers, cards)."""
+        store = self.merchant.app.extensions["panless_store"]
+        with store.lock:
+            return "\n".join(row[0] for row in store.db.execute("SELECT body FROM objects"))
 
     def violations(self) -> list[str]:
         return secrets_found(self.seen(), self.typed)
