@@ -246,9 +246,13 @@ def test_redirect_mode_cancel(page, shop, invariant):
     ("return_url=http://elsewhere.example/back", "return_url_not_allowed"),
     ("return_url=javascript:alert(1)", "return_url_not_allowed"),
     ("return_url={shop}/back&state=<x>", "invalid_state"),
+    ("return_url=https://evil.example%5C@{host}/back", "return_url_not_allowed"),  # evil.example to a browser
+    ("return_url=http://user@{host}/back", "return_url_not_allowed"),
+    ("return_url=http://[", "return_url_not_allowed"),
 ])
 def test_redirect_mode_refuses_foreign_return_urls(merchant, shop, query, code):
-    r = requests.get(f"{merchant.url}/pay?{query.format(shop=shop.url)}", timeout=10,
+    host = shop.url.split("//", 1)[1]
+    r = requests.get(f"{merchant.url}/pay?{query.format(shop=shop.url, host=host)}", timeout=10,
                      headers={"Accept": "application/json"})
     assert r.status_code == 400 and r.json()["error"]["code"] == code
 
@@ -317,3 +321,17 @@ def test_french_frame_loads_its_locale_under_the_strict_policy(checkout, merchan
     frame.locator("#number").press_sequentially("4970107111111118")
     frame.locator("#number").press("Enter")
     expect(frame.locator("#number-error")).to_have_text("Ce numéro de carte n'est pas valide. Vérifiez les chiffres.")
+
+
+def test_a_redirect_code_works_once(merchant, shop, invariant):
+    from server.auth import issue_redirect_code, new_customer_id
+
+    with merchant.app.test_request_context():
+        code = issue_redirect_code(new_customer_id())
+    url = f"{merchant.url}/pay"
+    first = requests.get(url, params={"code": code, "return_url": f"{shop.url}/return"}, timeout=10)
+    assert first.status_code == 200 and "data-customer-token" in first.text
+    again = requests.get(url, params={"code": code}, timeout=10, headers={"Accept": "application/json"})
+    assert again.status_code == 400 and again.json()["error"]["code"] == "redirect_code_used"
+    forged = requests.get(url, params={"code": code[:-3] + "abc"}, timeout=10, headers={"Accept": "application/json"})
+    assert forged.status_code == 401

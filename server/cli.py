@@ -117,22 +117,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="panless", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
-    sandbox = sub.add_parser("sandbox", help="run the offline sandbox PSP")
-    sandbox.add_argument("--host", default="127.0.0.1")
-    sandbox.add_argument("--port", type=int, default=8001)
+    def server_command(name: str, port: int, run, help: str):
+        command = sub.add_parser(name, help=help)
+        command.add_argument("--host", default="127.0.0.1")
+        command.add_argument("--port", type=int, default=port)
+        command.set_defaults(run=run)
+        return command
+
+    sandbox = server_command("sandbox", 8001, cmd_sandbox, "run the offline sandbox PSP")
     sandbox.add_argument("--db", help="SQLite file that survives a restart (default: in memory)")
-    sandbox.set_defaults(run=cmd_sandbox)
-
-    serve = sub.add_parser("serve", help="run the merchant app")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.set_defaults(run=cmd_serve)
-
-    shop = sub.add_parser("shop", help="run the demo shop (a checkout page embedding the card form)")
-    shop.add_argument("--host", default="127.0.0.1")
-    shop.add_argument("--port", type=int, default=8003)
+    server_command("serve", 8000, cmd_serve, "run the merchant app")
+    shop = server_command("shop", 8003, cmd_shop, "run the demo shop (a checkout page embedding the card form)")
     shop.add_argument("--panless-url", default="http://127.0.0.1:8000")
-    shop.set_defaults(run=cmd_shop)
 
     demo = sub.add_parser("demo", help="run the sandbox, the merchant app and the demo shop together")
     demo.add_argument("--port", type=int, default=8000)

@@ -176,11 +176,21 @@ def test_unknown_routes_and_methods(shopper, method, path, status):
     assert r.status_code == status and set(r.json()["error"]) == {"code", "message", "field", "retry"}
 
 
-@pytest.mark.parametrize("where", ["body", "query", "header", "cookie", "spaced"])
-def test_pan_tripwire_refuses_card_numbers_anywhere(shopper, merchant_server, where, caplog):
+@pytest.mark.parametrize("where", ["body", "query", "header", "cookie", "spaced", "plus", "percent20", "dotted",
+                                   "json-escape", "path"])
+def test_pan_tripwire_refuses_card_numbers_anywhere(shopper, where):
     kw = {"body": {"json": {"note": VISA}}, "query": {"params": {"q": VISA}},
           "header": {"headers": {"X-Note": VISA}}, "cookie": {"cookies": {"c": VISA}},
-          "spaced": {"json": {"note": "4970 1071 1111 1119"}}}[where]
+          "spaced": {"json": {"note": "4970 1071 1111 1119"}},
+          "plus": {"params": {"q": "4970 1071 1111 1119"}},  # sent as q=4970+1071+1111+1119
+          "percent20": {"data": "q=4970%201071%201111%201119"},
+          "dotted": {"json": {"note": "4970.1071.1111.1119"}},
+          "json-escape": {"data": '{"note": "4970107111\\u003111119"}', "headers": {"Content-Type": "application/json"}},
+          "path": {}}[where]
+    if where == "path":
+        r = shopper.call("GET", f"/api/sessions/{VISA}")
+        assert r.status_code == 400 and r.json()["error"]["code"] == "pan_detected"
+        return
     r = shopper.call("POST", "/api/sessions", **kw)
     assert r.status_code == 400 and r.json()["error"]["code"] == "pan_detected"
     assert VISA not in r.text
@@ -279,3 +289,28 @@ def test_a_client_key_reused_with_other_parameters_is_refused(shopper):
     assert shopper.call("POST", "/api/sessions", json={}, headers=headers).status_code == 201
     r = checked(shopper.call("POST", "/api/sessions", json={"provider": "juspay"}, headers=headers))
     assert r.status_code == 422 and r.json()["error"]["field"] == "Idempotency-Key"
+
+
+@pytest.mark.parametrize("result", ["../customer/x/payment-method", "6ba7babe-9906-4e7e-b1a5-f628c7badb61/../x"])
+def test_stax_result_cannot_steer_the_server_call(shopper, result):
+    session = shopper.session(provider="stax")
+    r = shopper.call("POST", f"/api/sessions/{session['id']}/finalize", json={"result": result})
+    assert r.status_code == 400 and r.json()["error"]["code"] == "invalid_result"
+
+
+@pytest.mark.parametrize("provider", PSPS)
+def test_deactivating_a_card_the_psp_already_removed(shopper, sandbox, provider):
+    card = save_with(shopper, provider)
+    # The PSP removed it already (say a first delete succeeded but its answer was lost).
+    if provider == "juspay":
+        requests.post(f"{sandbox.url}/juspay/card/delete", data={"card_token": card["token"]},
+                      auth=("panless-demo-juspay-key", ""), timeout=TIMEOUT).raise_for_status()
+    elif provider == "stax":
+        requests.delete(f"{sandbox.url}/stax/payment-method/{card['token']}", timeout=TIMEOUT,
+                        headers={"Authorization": "Bearer panless-demo-stax-key"}).raise_for_status()
+    else:
+        from .conftest import MangopayWire
+
+        MangopayWire(sandbox.url).call("PUT", f"/cards/{card['token']}", json={"Active": False}).raise_for_status()
+    r = shopper.call("DELETE", f"/api/cards/{card['token']}")
+    assert r.status_code == 200 and r.json()["card"]["active"] is False

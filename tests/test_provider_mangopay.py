@@ -176,3 +176,16 @@ def test_concurrent_starts_share_one_token(replay):
     for t in threads:
         t.join()
     assert [s["path"] for s in replay.seen].count("/v2.01/oauth/token") == 1
+
+
+def test_finish_after_a_lost_answer_reads_how_the_registration_ended(replay):
+    """The first PUT finished the registration but its answer was lost; the retry's PUT is refused
+    (already processed) and the registration itself shows the result that was sent."""
+    done = golden("cardregistration_update")["response"]["body"]
+    replay.on("cardregistration_update", status=400, body=golden("cardregistration_create_param_error")["response"]["body"])
+    replay.on("cardregistration_view", body=done)
+    replay.on("card_view")
+    card = provider(replay).finish({"provider_ref": done["Id"]}, done["RegistrationData"])
+    assert card.token == golden("card_view")["response"]["body"]["Id"]
+    with pytest.raises(PanlessError):  # another result than the one that finished it is not accepted
+        provider(replay).finish({"provider_ref": done["Id"]}, "data=something-else")

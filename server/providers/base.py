@@ -11,6 +11,7 @@ import logging
 import re
 import time
 from dataclasses import asdict, dataclass, field
+
 import requests
 
 from ..config import origin_of  # noqa: F401  (re-exported for the adapters)
