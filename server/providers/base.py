@@ -23,7 +23,7 @@ log = logging.getLogger("panless.providers")
 
 @dataclass
 class TokenizationTarget:
-    """Where and how the browser posts the card: executed by static/js/shared/tokenize.js, no secrets."""
+    """Where and how the browser posts the card: executed by static/js/tokenize.js, no secrets."""
 
     url: str
     method: str = "POST"

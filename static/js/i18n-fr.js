@@ -1,4 +1,4 @@
-// French labels and messages (see i18n.js).
+// French labels and messages (English: form.js).
 
 export default {
   "label.name": "Nom sur la carte",
