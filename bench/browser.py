@@ -82,14 +82,14 @@ def measure(stack, runs: int = 30) -> dict:
             page.goto(stack.checkout.url + "/")
             page.wait_for_function("() => window.embedReady === true")
             ready.append(page.evaluate(MOUNT, stack.app_url))
-            if loaded is None:
-                loaded = [(url, frame_url) for _, url, frame_url in requested]
             frame = page.frame_locator("#card iframe")
             fill(frame)
             before = len(requested)
             started = time.monotonic()
             submit.append(page.evaluate(SUBMIT))
             done = time.monotonic()
+            if loaded is None:  # everything loaded up to the token, so that nothing fetched late is missed
+                loaded = [(url, frame_url) for _, url, frame_url in requested]
             trips.append(len([r for r in requested[before:] if started <= r[0] <= done
                               and ("/vault/tokenize/" in r[1] or r[1].endswith("/finalize"))]))
             card_frame = next(f for f in page.frames if "/frame?" in f.url)

@@ -6,6 +6,7 @@ covers everything the merchant app and the checkout origin receive, postMessages
 """
 
 import re
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -84,19 +85,29 @@ def test_tokenization_through_the_iframe_with_events_in_order(checkout, invarian
     assert set(card) == {"token", "brand", "last4", "exp_month", "exp_year"}
 
 
+def heights(iframe, frame):
+    """The iframe's height in the checkout page and its content's height, once they agree (the resize
+    message may still be on its way when `ready` arrives), or as they are after 5 s."""
+    deadline = time.monotonic() + 5
+    while True:
+        outer = iframe.evaluate("(el) => el.getBoundingClientRect().height")
+        inner = frame.locator("html").evaluate("(el) => el.scrollHeight")
+        if abs(outer - inner) <= 1 or time.monotonic() > deadline:
+            return outer, inner
+        time.sleep(0.05)
+
+
 def test_frame_height_follows_its_content_and_never_scrolls(checkout, invariant):
     iframe = checkout.locator("#card-element iframe")
     frame = card_frame(checkout)
-    before = iframe.evaluate("(el) => el.getBoundingClientRect().height")
-    inner = frame.locator("html").evaluate("(el) => el.scrollHeight")
+    before, inner = heights(iframe, frame)
     assert before > 100 and abs(before - inner) <= 1
     fill(frame, invariant, number="4970101122334406")  # refused at validation: a form error appears
     checkout.click("#checkout-pay")
     expect(frame.locator("#form-error")).to_be_visible()
     checkout.wait_for_function("(h) => document.querySelector('#card-element iframe').getBoundingClientRect().height > h",
                                arg=before)
-    after_inner = frame.locator("html").evaluate("(el) => el.scrollHeight")
-    after = iframe.evaluate("(el) => el.getBoundingClientRect().height")
+    after, after_inner = heights(iframe, frame)
     assert abs(after - after_inner) <= 1
     assert frame.locator("html").evaluate("(el) => el.scrollHeight <= el.clientHeight")
 

@@ -142,8 +142,8 @@ export class CardForm {
   }
 
   // -> the field's error code, or null
-  problem(field) {
-    const value = this.values()[field];
+  problem(field, values = this.values()) {
+    const value = values[field];
     if (!value) return field == "cvc" && !this.inputs.cvc.required ? null : `${field}_required`;
     if (field == "number") {
       const r = validateNumber(value);
@@ -157,30 +157,31 @@ export class CardForm {
     return r.isValid ? null : r.reason == "expired" ? "expiry_past" : `${field}_invalid`;
   }
 
-  check(field) {
-    const code = this.problem(field);
-    this.showError(field, code && this.t(code, { size: this.brand?.code.size ?? 3 }));
+  check(field, values) {
+    const code = this.problem(field, values);
+    this.showError(field, code ? this.t(code, { size: this.brand?.code.size ?? 3 }) : "");
     return !code;
   }
 
   state() {
     const values = this.values();
     const fields = Object.fromEntries(this.fields.map((f) => {
-      const problem = this.problem(f);
+      const problem = this.problem(f, values);
       return [f, { empty: !values[f], complete: !/_(required|incomplete)$/.test(problem), valid: !problem }];
     }));
     return { brand: this.brand?.type ?? null, complete: Object.values(fields).every((f) => f.valid), fields };
   }
 
-  checkAll() {
-    const first = this.fields.filter((f) => !this.check(f))[0];
+  checkAll(values) {
+    const first = this.fields.filter((f) => !this.check(f, values))[0];
     this.inputs[first]?.focus();
     return !first;
   }
 
-  showError(field, message) {
-    this.$(`#${field}-error`).textContent = message || "";
-    this.inputs[field].setAttribute("aria-invalid", String(!!message));
+  showError(field, message = "") {
+    const slot = this.$(`#${field}-error`);
+    if (slot.textContent != message) slot.textContent = message;
+    this.inputs[field].setAttribute("aria-invalid", !!message);
   }
 
   showFormError(message) {
@@ -195,7 +196,7 @@ export class CardForm {
   clear() {
     for (const [field, input] of Object.entries(this.inputs)) {
       input.value = "";
-      this.showError(field, null);
+      this.showError(field);
     }
     this.setBrand(null);
     this.formError.hidden = true;
@@ -257,16 +258,16 @@ export class CardForm {
 
   // -> the saved card, or null (the error is reported)
   async pay() {
-    this.formError.hidden = true;
     if (this.button.disabled) return null;
-    if (!this.checkAll()) {
-      const field = this.fields.find((f) => this.problem(f)) ?? null;
+    this.formError.hidden = true;
+    const card = this.values();
+    if (!this.checkAll(card)) {
+      const field = this.fields.find((f) => this.problem(f, card)) ?? null;
       this.emit("error", { code: "validation_failed", message: this.t("validation_failed"), field });
       return null;
     }
     this.busy(true);
     try {
-      const card = this.values();
       const current = await this.ensureSession(this.brand?.type);
       // A finalize that failed on the way is retried with the same PSP answer.
       const reuse = this.unfinished?.session == current.id;
