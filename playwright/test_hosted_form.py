@@ -176,3 +176,33 @@ def test_the_detector_has_teeth(page, merchant, invariant):
     invariant.type(VISA)
     assert invariant.violations()
     merchant.recorder.requests[:] = [r for r in merchant.recorder.requests if VISA not in r["body"]]
+
+
+@pytest.mark.parametrize("where", ["hosted page", "frame"])
+def test_modules_are_fetched_at_once_and_once(page, merchant, shop, where):
+    """The page asks for every module its entry imports while it parses (modulepreload, each with its
+    SRI hash), not one import level at a time, and no module is fetched twice."""
+    order = []
+
+    def record(event):
+        def handler(r):
+            in_frame = "/frame?" in r.frame.url
+            if "/static/js/" in r.url and in_frame == (where == "frame"):
+                order.append((event, r.url.split("/static/js/")[1]))
+        return handler
+
+    page.on("request", record("asked"))
+    page.on("requestfinished", record("got"))
+    errors = []
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    if where == "hosted page":
+        open_form(page, merchant)
+        modules = ["card.js", "form.js", "page.js", "tokenize.js"]
+    else:
+        page.goto(shop.url + "/")
+        expect(page.frame_locator("iframe").locator("#card-form")).to_have_attribute("data-ready", "true")
+        modules = ["bridge.js", "card.js", "form.js", "frame.js", "tokenize.js"]
+    assert sorted(name for event, name in order if event == "asked") == modules
+    # Every module is asked for before the first arrives: nobody waited for a parent module to arrive.
+    assert [event for event, _ in order[:len(modules)]] == ["asked"] * len(modules), order
+    assert errors == []

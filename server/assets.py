@@ -49,8 +49,8 @@ IMPORT = re.compile(r"""(?:^|\n)\s*import\s[^;]*?from\s*["']([^"']+)["']|import\
 
 
 @cache
-def modules_of(static_dir: str, entry: str) -> tuple[str, ...]:
-    """The entry module and every module it can import, statically or on demand."""
+def modules_of(static_dir: str, entry: str, on_demand: bool = True) -> tuple[str, ...]:
+    """The entry module and every module it can import: statically, and on demand unless told not to."""
     seen, todo = [], [entry]
     while todo:
         name = todo.pop()
@@ -59,9 +59,15 @@ def modules_of(static_dir: str, entry: str) -> tuple[str, ...]:
         seen.append(name)
         source = (Path(static_dir) / name).read_text(encoding="utf-8")
         for match in IMPORT.finditer(source):
-            target = match.group(1) or match.group(2)
-            todo.append(posixpath.normpath(posixpath.join(posixpath.dirname(name), target)))
+            target = match.group(1) or (match.group(2) if on_demand else None)
+            if target:
+                todo.append(posixpath.normpath(posixpath.join(posixpath.dirname(name), target)))
     return tuple(sorted(seen))
+
+
+def preloads(static_dir: str, entry: str) -> list[str]:
+    """The modules the entry imports statically, to fetch at once rather than one import level at a time."""
+    return [name for name in modules_of(static_dir, entry, on_demand=False) if name != entry]
 
 
 def import_map(static_dir: str, entry: str, static_url: str = "/static") -> dict:

@@ -221,4 +221,5 @@ def register_asset_helpers(app: Flask) -> None:
     def sri(name: str) -> str:
         return assets.hashes(static)[name]
 
-    app.jinja_env.globals.update(sri=sri, import_map=lambda entry: assets.import_map(static, entry))
+    app.jinja_env.globals.update(sri=sri, import_map=lambda entry: assets.import_map(static, entry),
+                                 preloads=lambda entry: assets.preloads(static, entry))
