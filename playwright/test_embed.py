@@ -105,8 +105,9 @@ def test_frame_height_follows_its_content_and_never_scrolls(checkout, invariant)
     fill(frame, invariant, number="4970101122334406")  # refused at validation: a form error appears
     checkout.click("#checkout-pay")
     expect(frame.locator("#form-error")).to_be_visible()
-    checkout.wait_for_function("(h) => document.querySelector('#card-element iframe').getBoundingClientRect().height > h",
-                               arg=before)
+    checkout.wait_for_function(
+        "(h) => document.querySelector('#card-element iframe').getBoundingClientRect().height > h",
+        arg=before)
     after, after_inner = heights(iframe, frame)
     assert abs(after - after_inner) <= 1
     assert frame.locator("html").evaluate("(el) => el.scrollHeight <= el.clientHeight")
@@ -182,7 +183,8 @@ def test_a_page_on_another_origin_cannot_frame_the_form(page, attacker, merchant
     assert claimed == [200] and page.frame_locator("#lying").locator("#card-form").count() == 0
     assert len(violations) >= 2, "Chromium should report each frame-ancestors refusal"
     direct = requests.get(f"{merchant.url}/pay", timeout=10)
-    assert direct.headers["X-Frame-Options"] == "DENY" and "frame-ancestors 'none'" in direct.headers["Content-Security-Policy"]
+    assert (direct.headers["X-Frame-Options"] == "DENY"
+            and "frame-ancestors 'none'" in direct.headers["Content-Security-Policy"])
     api = requests.get(f"{merchant.url}/api/cards", timeout=10)
     assert "frame-ancestors 'none'" in api.headers["Content-Security-Policy"]
 

@@ -59,9 +59,11 @@ def test_success_saves_and_shows_the_card(page, merchant, invariant):
     ("cvc", "375989111111119", f"12{YY}", "847", "Jody Smith", "The security code should be 4 digits."),
     ("cvc", VISA, f"12{YY}", "", "Jody Smith", "Enter the security code."),
     ("name", VISA, f"12{YY}", "847", "", "Enter the name on the card."),
-    ("name", VISA, f"12{YY}", "847", "R2D2 <script>", "Use the name as printed on the card (letters, spaces, hyphens, apostrophes)."),
+    ("name", VISA, f"12{YY}", "847", "R2D2 <script>",
+     "Use the name as printed on the card (letters, spaces, hyphens, apostrophes)."),
 ])
-def test_validation_errors_stop_before_any_request(page, merchant, invariant, field, number, expiry, cvc, name, message):
+def test_validation_errors_stop_before_any_request(page, merchant, invariant, field, number, expiry, cvc, name,
+                                                   message):
     open_form(page, merchant)
     posts = psp_posts(page)
     fill(page, invariant, number, expiry, cvc, name)
@@ -78,7 +80,8 @@ def test_psp_refusal_then_retry_with_another_card(page, merchant, invariant):
     open_form(page, merchant)
     fill(page, invariant, number="4970101122334406")
     page.click("#pay")
-    expect(page.locator("#form-error")).to_have_text("Your bank refused this card. Try another card or contact your bank.")
+    expect(page.locator("#form-error")).to_have_text(
+        "Your bank refused this card. Try another card or contact your bank.")
     expect(page.locator("#pay")).to_be_enabled()
     page.fill("#number", "")
     page.locator("#number").press_sequentially("4970105181818183")

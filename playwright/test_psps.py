@@ -76,7 +76,8 @@ def test_psp_refusal_then_another_card(page, merchant, invariant, provider):
     open_form(page, merchant, provider)
     fill(page, invariant, number="4970101122334406")
     page.click("#pay")
-    expect(page.locator("#form-error")).to_have_text("Your bank refused this card. Try another card or contact your bank.")
+    expect(page.locator("#form-error")).to_have_text(
+        "Your bank refused this card. Try another card or contact your bank.")
     page.fill("#number", "")
     page.locator("#number").press_sequentially("5555555555554444")
     invariant.type("5555555555554444")

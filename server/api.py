@@ -38,7 +38,8 @@ def optional_string(body: dict, name: str, pattern=None, allowed=None) -> str | 
 
 
 def public_session(session: dict) -> dict:
-    return {k: session.get(k) for k in ("id", "status", "provider", "currency", "accepted_brands", "target", "created_at")}
+    return {k: session.get(k)
+            for k in ("id", "status", "provider", "currency", "accepted_brands", "target", "created_at")}
 
 
 @bp.post("/sessions")

@@ -142,7 +142,8 @@ def main(argv: list[str] | None = None) -> int:
 
     audit = sub.add_parser("audit", help="check a payment page's headers and scripts against policy and a baseline")
     audit.add_argument("url", help="the card page, e.g. https://pay.example.com/pay")
-    audit.add_argument("--parent", help="checkout origin used to fetch the frame (default: first PANLESS_ALLOWED_ORIGINS)")
+    audit.add_argument("--parent",
+                       help="checkout origin used to fetch the frame (default: first PANLESS_ALLOWED_ORIGINS)")
     audit.add_argument("--baseline", help="JSON written earlier with --write-baseline; drift fails the audit")
     audit.add_argument("--write-baseline", help="write this run's headers and hashes as the new baseline")
     audit.set_defaults(run=cmd_audit)

@@ -78,7 +78,8 @@ def init_app(app: Flask) -> None:
                        headers_enabled=True, strategy="moving-window")
     app.extensions["panless_limiter"] = instance
     app.extensions.setdefault("panless_challenge", None)
-    for endpoint, setting in (("api.create_session", "RATELIMIT_SESSIONS"), ("api.finalize_session", "RATELIMIT_FINALIZE")):
+    for endpoint, setting in (("api.create_session", "RATELIMIT_SESSIONS"),
+                              ("api.finalize_session", "RATELIMIT_FINALIZE")):
         view = app.view_functions[endpoint]
         view = instance.limit(app.config[setting], key_func=client_address)(view)
         view = instance.limit(app.config[setting], key_func=customer_or_address)(view)

@@ -185,7 +185,8 @@ def test_pan_tripwire_refuses_card_numbers_anywhere(shopper, where):
           "plus": {"params": {"q": "4970 1071 1111 1119"}},  # sent as q=4970+1071+1111+1119
           "percent20": {"data": "q=4970%201071%201111%201119"},
           "dotted": {"json": {"note": "4970.1071.1111.1119"}},
-          "json-escape": {"data": '{"note": "4970107111\\u003111119"}', "headers": {"Content-Type": "application/json"}},
+          "json-escape": {"data": '{"note": "4970107111\\u003111119"}',
+                          "headers": {"Content-Type": "application/json"}},
           "path": {}}[where]
     if where == "path":
         r = shopper.call("GET", f"/api/sessions/{VISA}")
@@ -200,7 +201,8 @@ def test_psp_down_is_a_clear_503(sandbox):
     from server import create_app
     from server.testing import LiveServer
 
-    server = LiveServer(create_app({"MANGOPAY": {"BASE_URL": "http://127.0.0.1:9/mangopay/v2.01/", "TIMEOUT": 2}})).start()
+    server = LiveServer(
+        create_app({"MANGOPAY": {"BASE_URL": "http://127.0.0.1:9/mangopay/v2.01/", "TIMEOUT": 2}})).start()
     try:
         r = Shopper(server.url).call("POST", "/api/sessions", json={})
         assert r.status_code == 503 and r.json()["error"]["code"] == "psp_unavailable"

@@ -98,7 +98,8 @@ def test_finish_puts_registration_data_and_reads_the_card(replay):
     card = provider(replay).finish({"provider_ref": "reg1"}, data)
     documented = golden("card_view")["response"]["body"]
     assert (card.token, card.last4, card.brand) == (documented["Id"], documented["Alias"][-4:], "visa")
-    assert (card.exp_month, card.exp_year) == (int(documented["ExpirationDate"][:2]), 2000 + int(documented["ExpirationDate"][2:]))
+    assert (card.exp_month, card.exp_year) == (int(documented["ExpirationDate"][:2]),
+                                               2000 + int(documented["ExpirationDate"][2:]))
     assert card.fingerprint == documented["Fingerprint"]
     put = replay.seen[1]
     assert (put["method"], put["path"]) == ("PUT", "/v2.01/clientId/cardregistrations/reg1")
@@ -182,7 +183,8 @@ def test_finish_after_a_lost_answer_reads_how_the_registration_ended(replay):
     """The first PUT finished the registration but its answer was lost; the retry's PUT is refused
     (already processed) and the registration itself shows the result that was sent."""
     done = golden("cardregistration_update")["response"]["body"]
-    replay.on("cardregistration_update", status=400, body=golden("cardregistration_create_param_error")["response"]["body"])
+    replay.on("cardregistration_update", status=400,
+              body=golden("cardregistration_create_param_error")["response"]["body"])
     replay.on("cardregistration_view", body=done)
     replay.on("card_view")
     card = provider(replay).finish({"provider_ref": done["Id"]}, done["RegistrationData"])

@@ -154,7 +154,8 @@ def test_unknown_registration_404_carries_errors(mp):
     assert r.status_code == 404
     body = r.json()
     assert body["Type"] == "ressource_not_found"
-    assert body["errors"] == {"RessourceNotFound": "Cannot found the ressource CardRegistration with the id=cardreg_m_nope "}
+    assert body["errors"] == {
+        "RessourceNotFound": "Cannot found the ressource CardRegistration with the id=cardreg_m_nope "}
 
 
 # -- the tokenizer -------------------------------------------------------------------------------------------------
@@ -444,7 +445,8 @@ def test_idempotency_key_keeps_first_response(mp):
         assert stored.status_code == 200
         body = stored.json()
         assert body["StatusCode"] == "200" and body["Resource"] == first.json()
-        assert all(isinstance(body[k], str) for k in ("StatusCode", "ContentLength", "ContentType", "Date", "RequestURL"))
+        assert all(isinstance(body[k], str)
+                   for k in ("StatusCode", "ContentLength", "ContentType", "Date", "RequestURL"))
 
 
 def test_idempotency_key_used_on_a_failed_call_is_still_taken(mp):

@@ -70,7 +70,8 @@ class Card:
 
 
 SCRUB = [
-    (re.compile(r"(cardNumber|card_number|number|cardCvx|card_security_code|cvc|cvv)=([^&\s]*)", re.I), r"\1=[FILTERED]"),
+    (re.compile(r"(cardNumber|card_number|number|cardCvx|card_security_code|cvc|cvv)=([^&\s]*)", re.I),
+     r"\1=[FILTERED]"),
     (re.compile(r'("(?:cardNumber|card_number|number|cardCvx|cvc|cvv|card_security_code)"\s*:\s*)"[^"]*"', re.I),
      r'\1"[FILTERED]"'),
     (re.compile(r"(Authorization:\s*\w+\s+)\S+", re.I), r"\1[FILTERED]"),

@@ -56,7 +56,8 @@ def stamp(now: float) -> str:
 class StaxBackend:
     def __init__(self, store: SandboxStore, vault: Vault, merchant: dict):
         self.store, self.vault = store, vault
-        self.merchant_id, self.api_key, self.web_token = merchant["MERCHANT_ID"], merchant["API_KEY"], merchant["WEB_TOKEN"]
+        self.merchant_id, self.api_key, self.web_token = (merchant["MERCHANT_ID"], merchant["API_KEY"],
+                                                          merchant["WEB_TOKEN"])
 
     def now(self) -> float:
         return self.store.clock.now()
@@ -64,8 +65,10 @@ class StaxBackend:
     # -- customers -------------------------------------------------------------------------------------
 
     def create_customer(self, body: dict) -> dict:
-        if not any(isinstance(body.get(k), str) and body[k].strip() for k in ("firstname", "lastname", "company", "email")):
-            raise field_error(422, "firstname", "The firstname field is required when none of lastname / company / email are present.")
+        if not any(isinstance(body.get(k), str) and body[k].strip()
+                   for k in ("firstname", "lastname", "company", "email")):
+            raise field_error(422, "firstname",
+                              "The firstname field is required when none of lastname / company / email are present.")
         now = stamp(self.now())
         customer = {"id": str(uuid.uuid4()),
                     **{k: body.get(k, [] if k == "cc_emails" else "" if k in ("reference", "options") else None)

@@ -281,7 +281,8 @@ class MangopayBackend:
             if card["CardHolderName"]:
                 raise errors.param_error(CardHolderName="The CardHolderName is already set on this card.")
             if not isinstance(holder, str) or len(holder) > 255:
-                raise errors.param_error(CardHolderName="The CardHolderName must be a string of at most 255 characters.")
+                raise errors.param_error(
+                    CardHolderName="The CardHolderName must be a string of at most 255 characters.")
             card["CardHolderName"] = holder
         self.store.put("mp_card", card_id, card, owner=card["UserId"], lookup=card["Fingerprint"])
         return card
