@@ -16,7 +16,10 @@ $(STAMP): pyproject.toml
 browser: $(STAMP)
 	$(BIN)/python -m server.testing ensure-browser
 
-test: $(STAMP) browser
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+test: $(STAMP) browser lint
 	$(BIN)/python -m pytest
 
 demo: $(STAMP)
