@@ -373,6 +373,25 @@ def test_appearance_variables_style_the_frame_and_bad_values_are_ignored(checkou
     assert defaults == ["#3a4ee0", "#1c1c28", "6px", None]
 
 
+def test_odd_options_and_commands_are_ignored(checkout, merchant):
+    checkout.evaluate("() => window.panlessCard.destroy()")
+    checkout.evaluate("""async (origin) => {
+        const { mount } = await import(origin + '/static/js/embed/panless.js');
+        window.events = [];
+        window.card = mount('#card-element', {origin, locale: ['fr']});
+        window.card.on('ready', () => window.events.push('ready'));
+    }""", merchant.url)
+    checkout.wait_for_function("() => window.events.includes('ready')")
+    frame = card_frame(checkout)
+    expect(frame.locator("#pay")).to_have_text("Save card")  # a locale must be a string: English
+    errors = []
+    checkout.on("pageerror", lambda error: errors.append(str(error)))
+    checkout.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    checkout.evaluate("() => ['constructor', '__proto__', 'toString', 'number'].forEach((f) => window.card.focus(f))")
+    expect(frame.locator("#number")).to_be_focused()
+    assert errors == []
+
+
 def test_a_redirect_code_works_once(merchant, shop, invariant):
     from server.auth import issue_redirect_code, new_customer_id
 

@@ -180,7 +180,7 @@ export class CardForm {
 
   showError(field, message = "") {
     const slot = this.$(`#${field}-error`);
-    if (slot.textContent != message) slot.textContent = message;
+    if (message || slot.textContent) slot.textContent = message; // a repeated error is announced again
     this.inputs[field].setAttribute("aria-invalid", !!message);
   }
 
@@ -190,7 +190,7 @@ export class CardForm {
   }
 
   focus(field) {
-    this.inputs[field]?.focus();
+    if (Object.hasOwn(this.inputs, field)) this.inputs[field].focus();
   }
 
   clear() {

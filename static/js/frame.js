@@ -45,7 +45,7 @@ async function configure({ customerToken, provider, locale, appearance, fields, 
     api: merchantApi(str(customerToken) && customerToken ? customerToken : form.dataset.customerToken),
     currency: form.dataset.currency,
     provider: str(provider) ? provider : null,
-    t: await loadTranslator(locale),
+    t: await loadTranslator(str(locale) ? locale : "en"),
     fields: Array.isArray(fields) ? fields.filter(str) : undefined,
     emit: (event, payload) => bridge.send(event, payload),
   });

@@ -1,5 +1,6 @@
 // The only code that sends card data: straight to the PSP, as the session's TokenizationTarget says.
 
+// message: the server's, or the code for errors found here (the form shows t(code) for those).
 export class PanlessError extends Error {
   constructor({ code, message, field = null, retry = null }) {
     super(message ?? code);
