@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import gzip
-import time
 from datetime import UTC, datetime
 
 import requests
@@ -18,9 +17,9 @@ except ImportError:  # optional: sizes are reported without it
     brotli = None
 
 YY = f"{(datetime.now(UTC).year + 3) % 100:02d}"
-MOUNT = """async (origin) => {
+MOUNT = """async ([origin, provider]) => {
     const t0 = performance.now();
-    window.card = window.Panless.mount('#card', {origin, provider: 'mangopay'});
+    window.card = window.Panless.mount('#card', {origin, provider});
     await new Promise((resolve) => window.card.on('ready', resolve));
     return performance.now() - t0;
 }"""
@@ -62,39 +61,64 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-def fill(frame) -> None:
+def fill(frame, postal: bool = False) -> None:
     frame.locator("#name").fill("Bench Shopper")
     frame.locator("#number").fill("4970107111111119")
     frame.locator("#number").dispatch_event("input")
     frame.locator("#expiry").fill(f"12 / {YY}")
     frame.locator("#cvc").fill("123")
+    if postal:
+        frame.locator("#postal").fill("32801")
 
 
-def measure(stack, runs: int = 30) -> dict:
-    ready, submit, bare, trips, loaded = [], [], [], [], None
+def open_card(browser, stack, provider: str):
+    """A first visit to the checkout page, the card frame mounted for `provider` and filled in. Returns the
+    context, the page, the time from mount() to `ready`, the card frame, and the requests made so far (and
+    later) as (url, url of the frame that made it)."""
+    context = browser.new_context()  # nothing cached
+    page = context.new_page()
+    requested: list[tuple[str, str]] = []
+    page.on("request", lambda r: requested.append((r.url, r.frame.url)))
+    page.goto(stack.checkout.url + "/")
+    page.wait_for_function("() => window.embedReady === true")
+    ready = page.evaluate(MOUNT, [stack.app_url, provider])
+    fill(page.frame_locator("#card iframe"), postal=provider == "stax")
+    return context, page, ready, next(f for f in page.frames if "/frame?" in f.url), requested
+
+
+def submit_watching_the_network(context, page, card_frame) -> tuple[float, list[str]]:
+    """Submit, with every request the card frame's network stack sends meanwhile, CORS preflights included
+    (Chromium's DevTools protocol shows them; page events do not). The next session, prepared once the
+    token is out, is not part of the flow."""
+    cdp = context.new_cdp_session(card_frame)
+    sent: list[str] = []
+    cdp.on("Network.requestWillBeSent", lambda e: sent.append(f"{e['request']['method']} {e['request']['url']}"))
+    cdp.send("Network.enable")
+    elapsed = page.evaluate(SUBMIT)
+    cdp.detach()
+    return elapsed, [r for r in sent if not r.endswith("/api/sessions")]
+
+
+def measure(stack, runs: int = 30, per_psp_runs: int = 3) -> dict:
+    ready, submit, bare, trips, loaded = [], [], [], {}, None
     with sync_playwright() as p:
         browser = p.chromium.launch(**launch_args({}))
         for _ in range(runs):
-            context = browser.new_context()  # a first visit each run: nothing cached
-            page = context.new_page()
-            requested: list[tuple[float, str, str]] = []
-            page.on("request", lambda r, log=requested: log.append((time.monotonic(), r.url, r.frame.url)))
-            page.goto(stack.checkout.url + "/")
-            page.wait_for_function("() => window.embedReady === true")
-            ready.append(page.evaluate(MOUNT, stack.app_url))
-            frame = page.frame_locator("#card iframe")
-            fill(frame)
-            before = len(requested)
-            started = time.monotonic()
-            submit.append(page.evaluate(SUBMIT))
-            done = time.monotonic()
+            context, page, ready_ms, card_frame, requested = open_card(browser, stack, "mangopay")
+            ready.append(ready_ms)
+            elapsed, sent = submit_watching_the_network(context, page, card_frame)
+            submit.append(elapsed)
+            trips.setdefault("mangopay", []).append(len(sent))
             if loaded is None:  # everything loaded up to the token, so that nothing fetched late is missed
-                loaded = [(url, frame_url) for _, url, frame_url in requested]
-            trips.append(len([r for r in requested[before:] if started <= r[0] <= done
-                              and ("/vault/tokenize/" in r[1] or r[1].endswith("/finalize"))]))
-            card_frame = next(f for f in page.frames if "/frame?" in f.url)
+                loaded = list(requested)
             bare.append(card_frame.evaluate(BARE, ["4970107111111119", f"12{YY}"]))
             context.close()
+        # Juspay and Stax: the round trips only (their tokenizers need a CORS preflight; see the README).
+        for provider in ("juspay", "stax"):
+            for _ in range(per_psp_runs):
+                context, page, _, card_frame, _ = open_card(browser, stack, provider)
+                trips.setdefault(provider, []).append(len(submit_watching_the_network(context, page, card_frame)[1]))
+                context.close()
         browser.close()
     checkout_files = [u for u, f in loaded if "/frame?" not in f and "/static/" in u]
     frame_files = [u for u, f in loaded if "/frame?" in u or ("/frame?" in f and u.endswith((".js", ".css")))]
@@ -107,5 +131,5 @@ def measure(stack, runs: int = 30) -> dict:
         "submit_to_token_ms": {"p50": percentile(submit, 50), "p95": percentile(submit, 95)},
         "bare_requests_ms": {"p50": percentile(bare, 50), "p95": percentile(bare, 95)},
         "overhead_ratio": {"p50": percentile(overhead, 50), "p95": percentile(overhead, 95)},
-        "round_trips_after_submit": max(trips),
+        "round_trips_after_submit": {provider: max(counts) for provider, counts in trips.items()},
     }
