@@ -71,14 +71,15 @@ def fill(frame, postal: bool = False) -> None:
         frame.locator("#postal").fill("32801")
 
 
-def open_card(browser, stack, provider: str):
+def open_card(browser, stack, provider: str, record: bool = False):
     """A first visit to the checkout page, the card frame mounted for `provider` and filled in. Returns the
-    context, the page, the time from mount() to `ready`, the card frame, and the requests made so far (and
-    later) as (url, url of the frame that made it)."""
+    context, the page, the time from mount() to `ready`, the card frame, and, when asked to record them, the
+    requests made so far (and later) as (url, url of the frame that made it)."""
     context = browser.new_context()  # nothing cached
     page = context.new_page()
     requested: list[tuple[str, str]] = []
-    page.on("request", lambda r: requested.append((r.url, r.frame.url)))
+    if record:
+        page.on("request", lambda r: requested.append((r.url, r.frame.url)))
     page.goto(stack.checkout.url + "/")
     page.wait_for_function("() => window.embedReady === true")
     ready = page.evaluate(MOUNT, [stack.app_url, provider])
@@ -86,17 +87,17 @@ def open_card(browser, stack, provider: str):
     return context, page, ready, next(f for f in page.frames if "/frame?" in f.url), requested
 
 
-def submit_watching_the_network(context, page, card_frame) -> tuple[float, list[str]]:
+def submit_watching_the_network(context, page, card_frame) -> list[str]:
     """Submit, with every request the card frame's network stack sends meanwhile, CORS preflights included
     (Chromium's DevTools protocol shows them; page events do not). The next session, prepared once the
-    token is out, is not part of the flow."""
+    token is out, is not part of the flow. Watching costs time: not for timed runs."""
     cdp = context.new_cdp_session(card_frame)
     sent: list[str] = []
     cdp.on("Network.requestWillBeSent", lambda e: sent.append(f"{e['request']['method']} {e['request']['url']}"))
     cdp.send("Network.enable")
-    elapsed = page.evaluate(SUBMIT)
+    page.evaluate(SUBMIT)
     cdp.detach()
-    return elapsed, [r for r in sent if not r.endswith("/api/sessions")]
+    return [r for r in sent if not r.endswith("/api/sessions")]
 
 
 def measure(stack, runs: int = 30, per_psp_runs: int = 3) -> dict:
@@ -104,20 +105,18 @@ def measure(stack, runs: int = 30, per_psp_runs: int = 3) -> dict:
     with sync_playwright() as p:
         browser = p.chromium.launch(**launch_args({}))
         for _ in range(runs):
-            context, page, ready_ms, card_frame, requested = open_card(browser, stack, "mangopay")
+            context, page, ready_ms, card_frame, requested = open_card(browser, stack, "mangopay", loaded is None)
             ready.append(ready_ms)
-            elapsed, sent = submit_watching_the_network(context, page, card_frame)
-            submit.append(elapsed)
-            trips.setdefault("mangopay", []).append(len(sent))
+            submit.append(page.evaluate(SUBMIT))
             if loaded is None:  # everything loaded up to the token, so that nothing fetched late is missed
                 loaded = list(requested)
             bare.append(card_frame.evaluate(BARE, ["4970107111111119", f"12{YY}"]))
             context.close()
-        # Juspay and Stax: the round trips only (their tokenizers need a CORS preflight; see the README).
-        for provider in ("juspay", "stax"):
+        # Round trips, in runs of their own: watching the network costs the frame time, so no timing here.
+        for provider in ("mangopay", "juspay", "stax"):
             for _ in range(per_psp_runs):
                 context, page, _, card_frame, _ = open_card(browser, stack, provider)
-                trips.setdefault(provider, []).append(len(submit_watching_the_network(context, page, card_frame)[1]))
+                trips.setdefault(provider, []).append(len(submit_watching_the_network(context, page, card_frame)))
                 context.close()
         browser.close()
     checkout_files = [u for u, f in loaded if "/frame?" not in f and "/static/" in u]
