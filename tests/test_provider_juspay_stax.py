@@ -166,3 +166,18 @@ def test_stax_delete(stax_replay):
     stax_replay.on("payment_method_delete")
     stax(stax_replay).deactivate("6ba7babe-9906-4e7e-b1a5-f628c7badb61")
     assert stax_replay.seen[0]["method"] == "DELETE"
+
+
+PROXY_PAGE = "<html><body><h1>502 Bad Gateway</h1></body></html>"
+
+
+@pytest.mark.parametrize("status, code", [(502, "psp_unavailable"), (503, "psp_unavailable"),
+                                          (429, "psp_unavailable"), (401, "psp_auth_failed")])
+def test_shared_failures_are_read_from_the_status_whatever_the_body(jp_replay, stax_replay, status, code):
+    """A proxy's HTML page in place of the PSP's JSON still says "unavailable", not "PSP error"."""
+    jp_replay.on("card_delete", status=status, body=PROXY_PAGE)
+    stax_replay.on("payment_method_delete", status=status, body=PROXY_PAGE)
+    for call in (lambda: juspay(jp_replay).deactivate("c75a9fca"), lambda: stax(stax_replay).deactivate("pm1")):
+        with pytest.raises(PanlessError) as raised:
+            call()
+        assert raised.value.code == code

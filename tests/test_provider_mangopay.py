@@ -191,3 +191,11 @@ def test_finish_after_a_lost_answer_reads_how_the_registration_ended(replay):
     assert card.token == golden("card_view")["response"]["body"]["Id"]
     with pytest.raises(PanlessError):  # another result than the one that finished it is not accepted
         provider(replay).finish({"provider_ref": done["Id"]}, "data=something-else")
+
+
+@pytest.mark.parametrize("status", [429, 502, 503])
+def test_an_html_outage_page_means_unavailable(replay, status):
+    replay.on("card_deactivate", status=status, body="<html><body>Service Unavailable</body></html>")
+    with pytest.raises(PanlessError) as raised:
+        provider(replay).deactivate("card1")
+    assert raised.value.code == "psp_unavailable"

@@ -140,6 +140,16 @@ class Provider:
         log.info(scrub(f"{self.name} {method} {url} -> {status or failure} in {elapsed:.0f} ms"))
 
     @staticmethod
+    def body_of(response: requests.Response) -> dict | list:
+        """The JSON body, once the failures every PSP shares are ruled out whatever the body says (a proxy's
+        HTML error page is common): refused credentials, too many requests, the PSP down."""
+        if response.status_code == 401:
+            raise PanlessError("psp_auth_failed")
+        if response.status_code == 429 or response.status_code >= 500:
+            raise PanlessError("psp_unavailable")
+        return Provider.json_of(response)
+
+    @staticmethod
     def json_of(response: requests.Response) -> dict | list:
         try:
             return response.json()

@@ -85,12 +85,8 @@ class JuspayProvider(Provider):
     def _call(self, method: str, path: str, routing: str | None = None, **kw) -> dict:
         headers = {"x-merchantid": self.merchant_id, **({"x-routing-id": routing} if routing else {})}
         response = self.http(method, self.base_url + path, auth=(self.api_key, ""), headers=headers, **kw)
-        body = self.json_of(response)
+        body = self.body_of(response)
         if 200 <= response.status_code < 300:
             return body
         code = (body.get("error_info") or {}).get("code") if isinstance(body, dict) else None
-        if response.status_code == 401:
-            raise PanlessError("psp_auth_failed")
-        if response.status_code >= 500:
-            raise PanlessError("psp_unavailable")
         raise PanlessError(ADD_ERRORS.get(code, "psp_error"))

@@ -185,7 +185,7 @@ class MangopayProvider(Provider):
         return response
 
     def _parse(self, response: requests.Response) -> dict:
-        body = self.json_of(response)
+        body = self.body_of(response)
         if 200 <= response.status_code < 300:
             return body
         return self._raise_for(response.status_code, body if isinstance(body, dict) else {})
@@ -196,12 +196,8 @@ class MangopayProvider(Provider):
             raise _UnknownUser()
         if status == 400 and "Currency" in errors:
             raise PanlessError("unsupported_currency")
-        if status == 401:
-            raise PanlessError("psp_auth_failed")
         if status == 404:
             raise PanlessError("session_not_found")
-        if status == 429 or status >= 500:
-            raise PanlessError("psp_unavailable")
         raise PanlessError("psp_error")
 
     def _access_token(self, force: bool = False) -> str:

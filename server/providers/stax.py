@@ -84,13 +84,9 @@ class StaxProvider(Provider):
     def _call(self, method: str, path: str, **kw) -> dict:
         headers = {"Authorization": f"Bearer {self.api_key}", "Accept": "application/json"}
         response = self.http(method, self.base_url + path, headers=headers, **kw)
-        body = self.json_of(response)
+        body = self.body_of(response)
         if 200 <= response.status_code < 300:
             return body
-        if response.status_code == 401:
-            raise PanlessError("psp_auth_failed")
         if response.status_code == 422 and isinstance(body, dict) and "id" in body:
             raise PanlessError("invalid_result")
-        if response.status_code == 429 or response.status_code >= 500:
-            raise PanlessError("psp_unavailable")
         raise PanlessError("psp_error")
