@@ -11,7 +11,7 @@ import logging
 from flask import Flask, request
 from werkzeug.exceptions import HTTPException
 
-from ..config import merge, prefixed_env
+from ..config import DEFAULTS, merge, prefixed_env
 from ..redaction import install_log_redaction
 from . import control, juspay, mangopay, stax
 from .juspay import JuspayBackend
@@ -27,11 +27,11 @@ PSPS = {
     "stax": (stax.bp, stax.normalize_path, stax.render_http_error),
 }
 
-# Demo credentials, the same defaults as the merchant app's: set the PANLESS_ variables for anything else.
-DEMO_CLIENT_ID = "panless-demo"
-DEMO_API_KEY = "panless-demo-key"
-DEMO_JUSPAY = {"MERCHANT_ID": "panless-demo", "API_KEY": "panless-demo-juspay-key"}
-DEMO_STAX = {"MERCHANT_ID": "panless-demo", "API_KEY": "panless-demo-stax-key", "WEB_TOKEN": "panless-demo-webpayments"}
+
+def demo_credentials(psp: str, *keys: str) -> dict:
+    """The merchant app's demo defaults (server/config.py), so that the two agree out of the box; set the
+    PANLESS_ variables for anything else."""
+    return {key: DEFAULTS[psp][key] for key in keys}
 
 
 class PathNormalizer:
@@ -59,9 +59,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__)
     app.config.from_mapping(
         MAX_CONTENT_LENGTH=256 * 1024,
-        MANGOPAY={"CLIENT_ID": DEMO_CLIENT_ID, "API_KEY": DEMO_API_KEY},
-        JUSPAY=dict(DEMO_JUSPAY),
-        STAX=dict(DEMO_STAX),
+        MANGOPAY=demo_credentials("MANGOPAY", "CLIENT_ID", "API_KEY"),
+        JUSPAY=demo_credentials("JUSPAY", "MERCHANT_ID", "API_KEY"),
+        STAX={"MERCHANT_ID": "panless-demo", **demo_credentials("STAX", "API_KEY", "WEB_TOKEN")},
         SANDBOX={"DB": ":memory:", "VAULT_KEY": None, "PUBLIC_URL": None,
                  "TOKENIZE_DELAY": DEFAULT_TOKENIZE_DELAY},
     )
