@@ -20,13 +20,17 @@ def customer_token(app_url: str) -> str:
     return re.search(r'data-customer-token="([^"]+)"', page).group(1)
 
 
+def card_form(target: dict) -> dict:
+    """The form a browser posts to a Mangopay tokenizer: the target's fields and a published test card."""
+    return {**target["fields"], "cardNumber": "4970107111111119", "cardExpirationDate": f"12{YY}", "cardCvx": "123"}
+
+
 def one_flow(http: requests.Session, app_url: str, headers: dict) -> None:
     """What a shopper's browser does: session, card to the PSP, finalize."""
     session = http.post(f"{app_url}/api/sessions", json={}, headers=headers, timeout=30)
     session.raise_for_status()
     target = session.json()["target"]
-    form = {**target["fields"], "cardNumber": "4970107111111119", "cardExpirationDate": f"12{YY}", "cardCvx": "123"}
-    result = http.post(target["url"], data=form, timeout=30).text
+    result = http.post(target["url"], data=card_form(target), timeout=30).text
     done = http.post(f"{app_url}/api/sessions/{session.json()['id']}/finalize", json={"result": result},
                      headers=headers, timeout=30)
     done.raise_for_status()
@@ -70,7 +74,7 @@ def measure(stack, levels=(1, 8, 32), seconds: float = 8.0) -> dict:
     flows = [run_clients(n, seconds, lambda http: one_flow(http, stack.app_url, headers)) for n in levels]
     # The tokenizer alone: one registration, posted to again and again (allowed while it is open).
     target = requests.post(f"{stack.app_url}/api/sessions", json={}, headers=headers, timeout=30).json()["target"]
-    form = {**target["fields"], "cardNumber": "4970107111111119", "cardExpirationDate": f"12{YY}", "cardCvx": "123"}
+    form = card_form(target)
 
     def tokenize(http):
         if not http.post(target["url"], data=form, timeout=30).text.startswith("data="):

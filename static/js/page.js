@@ -1,6 +1,7 @@
 // The hosted card page: the form, the customer's saved cards (Remove deactivates at the PSP), and
 // redirect mode (back to the checkout with the outcome; never card data).
 
+import { brandByType } from "./card.js";
 import { CardForm, merchantApi } from "./form.js";
 
 const $ = (id) => document.getElementById(id);
@@ -8,7 +9,6 @@ const form = $("card-form");
 const api = merchantApi(form.dataset.customerToken);
 const result = $("result");
 const returnUrl = form.dataset.returnUrl;
-const BRANDS = { visa: "Visa", mastercard: "Mastercard", amex: "American Express", maestro: "Maestro", bcmc: "Bancontact", cb: "CB" };
 
 function goBack(params) {
   const url = new URL(returnUrl);
@@ -19,7 +19,9 @@ function goBack(params) {
 
 function describe(card) {
   const expiry = `${String(card.exp_month).padStart(2, "0")}/${String(card.exp_year).slice(-2)}`;
-  return `${BRANDS[card.brand] ?? card.brand} •••• ${card.last4}, expires ${expiry}`;
+  // CB (Cartes Bancaires) is a brand the PSPs report but the card table does not detect.
+  const brand = brandByType(card.brand)?.niceType ?? (card.brand == "cb" ? "CB" : card.brand);
+  return `${brand} •••• ${card.last4}, expires ${expiry}`;
 }
 
 async function refreshCards() {
