@@ -398,6 +398,9 @@ def test_a_redirect_code_works_once(merchant, shop, invariant):
     with merchant.app.test_request_context():
         code = issue_redirect_code(new_customer_id())
     url = f"{merchant.url}/pay"
+    wrong = requests.get(url, params={"code": code, "provider": "nope"}, timeout=10,
+                         headers={"Accept": "application/json"})
+    assert wrong.json()["error"]["code"] == "unknown_provider"  # and the code is not spent
     first = requests.get(url, params={"code": code, "return_url": f"{shop.url}/return"}, timeout=10)
     assert first.status_code == 200 and "data-customer-token" in first.text
     again = requests.get(url, params={"code": code}, timeout=10, headers={"Accept": "application/json"})

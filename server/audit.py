@@ -8,8 +8,6 @@ on an integrity mismatch, or on drift from the baseline.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 import re
 from datetime import UTC, datetime
@@ -17,6 +15,9 @@ from html.parser import HTMLParser
 from urllib.parse import quote, urljoin, urlsplit
 
 import requests
+
+from .assets import sri
+from .config import origin_of
 
 TIMEOUT = 10
 REQUIRED_HEADERS = {
@@ -58,9 +59,6 @@ class PageParser(HTMLParser):
         if tag == "script":
             self._current = None
 
-
-def sri(content: bytes) -> str:
-    return "sha384-" + base64.b64encode(hashlib.sha384(content).digest()).decode()
 
 
 def parse_csp(header: str) -> dict[str, list[str]]:
@@ -178,7 +176,7 @@ def drift(baseline: dict, snapshot: dict) -> list[str]:
 def run(url: str, parent: str | None = None, baseline: dict | None = None) -> tuple[bool, str, dict]:
     """-> (passed, readable report, snapshot to keep as the next baseline)."""
     session = requests.Session()
-    origin = f"{urlsplit(url).scheme}://{urlsplit(url).netloc}"
+    origin = origin_of(url)
     pages = [("card form", url)]
     if parent:
         pages.append(("frame", f"{origin}/frame?parent={quote(parent, safe='')}"))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 import string
 
-from flask import current_app, request, session
+from flask import current_app, g, request, session
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from .errors import PanlessError
@@ -19,8 +19,8 @@ from .errors import PanlessError
 SALT = "panless-customer-token"
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+def _serializer(salt: str = SALT) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
 
 
 def random_id(prefix: str) -> str:
@@ -60,14 +60,12 @@ REDIRECT_TTL = 600
 def issue_redirect_code(customer_id: str) -> str:
     """For redirect mode: a single-use code valid 10 minutes, made by the merchant backend at the moment
     it sends the shopper to the hosted page (never a reusable bearer token in a URL)."""
-    serializer = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=REDIRECT_SALT)
-    return serializer.dumps({"customer": customer_id, "nonce": secrets.token_urlsafe(16)})
+    return _serializer(REDIRECT_SALT).dumps({"customer": customer_id, "nonce": secrets.token_urlsafe(16)})
 
 
 def redeem_redirect_code(code: str) -> str:
-    serializer = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=REDIRECT_SALT)
     try:
-        claims = serializer.loads(code, max_age=REDIRECT_TTL)
+        claims = _serializer(REDIRECT_SALT).loads(code, max_age=REDIRECT_TTL)
     except BadSignature:
         raise PanlessError("unauthenticated") from None
     if not current_app.extensions["panless_store"].insert_new("redirect_code", claims["nonce"], {}):
@@ -76,7 +74,10 @@ def redeem_redirect_code(code: str) -> str:
 
 
 def current_customer() -> str:
-    header = request.headers.get("Authorization", "")
-    if not header.startswith("Bearer "):
-        raise PanlessError("unauthenticated")
-    return verify_customer_token(header[7:].strip())
+    """The customer the request's bearer token names, verified once per request (the limiter asks too)."""
+    if "customer" not in g:
+        header = request.headers.get("Authorization", "")
+        if not header.startswith("Bearer "):
+            raise PanlessError("unauthenticated")
+        g.customer = verify_customer_token(header[7:].strip())
+    return g.customer

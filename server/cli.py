@@ -87,7 +87,7 @@ def cmd_inventory(args) -> int:
     from server import ROOT
     from server.assets import write_inventory
 
-    out = write_inventory(str(ROOT / "static"), Path(args.out))
+    out = write_inventory(str(ROOT / "static"), *([Path(args.out)] if args.out else []))
     print(f"Payment page script inventory written to {out}")
     return 0
 
@@ -100,7 +100,9 @@ def cmd_audit(args) -> int:
     from server.audit import run
 
     baseline = json.loads(Path(args.baseline).read_text()) if args.baseline else None
-    parent = args.parent or (os.environ.get("PANLESS_ALLOWED_ORIGINS", "").replace(",", " ").split() or [None])[0]
+    from server.config import checkout_origins, prefixed_env
+
+    parent = args.parent or (checkout_origins(prefixed_env().get("ALLOWED_ORIGINS"), None) or [None])[0]
     try:
         passed, report, snapshot = run(args.url, parent, baseline)
     except requests.RequestException as exc:
@@ -137,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     demo.set_defaults(run=cmd_demo)
 
     inventory = sub.add_parser("inventory", help="write the payment page script inventory (PCI DSS 6.4.3)")
-    inventory.add_argument("--out", default="docs/script-inventory.json")
+    inventory.add_argument("--out", help="where to write it (default: docs/script-inventory.json in the repository)")
     inventory.set_defaults(run=cmd_inventory)
 
     audit = sub.add_parser("audit", help="check a payment page's headers and scripts against policy and a baseline")

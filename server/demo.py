@@ -10,10 +10,10 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import requests
-from flask import Flask, render_template, request, session
+from flask import Flask, render_template, request
 
 from . import config
-from .auth import issue_customer_token, issue_redirect_code, new_customer_id
+from .auth import cookie_customer, issue_customer_token, issue_redirect_code
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 10
@@ -26,10 +26,6 @@ def create_app(panless_url: str, test_config: dict | None = None) -> Flask:
     app.config["SESSION_COOKIE_NAME"] = "shop_session"
     panless_url = panless_url.rstrip("/")
 
-    def customer() -> str:
-        session.setdefault("customer", new_customer_id())
-        return session["customer"]
-
     @app.after_request
     def headers(response):
         response.headers["Content-Security-Policy"] = (
@@ -41,10 +37,10 @@ def create_app(panless_url: str, test_config: dict | None = None) -> Flask:
 
     @app.get("/")
     def checkout():
-        token = issue_customer_token(customer())
+        token = issue_customer_token(cookie_customer())
         order = "order-" + secrets.token_hex(4)
         hosted = f"{panless_url}/pay?" + urlencode({
-            "return_url": f"{request.host_url}return", "state": order, "code": issue_redirect_code(customer())})
+            "return_url": f"{request.host_url}return", "state": order, "code": issue_redirect_code(cookie_customer())})
         return render_template("demo/checkout.html", panless_url=panless_url, customer_token=token,
                                order=order, hosted_url=hosted)
 
@@ -54,7 +50,7 @@ def create_app(panless_url: str, test_config: dict | None = None) -> Flask:
         session_id, status = request.args.get("panless_session"), request.args.get("panless_status")
         card = None
         if status == "completed" and session_id:
-            auth = {"Authorization": f"Bearer {issue_customer_token(customer())}"}
+            auth = {"Authorization": f"Bearer {issue_customer_token(cookie_customer())}"}
             found = requests.get(f"{panless_url}/api/sessions/{session_id}", headers=auth, timeout=TIMEOUT)
             if found.ok and found.json().get("card"):
                 cards = requests.get(f"{panless_url}/api/cards", headers=auth, timeout=TIMEOUT).json()["cards"]

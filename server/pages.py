@@ -47,12 +47,13 @@ def card_form():
         raise PanlessError("return_url_not_allowed")
     if state is not None and not STATE.fullmatch(state):
         raise PanlessError("invalid_state")
-    code = request.args.get("code")
-    customer = redeem_redirect_code(code) if code is not None else cookie_customer()
-    token = issue_customer_token(customer)
     provider = request.args.get("provider")
     if provider is not None and provider not in current_app.extensions["panless_providers"]:
         raise PanlessError("unknown_provider")
+    # Last, once the request is known good: redeeming spends the single-use code.
+    code = request.args.get("code")
+    customer = redeem_redirect_code(code) if code is not None else cookie_customer()
+    token = issue_customer_token(customer)
     return render_template("card_form.html", customer_token=token, currency=current_app.config["CURRENCY"],
                            return_url=return_url, state=state, provider=provider)
 
@@ -64,7 +65,7 @@ def frame():
     parent = request.args.get("parent", "")
     if origin_of(request.host_url) == parent:
         raise PanlessError("frame_same_origin")
-    if not allowed(parent) or parent != origin_of(parent):
+    if not allowed(parent):  # the allowed list holds exact origins only (config.checkout_origins)
         raise PanlessError("frame_parent_not_allowed")
     g.frame_parent = parent
     return render_template("frame.html", customer_token=issue_customer_token(cookie_customer()),

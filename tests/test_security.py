@@ -371,6 +371,11 @@ def test_audit_cli_exit_codes(app_server, tmp_path):
     down = subprocess.run([sys.executable, "-m", "server.cli", "audit", "http://127.0.0.1:9/pay"],
                           capture_output=True, text=True, timeout=60)
     assert down.returncode == 2
+    # Without --parent, the frame is audited for the first configured checkout origin, however it is written.
+    env = {**os.environ, "PANLESS_ALLOWED_ORIGINS": json.dumps([SHOP])}
+    from_env = subprocess.run([sys.executable, "-m", "server.cli", "audit", app_server.url + "/pay"],
+                              capture_output=True, text=True, timeout=60, env=env)
+    assert from_env.returncode == 0 and "[frame]" in from_env.stdout, from_env.stdout + from_env.stderr
 
 
 @pytest.mark.parametrize("config", [
