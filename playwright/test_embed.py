@@ -160,11 +160,20 @@ def attacker(merchant, shop):
 
     @app.get("/poster")
     def poster():
-        # Posts a well-formed submit command to the card frame of the page that frames this one.
-        return ("<script>parent.frames[0].postMessage({ns: 'panless', v: 1, type: 'submit'}, '*');"
-                "parent.frames[0].postMessage({ns: 'panless', v: 1, type: 'clear'}, '*');</script>")
+        # A popup opened by the checkout page: posts well-formed commands to the card frame in its opener,
+        # then reports that it did (so a test knows the messages were really sent).
+        return ("<script>opener.frames[0].postMessage({ns: 'panless', v: 1, type: 'submit'}, '*');"
+                "opener.frames[0].postMessage({ns: 'panless', v: 1, type: 'clear'}, '*');"
+                "fetch('/posted');</script>")
 
-    server = LiveServer(app, url_host="localhost").start()
+    @app.get("/posted")
+    def posted():
+        server.posted += 1
+        return ""
+
+    server = LiveServer(app, url_host="localhost")
+    server.posted = 0
+    server.start()
     yield server
     server.stop()
 
@@ -204,9 +213,16 @@ def test_foreign_and_malformed_messages_are_ignored(checkout, attacker, merchant
             {ns: 'panless', v: '1', type: 'submit'}, null,
         ]) target.postMessage(message, origin);
     }""", origin)
-    # The right shape from the wrong origin: a frame of the attacker's inside the checkout page.
-    checkout.evaluate("""(url) => { const f = document.createElement('iframe'); f.src = url;
-        document.body.append(f); }""", attacker.url + "/poster")
+    # The right shape from the wrong origin: a page of the attacker's, opened by the checkout page.
+    posted = attacker.posted
+    with checkout.context.expect_page() as poster_info:
+        checkout.evaluate("(url) => window.open(url)", attacker.url + "/poster")
+    poster_info.value.wait_for_load_state()
+    deadline = time.monotonic() + 5
+    while attacker.posted == posted and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert attacker.posted == posted + 1, "the attacker's page did not post its messages"
+    poster_info.value.close()
     # The right shape and origin from the wrong window: a popup of the shop's own origin.
     with checkout.context.expect_page() as popup_info:
         checkout.evaluate("(url) => window.open(url)", shop.url + "/")

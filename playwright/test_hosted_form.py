@@ -155,7 +155,10 @@ def test_submit_disabled_while_in_flight(page, merchant, invariant):
     page.click("#pay")
     expect(page.locator("#pay")).to_be_disabled()
     expect(page.locator("#card-form")).to_have_attribute("aria-busy", "true")
-    page.wait_for_function("() => true")
+    for _ in range(50):  # the route handler runs as Playwright processes events
+        if held:
+            break
+        page.wait_for_timeout(100)
     assert len(held) == 1
     held[0].continue_()
     expect(page.locator("#result-card")).to_have_text(f"Visa •••• 1119, expires 12/{YY}")

@@ -177,7 +177,7 @@ def test_unknown_routes_and_methods(shopper, method, path, status):
 
 
 @pytest.mark.parametrize("where", ["body", "query", "header", "cookie", "spaced", "plus", "percent20", "dotted",
-                                   "json-escape", "path"])
+                                   "dashed", "json-escape", "path"])
 def test_pan_tripwire_refuses_card_numbers_anywhere(shopper, where):
     kw = {"body": {"json": {"note": VISA}}, "query": {"params": {"q": VISA}},
           "header": {"headers": {"X-Note": VISA}}, "cookie": {"cookies": {"c": VISA}},
@@ -185,6 +185,7 @@ def test_pan_tripwire_refuses_card_numbers_anywhere(shopper, where):
           "plus": {"params": {"q": "4970 1071 1111 1119"}},  # sent as q=4970+1071+1111+1119
           "percent20": {"data": "q=4970%201071%201111%201119"},
           "dotted": {"json": {"note": "4970.1071.1111.1119"}},
+          "dashed": {"json": {"note": "4970-1071-1111-1119"}},
           "json-escape": {"data": '{"note": "4970107111\\u003111119"}',
                           "headers": {"Content-Type": "application/json"}},
           "path": {}}[where]

@@ -97,7 +97,7 @@ def test_every_asset_carries_a_matching_sri_hash(app_server):
         if src:
             integrity = re.search(r'integrity="([^"]+)"', tag)
             assert integrity, f"{src.group(1)} has no integrity attribute"
-            declared[src.group(1)] = integrity.group(1)
+            assert declared.setdefault(src.group(1), integrity.group(1)) == integrity.group(1), src.group(1)
     # Every module the page can load (lazy French included) and its stylesheets, and nothing else.
     assert sorted(declared) == ["/static/css/form.css", "/static/css/page.css", "/static/js/card.js",
                                 "/static/js/form.js", "/static/js/i18n-fr.js", "/static/js/page.js",
@@ -281,6 +281,21 @@ def test_log_redaction_covers_every_logger(caplog):
     text = "\n".join(caplog.messages)
     assert "4970107111111119" not in text and "1111-1119" not in text and "cvc=123" not in text
     assert "[PAN]" in text
+
+
+def test_log_redaction_covers_tracebacks(caplog):
+    import logging
+
+    from server.redaction import install_log_redaction
+
+    install_log_redaction()
+    with caplog.at_level("INFO"):
+        try:
+            raise ValueError("card 4970107111111119 refused")
+        except ValueError:
+            logging.getLogger("some.library").exception("while saving")
+    assert "Traceback" in caplog.text and "ValueError: card [PAN] refused" in caplog.text
+    assert "4970107111111119" not in caplog.text
 
 
 # -- CSP reports ------------------------------------------------------------------------------------------------
