@@ -104,7 +104,6 @@ def finish(customer_id: str, session_id: str, browser_result) -> dict:
             store().put("session", session_id, session, owner=customer_id)
         raise
     record = {**asdict(saved), "provider": session["provider"], "active": True, "created_at": int(time.time())}
-    record.pop("holder")
     store().put("card", _card_key(session["provider"], saved.token), record, owner=customer_id)
     session.update(status="completed", card=saved.token)
     store().put("session", session_id, session, owner=customer_id)

@@ -55,7 +55,6 @@ class ProviderSession:
     target: TokenizationTarget
     accepted_brands: list[str]
     provider_customer: dict          # to keep for the customer's next session
-    expires_at: int | None = None
 
 
 @dataclass
@@ -66,7 +65,6 @@ class Card:
     exp_month: int
     exp_year: int
     fingerprint: str | None = None
-    holder: str | None = None
 
 
 SCRUB = [

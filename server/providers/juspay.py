@@ -79,8 +79,7 @@ class JuspayProvider(Provider):
     def card_from(card: dict) -> Card:
         return Card(token=card["card_token"], brand=BRAND_FOR_JUSPAY.get(card.get("card_brand"), "unknown"),
                     last4=card["card_number"][-4:], exp_month=int(card["card_exp_month"]),
-                    exp_year=int(card["card_exp_year"]), fingerprint=card.get("card_fingerprint"),
-                    holder=card.get("name_on_card") or None)
+                    exp_year=int(card["card_exp_year"]), fingerprint=card.get("card_fingerprint"))
 
     def _call(self, method: str, path: str, routing: str | None = None, **kw) -> dict:
         headers = {"x-merchantid": self.merchant_id, **({"x-routing-id": routing} if routing else {})}

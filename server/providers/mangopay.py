@@ -142,7 +142,7 @@ class MangopayProvider(Provider):
         return Card(
             token=card["Id"], brand=BRAND_FOR_PROVIDER.get(card.get("CardProvider"), "unknown"),
             last4=card["Alias"][-4:], exp_month=int(expiry[:2]), exp_year=2000 + int(expiry[2:]),
-            fingerprint=card.get("Fingerprint"), holder=card.get("CardHolderName"),
+            fingerprint=card.get("Fingerprint"),
         )
 
     def _create_user(self, customer_id: str, fresh: bool = False) -> str:

@@ -73,8 +73,7 @@ class StaxProvider(Provider):
     def card_from(method: dict) -> Card:
         exp = method["card_exp"]  # MMYYYY on the way out (MMYY on the way in)
         return Card(token=method["id"], brand=method.get("card_type") or "unknown", last4=method["card_last_four"],
-                    exp_month=int(exp[:2]), exp_year=int(exp[2:]), fingerprint=None,
-                    holder=method.get("person_name"))
+                    exp_month=int(exp[:2]), exp_year=int(exp[2:]), fingerprint=None)
 
     def _create_customer(self, customer_id: str) -> str:
         body = {"firstname": "Panless", "lastname": "Shopper", "email": f"{customer_id}@shoppers.example.com",

@@ -19,12 +19,13 @@ from .mangopay.backend import DEFAULT_TOKENIZE_DELAY, MangopayBackend
 from .stax import StaxBackend
 from .store import SandboxStore
 from .vault import Vault, load_key
+from .wire import collapse_slashes
 
 # prefix -> (blueprint, normaliser, error renderer); later PSPs join this table.
 PSPS = {
     "mangopay": (mangopay.bp, mangopay.normalize_path, mangopay.render_http_error),
-    "juspay": (juspay.bp, juspay.normalize_path, juspay.render_http_error),
-    "stax": (stax.bp, stax.normalize_path, stax.render_http_error),
+    "juspay": (juspay.bp, collapse_slashes, juspay.render_http_error),
+    "stax": (stax.bp, collapse_slashes, stax.render_http_error),
 }
 
 

@@ -7,8 +7,6 @@ a persistent card_token; GET /cards lists a customer's cards; /card/delete remov
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 import secrets
 import uuid
@@ -20,7 +18,7 @@ from werkzeug.exceptions import HTTPException
 from . import cards
 from .store import SandboxStore
 from .vault import Vault
-from .wire import cors_headers, form_body, json_response
+from .wire import basic_credentials, cors_headers, form_body, json_response
 
 bp = Blueprint("juspay", __name__, url_prefix="/juspay")
 
@@ -192,13 +190,13 @@ class JuspayBackend:
         if not customer:
             raise missing("customer_id", "Customer id")
         listed = []
+        today = datetime.fromtimestamp(self.now(), UTC)
         for card in self.store.find("jp_card", owner=f"{merchant}:{customer}"):
             if card["deleted"]:
                 continue
             shown = {k: v for k, v in card.items()
                      if k not in ("merchant", "customer", "vault", "deleted", "fingerprint_key")}
             month, year = int(card["card_exp_month"]), int(card["card_exp_year"])
-            today = datetime.fromtimestamp(self.now(), UTC)
             shown["expired"] = (year, month) < (today.year, today.month)
             listed.append(shown)
         return {"customer_id": customer, "merchantId": merchant, "cards": listed}
@@ -227,10 +225,6 @@ def backend() -> JuspayBackend:
     return current_app.extensions["panless_sandbox"]["juspay"]
 
 
-def normalize_path(path: str) -> str:
-    return "/" + "/".join(p for p in path.split("/") if p)
-
-
 def render(exc: JuspayError) -> Response:
     return json_response(exc.body, exc.status)
 
@@ -248,14 +242,8 @@ def render_http_error(exc: HTTPException) -> Response:
 
 def merchant_from_auth() -> str:
     """Basic auth with the API key as user name and an empty password."""
-    header = request.headers.get("Authorization", "")
-    if not header.lower().startswith("basic "):
-        raise unauthenticated()
-    try:
-        api_key = base64.b64decode(header[6:].strip(), validate=True).decode().partition(":")[0]
-    except (binascii.Error, UnicodeDecodeError):
-        raise unauthenticated() from None
-    merchant = backend().merchant_for_key(api_key)
+    credentials = basic_credentials()
+    merchant = backend().merchant_for_key(credentials[0]) if credentials else None
     if merchant is None:
         raise unauthenticated()
     return merchant

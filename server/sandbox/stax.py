@@ -82,7 +82,7 @@ class StaxBackend:
     def customer(self, customer_id: str) -> dict:
         customer = self.store.get("stax_customer", customer_id)
         if customer is None:
-            raise field_error(422, "id", "The selected id is invalid.")
+            raise invalid_id()
         return customer
 
     # -- browser: web payments tokenize ---------------------------------------------------------------
@@ -104,7 +104,7 @@ class StaxBackend:
         pan, exp, cvv = body["card_number"], body["card_exp"], body.get("card_cvv")
         if not cards.pan_ok(pan):
             raise field_error(422, "card_number", "The card number is invalid.")
-        if not re.fullmatch(r"[0-9]{4}", exp) or not cards.expiry_mmyy_ok(exp, self.now()):
+        if not cards.expiry_mmyy_ok(exp, self.now()):
             raise field_error(422, "card_exp", "The card exp is invalid or the card has expired.")
         if cvv not in (None, "") and not re.fullmatch(r"[0-9]{3,4}", str(cvv)):
             raise field_error(422, "card_cvv", "The card cvv must be 3 or 4 digits.")
@@ -183,10 +183,6 @@ class StaxBackend:
 
 def backend() -> StaxBackend:
     return current_app.extensions["panless_sandbox"]["stax"]
-
-
-def normalize_path(path: str) -> str:
-    return "/" + "/".join(p for p in path.split("/") if p)
 
 
 @bp.errorhandler(StaxError)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from ..store import BASE_SCHEMA, Clock, Store
-
-__all__ = ["Clock", "SandboxStore"]
+from ..store import BASE_SCHEMA, Store
 
 
 class SandboxStore(Store):

@@ -2,10 +2,29 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 from urllib.parse import parse_qsl
 
 from flask import Response, request
+
+
+def collapse_slashes(path: str) -> str:
+    """A path with `//` collapsed and no trailing `/`."""
+    return "/" + "/".join(part for part in path.split("/") if part)
+
+
+def basic_credentials() -> tuple[str, str] | None:
+    """(user, password) from Basic auth; None without it; ("", "") when it does not decode."""
+    header = request.headers.get("Authorization", "")
+    if not header.lower().startswith("basic "):
+        return None
+    try:
+        user, _, password = base64.b64decode(header[6:].strip(), validate=True).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return ("", "")
+    return user, password
 
 
 def form_body() -> dict[str, str]:

@@ -2,6 +2,4 @@
 
 from .views import bp, normalize_path, render_http_error
 
-PREFIX = "/mangopay"
-
-__all__ = ["PREFIX", "bp", "normalize_path", "render_http_error"]
+__all__ = ["bp", "normalize_path", "render_http_error"]

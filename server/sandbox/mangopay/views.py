@@ -6,8 +6,6 @@ names are lower-cased, duplicate and trailing slashes are gone.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import functools
 import json
 import math
@@ -19,7 +17,7 @@ from flask import Blueprint, Response, current_app, g, redirect, request
 from werkzeug.exceptions import HTTPException
 
 from .. import wire
-from ..wire import cors_headers, form_body, json_response
+from ..wire import basic_credentials, cors_headers, form_body, json_response
 from . import errors
 from .backend import MangopayBackend, public
 
@@ -76,17 +74,6 @@ def render_http_error(exc: HTTPException) -> Response:
 
 # -- request helpers ----------------------------------------------------------------------------------
 
-def _basic_credentials() -> tuple[str, str] | None:
-    header = request.headers.get("Authorization", "")
-    if not header.lower().startswith("basic "):
-        return None
-    try:
-        client_id, _, api_key = base64.b64decode(header[6:].strip(), validate=True).decode().partition(":")
-    except (binascii.Error, UnicodeDecodeError):
-        return ("", "")
-    return client_id, api_key
-
-
 def authenticate(client_id: str, optional: bool = False) -> None:
     """Bearer (OAuth) or Basic for client_id; `optional` lets the browser kits' finish through."""
     header = request.headers.get("Authorization", "")
@@ -98,7 +85,7 @@ def authenticate(client_id: str, optional: bool = False) -> None:
         if backend().client_for_token(header[7:].strip()) != client_id:
             raise errors.invalid_credentials()
         return
-    basic = _basic_credentials()
+    basic = basic_credentials()
     if basic is None or basic[0] != client_id or not backend().credentials_ok(*basic):
         raise errors.invalid_credentials()
 
@@ -165,7 +152,7 @@ def public_base() -> str:
 @bp.post("/v2.01/oauth/token")
 def oauth_token():
     # The body is ignored: the Python SDK sends JSON text under a form content type.
-    basic = _basic_credentials()
+    basic = basic_credentials()
     if basic is None or not backend().credentials_ok(*basic):
         body = {"error": "invalid_client"}
         return Response(json.dumps(body), 401, content_type="application/json; charset=utf-8")
