@@ -143,3 +143,13 @@ def test_bad_input_never_500(jp):
               requests.post(f"{jp}/card/delete", headers=AUTH, timeout=TIMEOUT),
               add(jp, "ctkn_unknown")):
         assert 400 <= r.status_code < 500 and "error_info" in r.json()
+
+
+@pytest.mark.parametrize("path", ["/juspay/card/tokenize", "/stax/webpayment/panless-demo-webpayments/tokenize",
+                                  "/mangopay/vault/tokenize/anything"])
+def test_every_answer_of_a_browser_endpoint_is_readable_cross_origin(sandbox, path):
+    """Errors too, even those raised before the PSP's code runs (here: a body over the size limit)."""
+    refused = requests.post(sandbox.url + path, data="x" * 300_000, timeout=TIMEOUT,
+                            headers={"Origin": "http://shop.example"})
+    assert refused.status_code == 413
+    assert refused.headers["Access-Control-Allow-Origin"] == "*"

@@ -19,7 +19,7 @@ from .mangopay.backend import DEFAULT_TOKENIZE_DELAY, MangopayBackend
 from .stax import StaxBackend
 from .store import SandboxStore
 from .vault import Vault, load_key
-from .wire import collapse_slashes
+from .wire import add_cors, collapse_slashes
 
 # prefix -> (blueprint, normaliser, error renderer); later PSPs join this table.
 PSPS = {
@@ -75,6 +75,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     for blueprint, _normalise, _render in PSPS.values():
         app.register_blueprint(blueprint)
     app.register_blueprint(control.bp)
+    app.after_request(add_cors)  # for the views marked answers_browsers, errors included
     register_errorhandlers(app)
     app.wsgi_app = PathNormalizer(app.wsgi_app)
     return app

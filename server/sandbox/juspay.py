@@ -18,7 +18,7 @@ from werkzeug.exceptions import HTTPException
 from . import cards
 from .store import SandboxStore
 from .vault import Vault
-from .wire import basic_credentials, cors_headers, form_body, json_response
+from .wire import answers_browsers, basic_credentials, cors_headers, form_body, json_response
 
 bp = Blueprint("juspay", __name__, url_prefix="/juspay")
 
@@ -250,13 +250,9 @@ def merchant_from_auth() -> str:
 
 
 @bp.route("/card/tokenize", methods=["POST", "OPTIONS"])
+@answers_browsers(CORS)
 def tokenize():
-    if request.method == "OPTIONS":
-        return Response(status=204, headers=CORS)
-    try:
-        return json_response(backend().tokenize(form_body()), headers=CORS)
-    except JuspayError as exc:
-        return json_response(exc.body, exc.status, headers=CORS)
+    return json_response(backend().tokenize(form_body()))
 
 
 @bp.post("/card/add")

@@ -20,7 +20,7 @@ from werkzeug.exceptions import HTTPException
 from . import cards
 from .store import SandboxStore
 from .vault import Vault
-from .wire import cors_headers, json_response
+from .wire import answers_browsers, cors_headers, json_response
 from .wire import json_body as parse_json
 
 bp = Blueprint("stax", __name__, url_prefix="/stax")
@@ -209,13 +209,9 @@ def json_body() -> dict:
 
 
 @bp.route("/webpayment/<web_token>/tokenize", methods=["POST", "OPTIONS"])
+@answers_browsers(CORS)
 def tokenize(web_token):
-    if request.method == "OPTIONS":
-        return Response(status=204, headers=CORS)
-    try:
-        return json_response(backend().tokenize(web_token, parse_json()), headers=CORS)
-    except StaxError as exc:
-        return json_response(exc.body, exc.status, headers=CORS)
+    return json_response(backend().tokenize(web_token, parse_json()))
 
 
 @bp.post("/customer")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 from urllib.parse import parse_qsl
 
-from flask import Response, request
+from flask import Response, g, request
 
 
 def collapse_slashes(path: str) -> str:
@@ -54,3 +55,23 @@ def cors_headers(methods: str, headers: str) -> dict[str, str]:
     """For endpoints browsers call cross-origin without credentials."""
     return {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": methods,
             "Access-Control-Allow-Headers": headers, "Access-Control-Max-Age": "600"}
+
+
+def answers_browsers(headers: dict[str, str]):
+    """Marks a view browsers call cross-origin: OPTIONS is answered, and every response of the request,
+    errors included, carries `headers` (add_cors, run after every request, adds them): a browser cannot
+    read an answer without them."""
+    def mark(view):
+        @functools.wraps(view)
+        def marked(*args, **kw):
+            if request.method == "OPTIONS":
+                return Response(status=204, headers=headers)
+            g.cors_headers = headers
+            return view(*args, **kw)
+        return marked
+    return mark
+
+
+def add_cors(response: Response) -> Response:
+    response.headers.update(g.get("cors_headers", {}))
+    return response

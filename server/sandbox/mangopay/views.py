@@ -13,11 +13,11 @@ import re
 from email.utils import formatdate
 from urllib.parse import urlencode, urlsplit
 
-from flask import Blueprint, Response, current_app, g, redirect, request
+from flask import Blueprint, Response, current_app, redirect, request
 from werkzeug.exceptions import HTTPException
 
 from .. import wire
-from ..wire import basic_credentials, cors_headers, form_body, json_response
+from ..wire import answers_browsers, basic_credentials, cors_headers, form_body, json_response
 from . import errors
 from .backend import MangopayBackend, public
 
@@ -191,10 +191,8 @@ def create_card_registration(client_id):
 
 
 @bp.route(f"{API}/cardregistrations/<registration_id>", methods=["GET", "PUT", "POST", "OPTIONS"])
+@answers_browsers(CORS_HEADERS)
 def card_registration(client_id, registration_id):
-    if request.method == "OPTIONS":
-        return Response(status=204, headers=CORS_HEADERS)
-    g.cors = True
     if request.method == "GET":
         authenticate(client_id)
         return mp_json(backend().get_registration(client_id, registration_id))
@@ -208,10 +206,8 @@ def card_registration(client_id, registration_id):
 # -- the tokenization server -----------------------------------------------------------------------------
 
 @bp.route("/vault/tokenize/<ref>", methods=["GET", "POST", "OPTIONS"])
+@answers_browsers(CORS_HEADERS)
 def tokenize(ref):
-    g.cors = True
-    if request.method == "OPTIONS":
-        return Response(status=204, headers=CORS_HEADERS)
     if request.method == "GET":
         return _text("errorCode=02632")
     form = form_body()
@@ -229,13 +225,6 @@ def tokenize(ref):
 
 def _text(body: str) -> Response:
     return Response(body, 200, content_type="text/plain; charset=utf-8")
-
-
-@bp.after_request
-def _cors(response: Response) -> Response:
-    if g.get("cors"):
-        response.headers.update(CORS_HEADERS)
-    return response
 
 
 # -- cards ------------------------------------------------------------------------------------------------------
