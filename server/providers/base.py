@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 
 import requests
 
-from ..config import origin_of  # noqa: F401  (re-exported for the adapters)
+from ..config import origin_of
 from ..errors import PanlessError
 from ..redaction import redact
 
@@ -92,6 +92,7 @@ class Provider:
 
     def __init__(self, config: dict):
         self.config = config
+        self.base_url = config["BASE_URL"].rstrip("/")
         self.timeout = float(config.get("TIMEOUT", 10))
         self.session = requests.Session()
 
@@ -107,8 +108,8 @@ class Provider:
         raise NotImplementedError
 
     def tokenization_origins(self) -> list[str]:
-        """Origins the browser posts card data to (the card form's CSP connect-src)."""
-        raise NotImplementedError
+        """Origins the browser posts card data to (the card form's CSP connect-src): the API's, by default."""
+        return [origin_of(self.base_url)]
 
     # -- HTTP with timing, scrubbed logging and error mapping ----------------------------------------
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 
 from ..errors import PanlessError, hint
-from .base import Card, Provider, ProviderSession, StartRequest, TokenizationTarget, origin_of
+from .base import Card, Provider, ProviderSession, StartRequest, TokenizationTarget
 
 BRANDS = ["visa", "mastercard", "amex", "maestro", "discover", "diners", "jcb", "unionpay", "cb", "bcmc"]
 BRAND_FOR_JUSPAY = {"VISA": "visa", "MASTERCARD": "mastercard", "MASTER": "mastercard", "AMEX": "amex",
@@ -32,7 +32,6 @@ class JuspayProvider(Provider):
 
     def __init__(self, config: dict):
         super().__init__(config)
-        self.base_url = config["BASE_URL"].rstrip("/")
         self.merchant_id = str(config["MERCHANT_ID"])
         self.api_key = str(config["API_KEY"])
 
@@ -71,9 +70,6 @@ class JuspayProvider(Provider):
         except PanlessError as exc:
             if exc.code != "session_expired":  # RESOURCE_NOT_FOUND: already deleted, e.g. by a lost answer
                 raise
-
-    def tokenization_origins(self) -> list[str]:
-        return [origin_of(self.base_url)]
 
     @staticmethod
     def card_from(card: dict) -> Card:

@@ -58,7 +58,7 @@ class MangopayProvider(Provider):
 
     def __init__(self, config: dict):
         super().__init__(config)
-        self.base_url = config["BASE_URL"].rstrip("/") + "/"
+        self.base_url += "/"
         self.client_id = str(config["CLIENT_ID"])
         self.api_key = str(config["API_KEY"])
         self._token: tuple[str, float] | None = None

@@ -13,7 +13,7 @@ import re
 from urllib.parse import quote
 
 from ..errors import PanlessError, hint
-from .base import Card, Provider, ProviderSession, StartRequest, TokenizationTarget, origin_of
+from .base import Card, Provider, ProviderSession, StartRequest, TokenizationTarget
 
 UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 BRANDS = ["visa", "mastercard", "amex", "discover", "jcb", "diners", "maestro"]
@@ -31,7 +31,6 @@ class StaxProvider(Provider):
 
     def __init__(self, config: dict):
         super().__init__(config)
-        self.base_url = config["BASE_URL"].rstrip("/")
         self.api_key = str(config["API_KEY"])
         self.web_token = str(config["WEB_TOKEN"])
 
@@ -65,9 +64,6 @@ class StaxProvider(Provider):
         except PanlessError as exc:
             if exc.code != "invalid_result":  # unknown to Stax: nothing left to deactivate
                 raise
-
-    def tokenization_origins(self) -> list[str]:
-        return [origin_of(self.base_url)]
 
     @staticmethod
     def card_from(method: dict) -> Card:

@@ -135,10 +135,10 @@ class StaxBackend:
         self.store.put("stax_method", method["id"], method, owner=customer_id)
         return self.render(method)
 
-    def render(self, method: dict) -> dict:
+    def render(self, method: dict, customer: dict | None = None) -> dict:
         shown = {k: v for k, v in method.items() if not k.startswith("_")}
         if method["customer_id"]:
-            shown["customer"] = self.customer(method["customer_id"])
+            shown["customer"] = customer or self.customer(method["customer_id"])
         return shown
 
     # -- server: payment methods ------------------------------------------------------------------------
@@ -175,8 +175,9 @@ class StaxBackend:
         return self.render(method)
 
     def customer_methods(self, customer_id: str) -> list[dict]:
-        self.customer(customer_id)
-        return [self.render(m) for m in self.store.find("stax_method", owner=customer_id) if not m["deleted_at"]]
+        customer = self.customer(customer_id)
+        return [self.render(m, customer) for m in self.store.find("stax_method", owner=customer_id)
+                if not m["deleted_at"]]
 
 
 # -- HTTP ------------------------------------------------------------------------------------------------------
