@@ -44,6 +44,15 @@ def assert_same_shape(documented, ours, where: str, extra_ok=frozenset(), ordere
             assert_same_shape(documented[0], item, f"{where}[]", extra_ok, ordered)
 
 
+def same_as_documented(psp: str, name: str, response, **shape) -> dict:
+    """The response has the documented sample's status and shape (assert_same_shape's options in `shape`);
+    -> its JSON body."""
+    documented = load(psp, name)["response"]
+    assert response.status_code == documented["status"], response.text
+    assert_same_shape(documented["body"], response.json(), name, **shape)
+    return response.json()
+
+
 class Replay:
     """Serves golden responses by (method, path pattern); records every request."""
 

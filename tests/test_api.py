@@ -13,9 +13,13 @@ VISA = "4970107111111119"
 
 
 def save_card(shopper, number=VISA, **session_body) -> dict:
+    """A whole save as the browser makes it: session, card to the PSP, finalize. -> the saved card."""
     session = shopper.session(**session_body)
-    result = post_card(session["target"], number, FUTURE, "1234" if number.startswith("37") else "123").text
-    r = checked(shopper.call("POST", f"/api/sessions/{session['id']}/finalize", json={"result": result}))
+    assert session["provider"] == session_body.get("provider", "mangopay")
+    response = post_card(session["target"], number, FUTURE, "1234" if number.startswith("37") else "123")
+    assert response.ok, response.text
+    r = checked(shopper.call("POST", f"/api/sessions/{session['id']}/finalize",
+                             json={"result": browser_result(session["target"], response)}))
     assert r.status_code == 200, r.text
     return r.json()["card"]
 
@@ -229,20 +233,9 @@ def test_wrong_psp_credentials_are_reported_as_such(sandbox):
 PSPS = ["mangopay", "juspay", "stax"]
 
 
-def save_with(shopper, provider, number=VISA) -> dict:
-    session = shopper.session(provider=provider)
-    assert session["provider"] == provider
-    response = post_card(session["target"], number, FUTURE, "123")
-    assert response.ok, response.text
-    r = checked(shopper.call("POST", f"/api/sessions/{session['id']}/finalize",
-                             json={"result": browser_result(session["target"], response)}))
-    assert r.status_code == 200, r.text
-    return r.json()["card"]
-
-
 @pytest.mark.parametrize("provider", PSPS)
 def test_each_psp_saves_lists_and_deactivates(shopper, provider):
-    card = save_with(shopper, provider)
+    card = save_card(shopper, provider=provider)
     assert (card["provider"], card["brand"], card["last4"], card["exp_month"]) == (provider, "visa", "1119", 12)
     assert [c["token"] for c in shopper.call("GET", "/api/cards").json()["cards"]] == [card["token"]]
     r = checked(shopper.call("DELETE", f"/api/cards/{card['token']}"))
@@ -303,7 +296,7 @@ def test_stax_result_cannot_steer_the_server_call(shopper, result):
 
 @pytest.mark.parametrize("provider", PSPS)
 def test_deactivating_a_card_the_psp_already_removed(shopper, sandbox, provider):
-    card = save_with(shopper, provider)
+    card = save_card(shopper, provider=provider)
     # The PSP removed it already (say a first delete succeeded but its answer was lost).
     if provider == "juspay":
         requests.post(f"{sandbox.url}/juspay/card/delete", data={"card_token": card["token"]},
