@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 from server import create_app
 from server.config import ConfigError
 from server.pan import find_pans
-from server.testing import LiveServer
+from server.testing import LiveServer, fill_card
 
 YY = f"{(datetime.now(UTC).year + 3) % 100:02d}"
 VISA = "4970107111111119"
@@ -55,11 +55,7 @@ def card_frame(page):
 
 
 def fill(frame, invariant, number=VISA, cvc="847"):
-    invariant.type(number, cvc)
-    frame.locator("#name").fill("Jody Smith")
-    frame.locator("#number").press_sequentially(number)
-    frame.locator("#expiry").press_sequentially(f"12{YY}")
-    frame.locator("#cvc").press_sequentially(cvc)
+    fill_card(frame, invariant, number, f"12{YY}", cvc)
 
 
 def tokenize_requests(page):
@@ -91,7 +87,7 @@ def heights(iframe, frame):
     deadline = time.monotonic() + 5
     while True:
         outer = iframe.evaluate("(el) => el.getBoundingClientRect().height")
-        inner = frame.locator("html").evaluate("(el) => el.scrollHeight")
+        inner = frame.locator("body").evaluate("(el) => Math.ceil(el.getBoundingClientRect().height)")
         if abs(outer - inner) <= 1 or time.monotonic() > deadline:
             return outer, inner
         time.sleep(0.05)
@@ -111,6 +107,13 @@ def test_frame_height_follows_its_content_and_never_scrolls(checkout, invariant)
     after, after_inner = heights(iframe, frame)
     assert abs(after - after_inner) <= 1
     assert frame.locator("html").evaluate("(el) => el.scrollHeight <= el.clientHeight")
+    # And it shrinks back: typing again hides the form's error.
+    frame.locator("#name").press("End")
+    frame.locator("#name").press_sequentially("e")
+    expect(frame.locator("#form-error")).to_be_hidden()
+    checkout.wait_for_function(
+        "(h) => document.querySelector('#card-element iframe').getBoundingClientRect().height < h", arg=after)
+    assert abs(heights(iframe, frame)[0] - before) <= 1
 
 
 def test_enter_in_the_frame_submits(checkout, invariant):

@@ -53,7 +53,8 @@ async function configure({ customerToken, provider, locale, appearance, fields, 
   controller.start();
 }
 
-// The frame never scrolls: the parent sizes it to the content.
-new ResizeObserver(() => bridge.send("resize", { height: Math.ceil(document.documentElement.scrollHeight) }))
+// The frame never scrolls: the parent sizes it to the content. The body's own height, not the page's
+// scrollHeight, which never drops below the frame's current height: the frame could grow, not shrink.
+new ResizeObserver(([entry]) => bridge.send("resize", { height: Math.ceil(entry.borderBoxSize[0].blockSize) }))
   .observe(document.body);
 bridge.send("hello");
