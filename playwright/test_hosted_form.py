@@ -10,6 +10,8 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
+from server.testing import fill_card
+
 NOW = datetime.now(UTC)
 YY = f"{(NOW.year + 3) % 100:02d}"
 VISA = "4970107111111119"
@@ -21,11 +23,7 @@ def open_form(page, merchant):
 
 
 def fill(page, invariant, number=VISA, expiry=f"12{YY}", cvc="847", name="Jody Smith"):
-    invariant.type(number, cvc)
-    page.fill("#name", name)
-    page.locator("#number").press_sequentially(number)
-    page.locator("#expiry").press_sequentially(expiry)
-    page.locator("#cvc").press_sequentially(cvc)
+    fill_card(page, invariant, number, expiry, cvc, name)
 
 
 def psp_posts(page):

@@ -7,6 +7,8 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
+from server.testing import fill_card
+
 YY = f"{(datetime.now(UTC).year + 3) % 100:02d}"
 VISA = "4111111111111111"
 PSPS = ["juspay", "stax"]
@@ -18,13 +20,7 @@ def open_form(page, merchant, provider):
 
 
 def fill(page, invariant, number=VISA, expiry=f"12{YY}", cvc="847", postal="32801"):
-    invariant.type(number, cvc)
-    page.fill("#name", "Jody Smith")
-    page.locator("#number").press_sequentially(number)
-    page.locator("#expiry").press_sequentially(expiry)
-    page.locator("#cvc").press_sequentially(cvc)
-    if page.locator("#postal").is_visible():
-        page.fill("#postal", postal)
+    fill_card(page, invariant, number, expiry, cvc, postal=postal)
 
 
 def psp_posts(page, provider):

@@ -179,3 +179,16 @@ if __name__ == "__main__":
         sys.exit(ensure_browser())
     print("usage: python -m server.testing ensure-browser", file=sys.stderr)
     sys.exit(2)
+
+
+def fill_card(where, invariant, number: str, expiry: str, cvc: str = "847", name: str = "Jody Smith",
+              postal: str = "32801") -> None:
+    """Types a card into the card form in `where` (a Playwright page or frame locator) key by key, as a shopper
+    would, once the invariant knows what will be typed; the postal code only when the form asks for it."""
+    invariant.type(number, cvc)
+    where.locator("#name").fill(name)
+    where.locator("#number").press_sequentially(number)
+    where.locator("#expiry").press_sequentially(expiry)
+    where.locator("#cvc").press_sequentially(cvc)
+    if where.locator("#postal").is_visible():
+        where.locator("#postal").fill(postal)
