@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 
 # Playwright's own Chromium if present, else Debian's chromium (installed with apt-get when root).
 browser: $(STAMP)
-	$(BIN)/python -m server.testing ensure-browser
+	$(BIN)/python -m tests.support.browser ensure-browser
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -13,7 +13,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from server.testing import chromium_executable
+from tests.support.browser import chromium_executable
 
 from . import browser, load
 from .stack import Stack

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import requests
 from playwright.sync_api import sync_playwright
 
-from server.testing import launch_args
+from tests.support.browser import launch_args
 
 try:
     import brotli

@@ -16,7 +16,7 @@ from pathlib import Path
 import requests
 from flask import Flask
 
-from server.testing import LiveServer
+from tests.support import LiveServer
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -80,10 +80,10 @@ class Stack:
         gunicorn = [sys.executable, "-m", "gunicorn", "--log-level", "warning", "--worker-class", "gthread"]
         # The sandbox keeps its state in one process (in-memory SQLite): one worker, many threads.
         self.procs.append(subprocess.Popen([*gunicorn, "-w", "1", "--threads", "16", "-b",
-                                            f"127.0.0.1:{sandbox_port}", "server.sandbox:create_app()"],
+                                            f"127.0.0.1:{sandbox_port}", "panless.sandbox:create_app()"],
                                            env=env, cwd=ROOT))
         self.procs.append(subprocess.Popen([*gunicorn, "-w", str(self.workers), "--threads", "8", "-b",
-                                            f"127.0.0.1:{app_port}", "server:create_app()"], env=env, cwd=ROOT))
+                                            f"127.0.0.1:{app_port}", "panless:create_app()"], env=env, cwd=ROOT))
         self.checkout.start()
         wait_up(f"{self.sandbox_url}/_sandbox/health")
         wait_up(f"{self.app_url}/pay")

@@ -8,18 +8,11 @@ no Luhn-valid 13-19 digit run.
 
 import pytest
 import requests
+from panless import create_app
+from panless.sandbox import create_app as create_sandbox
 
-from server import create_app
-from server.sandbox import create_app as create_sandbox
-from server.testing import (
-    UNLIMITED,
-    LiveServer,
-    LogCapture,
-    RequestRecorder,
-    launch_args,
-    providers_on,
-    secrets_found,
-)
+from tests.support import UNLIMITED, LiveServer, LogCapture, RequestRecorder, providers_on, secrets_found
+from tests.support.browser import launch_args
 
 
 @pytest.fixture(scope="session")
@@ -71,7 +64,7 @@ def merchant(psp, shop_slot, snippet_slot):
 @pytest.fixture(scope="session")
 def shop(shop_slot, merchant):
     """The demo shop's checkout on http://localhost:<port>, embedding the frame from the merchant app."""
-    from server.demo import create_app as create_shop
+    from panless.demo import create_app as create_shop
 
     shop_slot.recorder = RequestRecorder(create_shop(merchant.url))
     shop_slot.slot.app = shop_slot.recorder

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from server.testing import LiveServer
+from tests.support import LiveServer
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 

@@ -13,12 +13,13 @@ from pathlib import Path
 import pytest
 import requests
 from flask import Flask
+from panless import create_app
+from panless.core.pan import find_pans
+from panless.merchant.config import ConfigError
 from playwright.sync_api import expect
 
-from server import create_app
-from server.config import ConfigError
-from server.pan import find_pans
-from server.testing import LiveServer, fill_card
+from tests.support import LiveServer
+from tests.support.browser import fill_card
 
 YY = f"{(datetime.now(UTC).year + 3) % 100:02d}"
 VISA = "4970107111111119"
@@ -322,7 +323,7 @@ def test_the_readme_snippet_works_as_pasted(page, merchant, snippet_slot, invari
     section = readme.split("Paste this into the checkout page", 1)[1]
     snippet = section.split("```html", 1)[1].split("```", 1)[0]
     with merchant.app.test_request_context():
-        from server.auth import issue_customer_token, new_customer_id
+        from panless.merchant.auth import issue_customer_token, new_customer_id
 
         token = issue_customer_token(new_customer_id())
     html = snippet.replace("https://pay.example.com", merchant.url).replace("TOKEN_FROM_YOUR_BACKEND", token)
@@ -412,7 +413,7 @@ def test_odd_options_and_commands_are_ignored(checkout, merchant):
 
 
 def test_a_redirect_code_works_once(merchant, shop, invariant):
-    from server.auth import issue_redirect_code, new_customer_id
+    from panless.merchant.auth import issue_redirect_code, new_customer_id
 
     with merchant.app.test_request_context():
         code = issue_redirect_code(new_customer_id())

@@ -10,7 +10,7 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from server.testing import fill_card
+from tests.support.browser import fill_card
 
 NOW = datetime.now(UTC)
 YY = f"{(NOW.year + 3) % 100:02d}"

@@ -7,7 +7,7 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from server.testing import fill_card
+from tests.support.browser import fill_card
 
 YY = f"{(datetime.now(UTC).year + 3) % 100:02d}"
 VISA = "4111111111111111"

@@ -8,7 +8,8 @@ import requests
 from flask import Flask, request
 from playwright.sync_api import expect
 
-from server.testing import LiveServer, fill_card
+from tests.support import LiveServer
+from tests.support.browser import fill_card
 
 YY = f"{(datetime.now(UTC).year + 3) % 100:02d}"
 

@@ -1,59 +1,31 @@
-"""Panless merchant app: creates tokenization sessions, finishes them server-to-server, keeps tokens.
+"""Panless: card tokenization for the browser. The card goes from the shopper's browser to the PSP; the
+merchant app keeps opaque tokens.
 
-It never receives a card number: the browser posts card fields straight to the PSP.
+What a merchant's backend calls is re-exported here. Importing this package builds no app and loads no
+Flask app module: each name is imported from its room on first use.
+
+    from panless import create_app, issue_customer_token
 """
 
 from __future__ import annotations
 
-import logging
-import time
-from pathlib import Path
+from importlib import import_module
 
-from flask import Flask, g, request
+__all__ = ["create_app", "issue_customer_token", "issue_redirect_code", "set_challenge"]
 
-from . import api, config, errors, limits, pages, providers, security
-from .store import Store
-
-ROOT = Path(__file__).resolve().parent.parent
-access_log = logging.getLogger("panless.access")
-
-
-def create_app(test_config: dict | None = None) -> Flask:
-    app = Flask(__name__, static_folder=str(ROOT / "static"), template_folder=str(ROOT / "templates"))
-    config.load(app, test_config)
-    if app.config.get("STATIC_DIR"):
-        app.static_folder = str(app.config["STATIC_DIR"])
-    register_extensions(app)
-    register_blueprints(app)
-    limits.init_app(app)
-    errors.register_errorhandlers(app)
-    register_access_log(app)
-    return app
+_EXPORTS = {
+    "create_app": "panless.merchant",
+    "issue_customer_token": "panless.merchant.auth",
+    "issue_redirect_code": "panless.merchant.auth",
+    "set_challenge": "panless.merchant.limits",
+}
 
 
-def register_extensions(app: Flask) -> None:
-    app.extensions["panless_store"] = Store(app.config["DB"])
-    providers.init_app(app)
-    security.init_app(app)
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        return getattr(import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'panless' has no attribute {name!r}")
 
 
-def register_blueprints(app: Flask) -> None:
-    app.register_blueprint(api.bp)
-    app.register_blueprint(pages.bp)
-
-
-def register_access_log(app: Flask) -> None:
-    if not logging.getLogger("panless").handlers and not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    logging.getLogger("panless").setLevel(app.config["LOG_LEVEL"])
-
-    @app.before_request
-    def start_timer():
-        g.started = time.monotonic()
-
-    @app.after_request
-    def log_request(response):
-        elapsed = (time.monotonic() - g.get("started", time.monotonic())) * 1000
-        # The path only: query strings are the caller's to fill and are not logged.
-        access_log.info("%s %s %s %.0fms", request.method, request.path, response.status_code, elapsed)
-        return response
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

@@ -14,7 +14,7 @@ from werkzeug.serving import run_simple
 
 
 def cmd_sandbox(args) -> int:
-    from server.sandbox import base_urls, create_app
+    from panless.sandbox import base_urls, create_app
 
     overrides = {"SANDBOX": {"DB": args.db}} if args.db else None
     root = f"http://{args.host}:{args.port}"
@@ -30,7 +30,7 @@ def serve(app, args, banner: list[str]) -> int:
 
 
 def cmd_serve(args) -> int:
-    from server import create_app
+    from panless.merchant import create_app
 
     public = os.environ.get("PANLESS_PUBLIC_URL") or f"http://{args.host}:{args.port}"
     return serve(create_app({"PUBLIC_URL": public}), args,
@@ -38,7 +38,7 @@ def cmd_serve(args) -> int:
 
 
 def cmd_shop(args) -> int:
-    from server.demo import create_app
+    from panless.demo import create_app
 
     return serve(create_app(args.panless_url), args,
                  [f"Demo shop (checkout page on its own origin) on http://{args.host}:{args.port}"])
@@ -46,7 +46,7 @@ def cmd_shop(args) -> int:
 
 def cmd_demo(args) -> int:
     """The sandbox, the merchant app and the demo shop, each in its own process, port and origin."""
-    from server.sandbox import base_urls
+    from panless.sandbox import base_urls
 
     env = dict(os.environ)
     sandbox_url = f"http://127.0.0.1:{args.sandbox_port}"
@@ -55,7 +55,7 @@ def cmd_demo(args) -> int:
     for psp, url in base_urls(sandbox_url).items():
         env.setdefault(f"PANLESS_{psp.upper()}__BASE_URL", url)
     env.setdefault("PANLESS_ALLOWED_ORIGINS", shop_url)
-    me = [sys.executable, "-m", "server.cli"]
+    me = [sys.executable, "-m", "panless.cli"]
     procs = [
         subprocess.Popen([*me, "sandbox", "--port", str(args.sandbox_port)], env=env),
         subprocess.Popen([*me, "serve", "--port", str(args.port)], env=env),
@@ -84,10 +84,14 @@ def cmd_demo(args) -> int:
 
 
 def cmd_inventory(args) -> int:
-    from server import ROOT
-    from server.assets import write_inventory
+    from panless.core.paths import STATIC, checkout_root
+    from panless.merchant.assets import write_inventory
 
-    out = write_inventory(str(ROOT / "static"), *([Path(args.out)] if args.out else []))
+    root = checkout_root()
+    if not args.out and root is None:
+        print("panless inventory: say where to write it with --out (not run from a source checkout)", file=sys.stderr)
+        return 2
+    out = write_inventory(str(STATIC), Path(args.out) if args.out else root / "docs" / "script-inventory.json")
     print(f"Payment page script inventory written to {out}")
     return 0
 
@@ -96,11 +100,10 @@ def cmd_audit(args) -> int:
     import json
 
     import requests
-
-    from server.audit import run
+    from panless.merchant.audit import run
 
     baseline = json.loads(Path(args.baseline).read_text()) if args.baseline else None
-    from server.config import checkout_origins, prefixed_env
+    from panless.merchant.config import checkout_origins, prefixed_env
 
     parent = args.parent or (checkout_origins(prefixed_env().get("ALLOWED_ORIGINS"), None) or [None])[0]
     try:

@@ -8,9 +8,9 @@ import requests
 from openapi_core import OpenAPI
 from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAPIResponse
 from openapi_core.templating.paths.exceptions import OperationNotFound, PathNotFound
+from panless.sandbox import create_app as create_sandbox
 
-from server.sandbox import create_app as create_sandbox
-from server.testing import UNLIMITED, LiveServer, providers_on
+from tests.support import UNLIMITED, LiveServer, providers_on
 
 CLIENT_ID = "panless-demo"
 API_KEY = "panless-demo-key"
@@ -95,7 +95,7 @@ def mp(sandbox):
 
 @pytest.fixture(scope="session")
 def merchant_server(sandbox_server):
-    from server import create_app
+    from panless import create_app
 
     app = create_app({**providers_on(sandbox_server.url), **UNLIMITED})
     server = LiveServer(app).start()

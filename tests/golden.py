@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Flask, Response, request
 
-from server.testing import LiveServer
+from tests.support import LiveServer
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

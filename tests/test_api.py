@@ -203,8 +203,9 @@ def test_pan_tripwire_refuses_card_numbers_anywhere(shopper, where):
 
 
 def test_psp_down_is_a_clear_503(sandbox):
-    from server import create_app
-    from server.testing import LiveServer
+    from panless import create_app
+
+    from tests.support import LiveServer
 
     server = LiveServer(
         create_app({"MANGOPAY": {"BASE_URL": "http://127.0.0.1:9/mangopay/v2.01/", "TIMEOUT": 2}})).start()
@@ -216,8 +217,9 @@ def test_psp_down_is_a_clear_503(sandbox):
 
 
 def test_wrong_psp_credentials_are_reported_as_such(sandbox):
-    from server import create_app
-    from server.testing import LiveServer
+    from panless import create_app
+
+    from tests.support import LiveServer
 
     app = create_app({"MANGOPAY": {"BASE_URL": f"{sandbox.url}/mangopay/v2.01/", "API_KEY": "wrong"}})
     server = LiveServer(app).start()

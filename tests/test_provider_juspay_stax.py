@@ -5,11 +5,10 @@ import json
 from urllib.parse import parse_qs
 
 import pytest
-
-from server.errors import PanlessError
-from server.providers.base import StartRequest
-from server.providers.juspay import JuspayProvider
-from server.providers.stax import StaxProvider
+from panless.merchant.errors import PanlessError
+from panless.merchant.providers.base import StartRequest
+from panless.merchant.providers.juspay import JuspayProvider
+from panless.merchant.providers.stax import StaxProvider
 
 from .golden import Replay, load
 

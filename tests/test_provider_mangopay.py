@@ -10,10 +10,9 @@ import threading
 import time
 
 import pytest
-
-from server.errors import PanlessError
-from server.providers.base import StartRequest, scrub
-from server.providers.mangopay import MangopayProvider
+from panless.merchant.errors import PanlessError
+from panless.merchant.providers.base import StartRequest, scrub
+from panless.merchant.providers.mangopay import MangopayProvider
 
 from .golden import Replay, load
 

@@ -7,9 +7,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
+from panless.sandbox import create_app as create_sandbox
 
-from server.sandbox import create_app as create_sandbox
-from server.testing import LiveServer
+from tests.support import LiveServer
 
 from .conftest import API_KEY, BASIC, CLIENT_ID, TIMEOUT, MangopayWire
 

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 import requests
+from panless import create_app
+from panless.merchant.assets import inventory
+from panless.merchant.audit import run as run_audit
+from panless.merchant.audit import sri
+from panless.merchant.limits import set_challenge
 
-from server import create_app
-from server.assets import inventory
-from server.audit import run as run_audit
-from server.audit import sri
-from server.limits import set_challenge
-from server.testing import UNLIMITED, LiveServer, providers_on
+from tests.support import UNLIMITED, LiveServer, providers_on
 
 from .conftest import TIMEOUT, Shopper
 
@@ -121,7 +121,7 @@ def test_inventory_detects_a_change(tmp_path):
     shutil.copytree(ROOT / "static", static)
     before = inventory(str(static))["assets"]
     (static / "js" / "form.js").write_text("/* changed */\n", encoding="utf-8")
-    from server.assets import hashes
+    from panless.merchant.assets import hashes
 
     hashes.cache_clear()
     after = inventory(str(static))["assets"]
@@ -272,7 +272,7 @@ def test_tripwire_counts_and_logs_without_the_value(app_server, caplog):
 def test_log_redaction_covers_every_logger(caplog):
     import logging
 
-    from server.redaction import install_log_redaction
+    from panless.core.redaction import install_log_redaction
 
     install_log_redaction()
     with caplog.at_level("INFO"):
@@ -286,7 +286,7 @@ def test_log_redaction_covers_every_logger(caplog):
 def test_log_redaction_covers_tracebacks(caplog):
     import logging
 
-    from server.redaction import install_log_redaction
+    from panless.core.redaction import install_log_redaction
 
     install_log_redaction()
     with caplog.at_level("INFO"):
@@ -360,7 +360,7 @@ def test_audit_fails_after_a_script_changes(sandbox_server, tmp_path):
 
 
 def test_audit_flags_a_weak_policy():
-    from server.audit import parse_csp, policy_problems
+    from panless.merchant.audit import parse_csp, policy_problems
 
     weak = parse_csp("default-src 'self'; script-src 'self' 'unsafe-inline' https:; object-src *")
     problems = policy_problems(weak, None)
@@ -373,22 +373,22 @@ def test_audit_cli_exit_codes(app_server, tmp_path):
     import sys
 
     baseline = tmp_path / "baseline.json"
-    ok = subprocess.run([sys.executable, "-m", "server.cli", "audit", app_server.url + "/pay", "--parent", SHOP,
+    ok = subprocess.run([sys.executable, "-m", "panless.cli", "audit", app_server.url + "/pay", "--parent", SHOP,
                          "--write-baseline", str(baseline)], capture_output=True, text=True, timeout=60)
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "Result: PASS" in ok.stdout and baseline.exists()
     data = json.loads(baseline.read_text())
     data["pages"]["card form"]["assets"]["/static/js/page.js"] = "sha384-old"
     baseline.write_text(json.dumps(data))
-    drifted = subprocess.run([sys.executable, "-m", "server.cli", "audit", app_server.url + "/pay", "--parent", SHOP,
+    drifted = subprocess.run([sys.executable, "-m", "panless.cli", "audit", app_server.url + "/pay", "--parent", SHOP,
                               "--baseline", str(baseline)], capture_output=True, text=True, timeout=60)
     assert drifted.returncode == 1 and "DRIFT" in drifted.stdout and "Result: FAIL" in drifted.stdout
-    down = subprocess.run([sys.executable, "-m", "server.cli", "audit", "http://127.0.0.1:9/pay"],
+    down = subprocess.run([sys.executable, "-m", "panless.cli", "audit", "http://127.0.0.1:9/pay"],
                           capture_output=True, text=True, timeout=60)
     assert down.returncode == 2
     # Without --parent, the frame is audited for the first configured checkout origin, however it is written.
     env = {**os.environ, "PANLESS_ALLOWED_ORIGINS": json.dumps([SHOP])}
-    from_env = subprocess.run([sys.executable, "-m", "server.cli", "audit", app_server.url + "/pay"],
+    from_env = subprocess.run([sys.executable, "-m", "panless.cli", "audit", app_server.url + "/pay"],
                               capture_output=True, text=True, timeout=60, env=env)
     assert from_env.returncode == 0 and "[frame]" in from_env.stdout, from_env.stdout + from_env.stderr
 
@@ -399,8 +399,18 @@ def test_audit_cli_exit_codes(app_server, tmp_path):
     {"FORCE_HTTPS": True},
 ])
 def test_the_published_demo_secret_is_refused_outside_the_demo(config):
-    from server.config import ConfigError
+    from panless.merchant.config import ConfigError
 
     with pytest.raises(ConfigError, match="PANLESS_SECRET_KEY"):
         create_app(config)
-    assert create_app({**config, "SECRET_KEY": "a-real-secret-0123456789abcdef"})
+    real = {name: {**section, "API_KEY": "a-real-psp-key"} for name, section in config.items() if name != "FORCE_HTTPS"}
+    assert create_app({**config, **real, "SECRET_KEY": "a-real-secret-0123456789abcdef"})
+
+
+@pytest.mark.parametrize("psp, base_url", [("MANGOPAY", "https://api.sandbox.mangopay.com/v2.01/"),
+                                           ("STAX", "https://apiprod.fattlabs.com")])
+def test_published_demo_psp_credentials_are_refused_outside_the_demo(psp, base_url):
+    from panless.merchant.config import ConfigError
+
+    with pytest.raises(ConfigError, match=f"PANLESS_{psp}__API_KEY"):
+        create_app({psp: {"BASE_URL": base_url}, "SECRET_KEY": "a-real-secret-0123456789abcdef"})

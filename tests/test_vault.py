@@ -6,9 +6,8 @@ import re
 
 import pytest
 from cryptography.exceptions import InvalidTag
-
-from server.sandbox.store import SandboxStore as Store
-from server.sandbox.vault import Vault, VaultError, load_key, new_id
+from panless.sandbox.store import SandboxStore as Store
+from panless.sandbox.vault import Vault, VaultError, load_key, new_id
 
 CARD = {"pan": "4970107111111119", "exp": "1230", "holder": "Jody Smith"}
 

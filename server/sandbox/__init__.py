@@ -1,7 +1,7 @@
 """The sandbox PSP: an offline stand-in that speaks each PSP's wire protocol, on its own origin.
 
-Each PSP is a blueprint under its own path prefix with its own path normaliser and error renderer;
-all share one Store (SQLite) and one Vault.
+Each PSP is an emulator (psps.py) under its own path prefix with its own path normaliser and error
+renderer; all share one Store (SQLite) and one Vault. It imports no merchant-app module.
 """
 
 from __future__ import annotations
@@ -11,28 +11,15 @@ import logging
 from flask import Flask, request
 from werkzeug.exceptions import HTTPException
 
-from ..config import DEFAULTS, merge, prefixed_env
-from ..redaction import install_log_redaction
-from . import control, juspay, mangopay, stax
-from .juspay import JuspayBackend
-from .mangopay.backend import DEFAULT_TOKENIZE_DELAY, MangopayBackend
-from .stax import StaxBackend
+from ..core.demo import CREDENTIALS
+from ..core.redaction import install_log_redaction
+from ..core.settings import merge, prefixed_env
+from . import control
+from .mangopay.backend import DEFAULT_TOKENIZE_DELAY
+from .psps import EMULATORS
 from .store import SandboxStore
 from .vault import Vault, load_key
-from .wire import add_cors, collapse_slashes
-
-# prefix -> (blueprint, normaliser, error renderer); later PSPs join this table.
-PSPS = {
-    "mangopay": (mangopay.bp, mangopay.normalize_path, mangopay.render_http_error),
-    "juspay": (juspay.bp, collapse_slashes, juspay.render_http_error),
-    "stax": (stax.bp, collapse_slashes, stax.render_http_error),
-}
-
-
-def demo_credentials(psp: str, *keys: str) -> dict:
-    """The merchant app's demo defaults (server/config.py), so that the two agree out of the box; set the
-    PANLESS_ variables for anything else."""
-    return {key: DEFAULTS[psp][key] for key in keys}
+from .wire import add_cors
 
 
 class PathNormalizer:
@@ -43,26 +30,25 @@ class PathNormalizer:
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
-        for name, (_bp, normalise, _render) in PSPS.items():
-            head = "/" + name
+        for emulator in EMULATORS:
+            head = "/" + emulator.name
             if path.lower().startswith(head + "/") or path.lower() == head:
-                environ["PATH_INFO"] = head + normalise(path[len(head):])
+                environ["PATH_INFO"] = head + emulator.normalize_path(path[len(head):])
                 break
         return self.wsgi_app(environ, start_response)
 
 
 def base_urls(root: str) -> dict[str, str]:
     """The API base URL of each PSP served at root (printed at start, used by tests)."""
-    return {"mangopay": f"{root}/mangopay/v2.01/", "juspay": f"{root}/juspay", "stax": f"{root}/stax"}
+    return {emulator.name: emulator.base_url(root) for emulator in EMULATORS}
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__)
     app.config.from_mapping(
         MAX_CONTENT_LENGTH=256 * 1024,
-        MANGOPAY=demo_credentials("MANGOPAY", "CLIENT_ID", "API_KEY"),
-        JUSPAY=demo_credentials("JUSPAY", "MERCHANT_ID", "API_KEY"),
-        STAX={"MERCHANT_ID": "panless-demo", **demo_credentials("STAX", "API_KEY", "WEB_TOKEN")},
+        # Each PSP accepts the published demo credentials unless PANLESS_<PSP>__... say otherwise.
+        **{emulator.name.upper(): dict(CREDENTIALS.get(emulator.name, {})) for emulator in EMULATORS},
         SANDBOX={"DB": ":memory:", "VAULT_KEY": None, "PUBLIC_URL": None,
                  "TOKENIZE_DELAY": DEFAULT_TOKENIZE_DELAY},
     )
@@ -72,8 +58,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     install_log_redaction()
     register_state(app)
-    for blueprint, _normalise, _render in PSPS.values():
-        app.register_blueprint(blueprint)
+    for emulator in EMULATORS:
+        app.register_blueprint(emulator.blueprint)
     app.register_blueprint(control.bp)
     app.after_request(add_cors)  # for the views marked answers_browsers, errors included
     register_errorhandlers(app)
@@ -85,24 +71,21 @@ def register_state(app: Flask) -> None:
     settings = app.config["SANDBOX"]
     store = SandboxStore(settings["DB"])
     vault = Vault(store, load_key(settings.get("VAULT_KEY"), settings["DB"]))
-    clients = {app.config["MANGOPAY"]["CLIENT_ID"]: str(app.config["MANGOPAY"]["API_KEY"])}
     app.extensions["panless_sandbox"] = {
         "store": store,
         "vault": vault,
-        "psps": list(PSPS),
-        "mangopay": MangopayBackend(store, vault, clients, int(settings["TOKENIZE_DELAY"])),
-        "juspay": JuspayBackend(store, vault, {str(app.config["JUSPAY"]["MERCHANT_ID"]):
-                                               str(app.config["JUSPAY"]["API_KEY"])}),
-        "stax": StaxBackend(store, vault, {k: str(v) for k, v in app.config["STAX"].items()}),
+        "psps": [emulator.name for emulator in EMULATORS],
+        **{emulator.name: emulator.backend(store, vault, app.config[emulator.name.upper()], settings)
+           for emulator in EMULATORS},
     }
 
 
 def register_errorhandlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def on_http_error(exc):
-        for name, (_bp, _normalise, render) in PSPS.items():
-            if request.path.startswith(f"/{name}/"):
-                return render(exc)
+        for emulator in EMULATORS:
+            if request.path.startswith(f"/{emulator.name}/"):
+                return emulator.render_http_error(exc)
         return {"error": exc.name.lower().replace(" ", "_"), "message": exc.description}, exc.code
 
     @app.errorhandler(Exception)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from ..pan import alias, luhn_ok  # noqa: F401  (alias re-exported for the emulators)
+from ..core.pan import alias, luhn_ok  # noqa: F401  (alias re-exported for the emulators)
 
 # (brand, prefix ranges as (low, high) over the first len(low) digits, lengths)
 BRANDS = [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..store import BASE_SCHEMA, Store
+from ..core.store import BASE_SCHEMA, Store
 
 
 class SandboxStore(Store):

@@ -61,6 +61,11 @@ class MangopayBackend:
         self.store, self.vault, self.clients = store, vault, clients
         self.tokenize_delay = tokenize_delay
 
+    @classmethod
+    def from_settings(cls, store: SandboxStore, vault: Vault, psp: dict, sandbox: dict) -> MangopayBackend:
+        delay = int(sandbox.get("TOKENIZE_DELAY") or DEFAULT_TOKENIZE_DELAY)
+        return cls(store, vault, {str(psp["CLIENT_ID"]): str(psp["API_KEY"])}, delay)
+
     def now(self) -> int:
         return int(self.store.clock.now())
 

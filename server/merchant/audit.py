@@ -16,8 +16,8 @@ from urllib.parse import quote, urljoin, urlsplit
 
 import requests
 
+from ..core.settings import origin_of
 from .assets import sri
-from .config import origin_of
 
 TIMEOUT = 10
 REQUIRED_HEADERS = {

@@ -15,9 +15,6 @@ import re
 from functools import cache
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-INVENTORY_FILE = ROOT / "docs" / "script-inventory.json"
-
 # Everything a payment page loads, with the reason it is there (the inventory's "purpose").
 PAGE_ASSETS = {
     "css/form.css": "Layout and look of the card form (no inline styles anywhere).",
@@ -95,6 +92,6 @@ def pages_of(static_dir: str, name: str) -> list[str]:
     return sorted(page for page, entry in ENTRY.items() if name in modules_of(static_dir, entry))
 
 
-def write_inventory(static_dir: str, out: Path = INVENTORY_FILE) -> Path:
+def write_inventory(static_dir: str, out: Path) -> Path:
     out.write_text(json.dumps(inventory(static_dir), indent=2) + "\n")
     return out

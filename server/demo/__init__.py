@@ -6,22 +6,21 @@ own backend would, and reads outcomes from the Panless API server-to-server.
 from __future__ import annotations
 
 import secrets
-from pathlib import Path
 from urllib.parse import urlencode
 
 import requests
 from flask import Flask, render_template, request
 
-from . import config
-from .auth import cookie_customer, issue_customer_token, issue_redirect_code
+from ..core.paths import STATIC, TEMPLATES
+from ..merchant import config
+from ..merchant.auth import cookie_customer, issue_customer_token, issue_redirect_code
 
-ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 10
 
 
 def create_app(panless_url: str, test_config: dict | None = None) -> Flask:
-    app = Flask(__name__, static_folder=str(ROOT / "static"), static_url_path="/shop-static",
-                template_folder=str(ROOT / "templates"))
+    app = Flask("panless.demo", static_folder=str(STATIC), static_url_path="/shop-static",
+                template_folder=str(TEMPLATES))
     config.load(app, test_config)
     app.config["SESSION_COOKIE_NAME"] = "shop_session"
     panless_url = panless_url.rstrip("/")

@@ -7,8 +7,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
 
+from ..core.settings import origin_of
 from .auth import cookie_customer, issue_customer_token, redeem_redirect_code
-from .config import origin_of
 from .errors import PanlessError
 
 bp = Blueprint("pages", __name__)

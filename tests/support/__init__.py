@@ -1,35 +1,16 @@
-"""Test and bench support: live servers on loopback, and the Chromium that Playwright should drive.
+"""Test and bench support: live servers on loopback, request recorders, log capture, the invariant check.
 
-``python -m server.testing ensure-browser`` is what ``make test`` runs first.
+The Chromium finder and Playwright helpers are in tests/support/browser.py. None of this ships in the wheel.
 """
 
 from __future__ import annotations
 
 import io
 import logging
-import os
 import re
-import shutil
-import subprocess
-import sys
 import threading
-from pathlib import Path
 
 from werkzeug.serving import make_server
-
-DEBIAN_CHROMIUM = "/usr/bin/chromium"
-
-# Flags this sandboxed machine needs: without the background-networking ones Chromium keeps dialling
-# Google's hosts and the closed network refuses them.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 class LiveServer:
@@ -57,7 +38,7 @@ UNLIMITED = {"RATELIMIT_SESSIONS": "100000/minute", "RATELIMIT_FINALIZE": "10000
 
 def providers_on(sandbox_url: str) -> dict:
     """Merchant app configuration pointing every PSP at a sandbox (the demo's defaults, other port)."""
-    from .sandbox import base_urls
+    from panless.sandbox import base_urls
 
     return {name.upper(): {"BASE_URL": url} for name, url in base_urls(sandbox_url).items()}
 
@@ -117,7 +98,7 @@ class LogCapture(logging.Handler):
 
 def secrets_found(text: str, typed: list[str]) -> list[str]:
     """The invariant check: typed PANs or CVCs (digit-bounded) and any Luhn-valid 13-19 digit run."""
-    from .pan import PAN_SHAPED, find_pans
+    from panless.core.pan import PAN_SHAPED, find_pans
 
     hits = [f"typed value ending {t[-2:]}" for t in typed
             if re.search(rf"(?<![0-9A-Za-z]){re.escape(t)}(?![0-9A-Za-z])", text)]
@@ -126,69 +107,3 @@ def secrets_found(text: str, typed: list[str]) -> list[str]:
             around = text[max(0, match.start() - 60): match.start()] + "<run>" + text[match.end(): match.end() + 30]
             hits.append(f"Luhn-valid run ending {match.group(0)[-4:]} after: {around!r}")
     return hits
-
-
-def playwright_chromium() -> str | None:
-    """Playwright's own Chromium build when one is installed (newest first), else None."""
-    root = Path(os.environ.get("PLAYWRIGHT_BROWSERS_PATH") or Path.home() / ".cache" / "ms-playwright")
-    for pattern in ("chromium_headless_shell-*/chrome-*/chrome-headless-shell", "chromium-*/chrome-linux*/chrome"):
-        found = sorted(root.glob(pattern))
-        if found:
-            return str(found[-1])
-    return None
-
-
-def chromium_executable() -> str:
-    """The executable handed to Playwright: PANLESS_CHROMIUM, Playwright's own, else Debian's chromium."""
-    for candidate in (os.environ.get("PANLESS_CHROMIUM"), playwright_chromium(), DEBIAN_CHROMIUM):
-        if candidate and Path(candidate).exists():
-            return candidate
-    raise RuntimeError(
-        "No Chromium for Playwright: run `make browser` (installs Debian's chromium as root) "
-        "or set PANLESS_CHROMIUM to a Chromium executable."
-    )
-
-
-def ensure_browser() -> int:
-    if playwright_chromium():
-        print(f"browser: Playwright's Chromium at {playwright_chromium()}")
-        return 0
-    if Path(DEBIAN_CHROMIUM).exists():
-        print(f"browser: Debian's chromium at {DEBIAN_CHROMIUM}")
-        return 0
-    if os.geteuid() != 0 or not shutil.which("apt-get"):
-        print("browser: no Chromium found; as root run `apt-get install -y chromium`", file=sys.stderr)
-        return 1
-    print("browser: installing Debian's chromium with apt-get")
-    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    subprocess.run(["apt-get", "update", "-qq"], check=False, env=env)
-    done = subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=False, env=env)
-    return 0 if done.returncode == 0 and Path(DEBIAN_CHROMIUM).exists() else 1
-
-
-def launch_args(defaults: dict) -> dict:
-    """Playwright launch arguments for this machine's Chromium (used by playwright/conftest.py)."""
-    args = dict(defaults)
-    args["executable_path"] = chromium_executable()
-    args["args"] = [*args.get("args", []), *CHROMIUM_ARGS]
-    return args
-
-
-if __name__ == "__main__":
-    if sys.argv[1:] == ["ensure-browser"]:
-        sys.exit(ensure_browser())
-    print("usage: python -m server.testing ensure-browser", file=sys.stderr)
-    sys.exit(2)
-
-
-def fill_card(where, invariant, number: str, expiry: str, cvc: str = "847", name: str = "Jody Smith",
-              postal: str = "32801") -> None:
-    """Types a card into the card form in `where` (a Playwright page or frame locator) key by key, as a shopper
-    would, once the invariant knows what will be typed; the postal code only when the form asks for it."""
-    invariant.type(number, cvc)
-    where.locator("#name").fill(name)
-    where.locator("#number").press_sequentially(number)
-    where.locator("#expiry").press_sequentially(expiry)
-    where.locator("#cvc").press_sequentially(cvc)
-    if where.locator("#postal").is_visible():
-        where.locator("#postal").fill(postal)

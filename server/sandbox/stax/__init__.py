@@ -17,11 +17,12 @@ from datetime import UTC, datetime
 from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import HTTPException
 
-from . import cards
-from .store import SandboxStore
-from .vault import Vault
-from .wire import answers_browsers, cors_headers, json_response
-from .wire import json_body as parse_json
+from .. import cards
+from ..emulator import Emulator
+from ..store import SandboxStore
+from ..vault import Vault
+from ..wire import answers_browsers, cors_headers, json_response
+from ..wire import json_body as parse_json
 
 bp = Blueprint("stax", __name__, url_prefix="/stax")
 
@@ -58,6 +59,10 @@ class StaxBackend:
         self.store, self.vault = store, vault
         self.merchant_id, self.api_key, self.web_token = (merchant["MERCHANT_ID"], merchant["API_KEY"],
                                                           merchant["WEB_TOKEN"])
+
+    @classmethod
+    def from_settings(cls, store: SandboxStore, vault: Vault, psp: dict, sandbox: dict) -> StaxBackend:
+        return cls(store, vault, {k: str(v) for k, v in psp.items()})
 
     def now(self) -> float:
         return self.store.clock.now()
@@ -241,3 +246,7 @@ def payment_method(method_id):
     if request.method == "PUT":
         return json_response(backend().update(method_id, json_body()))
     return json_response(backend().delete(method_id))
+
+
+EMULATOR = Emulator(name="stax", blueprint=bp, backend=StaxBackend.from_settings,
+                    render_http_error=render_http_error)

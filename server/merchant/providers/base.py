@@ -14,11 +14,13 @@ from dataclasses import asdict, dataclass, field
 
 import requests
 
-from ..config import origin_of
+from ...core.demo import CREDENTIALS
+from ...core.redaction import redact
+from ...core.settings import origin_of
 from ..errors import PanlessError
-from ..redaction import redact
 
 log = logging.getLogger("panless.providers")
+SANDBOX_ROOT = "http://127.0.0.1:8001"  # `panless sandbox` on its default port
 
 
 @dataclass
@@ -88,7 +90,20 @@ class Provider:
     """Base class: each adapter calls `self.http(...)` and never `requests` directly."""
 
     name = "provider"
+    # Declared by each adapter: its configuration section's defaults (the demo sandbox, demo credentials),
+    # the keys it cannot work without, and which of them are secrets (refused at their demo values
+    # outside the demo).
+    sandbox_path = ""
+    settings: dict = {}
+    required: tuple[str, ...] = ("BASE_URL",)
+    secret_keys: tuple[str, ...] = ()
     retry_statuses = frozenset({502, 503, 504})
+
+    @classmethod
+    def defaults(cls) -> dict:
+        """This PSP's configuration section as the demo runs it: the local sandbox and demo credentials."""
+        return {"BASE_URL": f"{SANDBOX_ROOT}/{cls.name}{cls.sandbox_path}", "TIMEOUT": 10,
+                **CREDENTIALS.get(cls.name, {}), **cls.settings}
 
     def __init__(self, config: dict):
         self.config = config

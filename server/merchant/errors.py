@@ -6,7 +6,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from collections import Counter
+
+from flask import Flask, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 # code -> (HTTP status, message a shopper or developer can act on, field, retry)
@@ -59,6 +61,11 @@ CATALOG: dict[str, tuple[int, str, str | None, str | None]] = {
     "payload_too_large": (413, "The request body is too large.", None, None),
     "internal_error": (500, "Something went wrong on our side. Please try again.", None, None),
 }
+
+
+def counters() -> Counter:
+    """Security event counts of this process (refused PANs, cross-site calls, CSP reports)."""
+    return current_app.extensions["panless_counters"]
 
 
 def hint(code: str) -> dict:

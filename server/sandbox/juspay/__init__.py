@@ -15,10 +15,11 @@ from datetime import UTC, datetime
 from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import HTTPException
 
-from . import cards
-from .store import SandboxStore
-from .vault import Vault
-from .wire import answers_browsers, basic_credentials, cors_headers, form_body, json_response
+from .. import cards
+from ..emulator import Emulator
+from ..store import SandboxStore
+from ..vault import Vault
+from ..wire import answers_browsers, basic_credentials, cors_headers, form_body, json_response
 
 bp = Blueprint("juspay", __name__, url_prefix="/juspay")
 
@@ -66,6 +67,10 @@ def not_found(what: str) -> JuspayError:
 class JuspayBackend:
     def __init__(self, store: SandboxStore, vault: Vault, merchants: dict[str, str]):
         self.store, self.vault, self.merchants = store, vault, merchants
+
+    @classmethod
+    def from_settings(cls, store: SandboxStore, vault: Vault, psp: dict, sandbox: dict) -> JuspayBackend:
+        return cls(store, vault, {str(psp["MERCHANT_ID"]): str(psp["API_KEY"])})
 
     def now(self) -> float:
         return self.store.clock.now()
@@ -273,3 +278,7 @@ def list_cards():
 def delete_card():
     merchant = merchant_from_auth()
     return json_response(backend().delete_card(merchant, form_body().get("card_token", "")))
+
+
+EMULATOR = Emulator(name="juspay", blueprint=bp, backend=JuspayBackend.from_settings,
+                    render_http_error=render_http_error)

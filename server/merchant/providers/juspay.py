@@ -29,6 +29,8 @@ ADD_ERRORS = {"EXPIRED": "session_expired", "RESOURCE_NOT_FOUND": "session_expir
 
 class JuspayProvider(Provider):
     name = "juspay"
+    required = ("BASE_URL", "MERCHANT_ID", "API_KEY")
+    secret_keys = ("API_KEY",)
 
     def __init__(self, config: dict):
         super().__init__(config)

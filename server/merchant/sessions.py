@@ -12,11 +12,11 @@ from dataclasses import asdict
 
 from flask import current_app
 
+from ..core.store import Store
 from . import limits, providers
 from .auth import random_id
 from .errors import PanlessError
 from .providers.base import StartRequest
-from .store import Store
 
 MAX_FINISH_ATTEMPTS = 5
 

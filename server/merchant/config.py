@@ -2,15 +2,18 @@
 
 Nested keys use a double underscore, Flask's `from_prefixed_env` convention:
 PANLESS_MANGOPAY__BASE_URL, PANLESS_MANGOPAY__CLIENT_ID, PANLESS_MANGOPAY__API_KEY, ...
+Each PSP's section comes from its adapter's declaration (providers/<psp>.py: `defaults`, `required`).
 """
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Flask
 
-DEMO_SECRET_KEY = "panless-demo-secret-key-not-for-production"  # demo value: set PANLESS_SECRET_KEY
+from ..core.demo import DEMO_SECRET_KEY
+from ..core.settings import ConfigError, is_loopback, merge, origin_of, prefixed_env
+from . import providers
+
+__all__ = ["ConfigError", "DEFAULTS", "checkout_origins", "load", "origin_of", "prefixed_env"]
 
 DEFAULTS = {
     "SECRET_KEY": DEMO_SECRET_KEY,
@@ -30,34 +33,9 @@ DEFAULTS = {
     "MAX_CONTENT_LENGTH": 64 * 1024,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_HTTPONLY": True,
-    "MANGOPAY": {
-        "BASE_URL": "http://127.0.0.1:8001/mangopay/v2.01/",
-        "CLIENT_ID": "panless-demo",        # demo value
-        "API_KEY": "panless-demo-key",      # demo value
-        "TIMEOUT": 10,
-        "TOKENIZATION_ORIGINS": None,       # None: derived from BASE_URL
-    },
-    "JUSPAY": {
-        "BASE_URL": "http://127.0.0.1:8001/juspay",
-        "MERCHANT_ID": "panless-demo",      # demo value
-        "API_KEY": "panless-demo-juspay-key",  # demo value
-        "TIMEOUT": 10,
-    },
-    "STAX": {
-        "BASE_URL": "http://127.0.0.1:8001/stax",
-        "API_KEY": "panless-demo-stax-key",  # demo value (secret: server side only)
-        "WEB_TOKEN": "panless-demo-webpayments",  # demo value (public: it goes to the browser)
-        "TIMEOUT": 10,
-    },
+    # One section per PSP, as its adapter declares it (the demo sandbox's URLs and demo credentials).
+    **{adapter.name.upper(): adapter.defaults() for adapter in providers.ADAPTERS},
 }
-
-
-def prefixed_env() -> dict:
-    """PANLESS_* variables as a nested dict (values parsed as JSON where they parse)."""
-    scratch = Flask("panless-env")
-    scratch.config.clear()
-    scratch.config.from_prefixed_env("PANLESS")
-    return dict(scratch.config)
 
 
 def load(app: Flask, test_config: dict | None = None) -> None:
@@ -67,9 +45,7 @@ def load(app: Flask, test_config: dict | None = None) -> None:
         merge(app.config, test_config)
     app.config["ALLOWED_ORIGINS"] = checkout_origins(app.config["ALLOWED_ORIGINS"], app.config["PUBLIC_URL"])
     refuse_demo_secret(app.config)
-
-
-LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+    providers.check_sections(app.config)
 
 
 def refuse_demo_secret(config) -> None:
@@ -78,28 +54,10 @@ def refuse_demo_secret(config) -> None:
     if config["SECRET_KEY"] != DEMO_SECRET_KEY:
         return
     remote = [name for name, section in config.items()
-              if isinstance(section, dict) and "BASE_URL" in section
-              and urlsplit(str(section["BASE_URL"])).hostname not in LOOPBACK]
+              if isinstance(section, dict) and "BASE_URL" in section and not is_loopback(section["BASE_URL"])]
     if remote or config.get("FORCE_HTTPS"):
         raise ConfigError("PANLESS_SECRET_KEY is the published demo value; set a long random secret before "
                           f"talking to a real PSP ({', '.join(remote) or 'FORCE_HTTPS is on'}).")
-
-class ConfigError(ValueError):
-    pass
-
-
-def origin_of(url: str) -> str | None:
-    """scheme://host[:port] of an http(s) URL, or None when it is not one."""
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError:  # "http://[", a port out of range
-        return None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return None
-    default = {"http": 80, "https": 443}[parts.scheme]
-    return f"{parts.scheme}://{parts.hostname}" + (f":{port}" if port and port != default else "")
-
 
 def checkout_origins(value, public_url: str | None) -> list[str]:
     """PANLESS_ALLOWED_ORIGINS as exact origins; refuses wildcards, paths, and the Panless origin itself."""
@@ -116,11 +74,3 @@ def checkout_origins(value, public_url: str | None) -> list[str]:
             )
         origins.append(origin)
     return origins
-
-
-def merge(config, values: dict) -> None:
-    for key, value in values.items():
-        if isinstance(value, dict) and isinstance(config.get(key), dict):
-            config[key] = {**config[key], **value}
-        else:
-            config[key] = value

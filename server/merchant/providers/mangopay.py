@@ -55,6 +55,10 @@ def idempotency_key(prefix: str, merchant_id: str) -> str:
 
 class MangopayProvider(Provider):
     name = "mangopay"
+    sandbox_path = "/v2.01/"
+    settings = {"TOKENIZATION_ORIGINS": None}  # None: derived from BASE_URL
+    required = ("BASE_URL", "CLIENT_ID", "API_KEY")
+    secret_keys = ("API_KEY",)
 
     def __init__(self, config: dict):
         super().__init__(config)

@@ -28,6 +28,8 @@ FIELD_ERRORS = {
 
 class StaxProvider(Provider):
     name = "stax"
+    required = ("BASE_URL", "API_KEY", "WEB_TOKEN")
+    secret_keys = ("API_KEY",)
 
     def __init__(self, config: dict):
         super().__init__(config)

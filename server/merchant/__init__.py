@@ -1,0 +1,58 @@
+"""Panless merchant app: creates tokenization sessions, finishes them server-to-server, keeps tokens.
+
+It never receives a card number: the browser posts card fields straight to the PSP.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from flask import Flask, g, request
+
+from ..core.paths import STATIC, TEMPLATES
+from ..core.store import Store
+from . import api, config, errors, limits, pages, providers, security
+
+access_log = logging.getLogger("panless.access")
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask("panless.merchant", static_folder=str(STATIC), template_folder=str(TEMPLATES))
+    config.load(app, test_config)
+    if app.config.get("STATIC_DIR"):
+        app.static_folder = str(app.config["STATIC_DIR"])
+    register_extensions(app)
+    register_blueprints(app)
+    limits.init_app(app)
+    errors.register_errorhandlers(app)
+    register_access_log(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    app.extensions["panless_store"] = Store(app.config["DB"])
+    providers.init_app(app)
+    security.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    app.register_blueprint(api.bp)
+    app.register_blueprint(pages.bp)
+
+
+def register_access_log(app: Flask) -> None:
+    if not logging.getLogger("panless").handlers and not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger("panless").setLevel(app.config["LOG_LEVEL"])
+
+    @app.before_request
+    def start_timer():
+        g.started = time.monotonic()
+
+    @app.after_request
+    def log_request(response):
+        elapsed = (time.monotonic() - g.get("started", time.monotonic())) * 1000
+        # The path only: query strings are the caller's to fill and are not logged.
+        access_log.info("%s %s %s %.0fms", request.method, request.path, response.status_code, elapsed)
+        return response

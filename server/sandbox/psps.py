@@ -1,0 +1,12 @@
+"""The PSPs the sandbox emulates: one line each (docs/adding-a-psp.md)."""
+
+from __future__ import annotations
+
+from . import juspay, mangopay, stax
+from .emulator import Emulator
+
+EMULATORS: list[Emulator] = [
+    mangopay.EMULATOR,
+    juspay.EMULATOR,
+    stax.EMULATOR,
+]
