@@ -8,9 +8,9 @@ no Luhn-valid 13-19 digit run.
 
 import pytest
 import requests
+
 from panless import create_app
 from panless.sandbox import create_app as create_sandbox
-
 from tests.support import UNLIMITED, LiveServer, LogCapture, RequestRecorder, providers_on, secrets_found
 from tests.support.browser import launch_args
 

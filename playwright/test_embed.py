@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 import requests
 from flask import Flask
+from playwright.sync_api import expect
+
 from panless import create_app
 from panless.core.pan import find_pans
 from panless.merchant.config import ConfigError
-from playwright.sync_api import expect
-
 from tests.support import LiveServer
 from tests.support.browser import fill_card
 

@@ -100,6 +100,7 @@ def cmd_audit(args) -> int:
     import json
 
     import requests
+
     from panless.merchant.audit import run
 
     baseline = json.loads(Path(args.baseline).read_text()) if args.baseline else None

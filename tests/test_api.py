@@ -6,7 +6,9 @@ from datetime import UTC, datetime
 import pytest
 import requests
 
-from .conftest import TIMEOUT, Shopper, browser_result, checked, post_card
+from tests.support.merchant import Shopper, checked
+from tests.support.sandbox import TIMEOUT
+from tests.support.tokenize import browser_result, post_card
 
 FUTURE = f"12{(datetime.now(UTC).year + 2) % 100:02d}"
 VISA = "4970107111111119"
@@ -136,7 +138,7 @@ def test_deactivate_card(shopper, sandbox):
     assert r.status_code == 200 and r.json()["card"]["active"] is False
     assert shopper.call("GET", "/api/cards").json()["cards"][0]["active"] is False
     # and at the PSP
-    from .conftest import MangopayWire
+    from tests.support.sandbox import MangopayWire
 
     mp = MangopayWire(sandbox.url)
     assert mp.call("GET", f"/cards/{card['token']}").json()["Active"] is False
@@ -204,7 +206,6 @@ def test_pan_tripwire_refuses_card_numbers_anywhere(shopper, where):
 
 def test_psp_down_is_a_clear_503(sandbox):
     from panless import create_app
-
     from tests.support import LiveServer
 
     server = LiveServer(
@@ -218,7 +219,6 @@ def test_psp_down_is_a_clear_503(sandbox):
 
 def test_wrong_psp_credentials_are_reported_as_such(sandbox):
     from panless import create_app
-
     from tests.support import LiveServer
 
     app = create_app({"MANGOPAY": {"BASE_URL": f"{sandbox.url}/mangopay/v2.01/", "API_KEY": "wrong"}})
@@ -307,7 +307,7 @@ def test_deactivating_a_card_the_psp_already_removed(shopper, sandbox, provider)
         requests.delete(f"{sandbox.url}/stax/payment-method/{card['token']}", timeout=TIMEOUT,
                         headers={"Authorization": "Bearer panless-demo-stax-key"}).raise_for_status()
     else:
-        from .conftest import MangopayWire
+        from tests.support.sandbox import MangopayWire
 
         MangopayWire(sandbox.url).call("PUT", f"/cards/{card['token']}", json={"Active": False}).raise_for_status()
     r = shopper.call("DELETE", f"/api/cards/{card['token']}")

@@ -5,12 +5,12 @@ import json
 from urllib.parse import parse_qs
 
 import pytest
+
 from panless.merchant.errors import PanlessError
 from panless.merchant.providers.base import StartRequest
 from panless.merchant.providers.juspay import JuspayProvider
 from panless.merchant.providers.stax import StaxProvider
-
-from .golden import Replay, load
+from tests.support.golden import Replay, load
 
 
 def start_request(**kw):

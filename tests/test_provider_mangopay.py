@@ -10,11 +10,11 @@ import threading
 import time
 
 import pytest
+
 from panless.merchant.errors import PanlessError
 from panless.merchant.providers.base import StartRequest, scrub
 from panless.merchant.providers.mangopay import MangopayProvider
-
-from .golden import Replay, load
+from tests.support.golden import Replay, load
 
 
 def golden(name):

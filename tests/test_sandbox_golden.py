@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from .conftest import BASIC, CLIENT_ID, TIMEOUT
-from .golden import assert_same_shape, load
+from tests.support.golden import assert_same_shape, load
+from tests.support.sandbox import BASIC, CLIENT_ID, TIMEOUT
 
 FIXTURES = Path(__file__).parent / "fixtures" / "mangopay"
 SAMPLES = sorted(p.stem for p in FIXTURES.glob("*.json") if p.stem != "result_codes")

@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 import pytest
 import requests
 
-from . import golden
-from .conftest import TIMEOUT
-from .golden import load
+from tests.support import golden
+from tests.support.golden import load
+from tests.support.sandbox import TIMEOUT
 
 YEAR = str(datetime.now(UTC).year + 3)
 KEY = "panless-demo-juspay-key"

@@ -7,11 +7,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
+
 from panless.sandbox import create_app as create_sandbox
-
 from tests.support import LiveServer
-
-from .conftest import API_KEY, BASIC, CLIENT_ID, TIMEOUT, MangopayWire
+from tests.support.sandbox import API_KEY, BASIC, CLIENT_ID, TIMEOUT, MangopayWire
 
 NOW = datetime.now(UTC)
 FUTURE = f"12{(NOW.year + 3) % 100:02d}"

@@ -8,7 +8,7 @@ from mangopay.api import APIRequest
 from mangopay.exceptions import APIError
 from mangopay.resources import Card, CardRegistration, NaturalUser
 
-from .conftest import API_KEY, CLIENT_ID, TIMEOUT
+from tests.support.sandbox import API_KEY, CLIENT_ID, TIMEOUT
 
 FUTURE = f"12{(datetime.now(UTC).year + 2) % 100:02d}"
 

@@ -5,9 +5,9 @@ from datetime import UTC, datetime
 import pytest
 import requests
 
-from . import golden
-from .conftest import TIMEOUT
-from .golden import load
+from tests.support import golden
+from tests.support.golden import load
+from tests.support.sandbox import TIMEOUT
 
 YY = f"{(datetime.now(UTC).year + 3) % 100:02d}"
 AUTH = {"Authorization": "Bearer panless-demo-stax-key", "Accept": "application/json"}

@@ -9,15 +9,15 @@ from pathlib import Path
 
 import pytest
 import requests
+
 from panless import create_app
 from panless.merchant.assets import inventory
 from panless.merchant.audit import run as run_audit
 from panless.merchant.audit import sri
 from panless.merchant.limits import set_challenge
-
 from tests.support import UNLIMITED, LiveServer, providers_on
-
-from .conftest import TIMEOUT, Shopper
+from tests.support.merchant import Shopper
+from tests.support.sandbox import TIMEOUT
 
 ROOT = Path(__file__).parent.parent
 SNAPSHOTS = Path(__file__).parent / "snapshots" / "headers.json"

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from cryptography.exceptions import InvalidTag
+
 from panless.sandbox.store import SandboxStore as Store
 from panless.sandbox.vault import Vault, VaultError, load_key, new_id
 

@@ -9,7 +9,7 @@ from flask import Flask, Response, request
 
 from tests.support import LiveServer
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
 
 def load(psp: str, name: str) -> dict:
