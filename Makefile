@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test browser bench sandbox serve lint clean
+.PHONY: demo test browser services bench sandbox serve check lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,11 +16,17 @@ $(STAMP): pyproject.toml
 browser: $(STAMP)
 	$(BIN)/python -m tests.support.browser ensure-browser
 
+# PostgreSQL and Redis from Debian's packages when missing (apt-get as root); the tests start their own
+# throwaway servers on free ports.
+services: $(STAMP)
+	$(BIN)/python -m tests.production.services ensure
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
-test: $(STAMP) browser lint
-	$(BIN)/python -m pytest
+# The production tests must not skip for want of PostgreSQL or Redis: `services` installed both.
+test: $(STAMP) browser services lint
+	PANLESS_REQUIRE_SERVICES=1 $(BIN)/python -m pytest
 
 demo: $(STAMP)
 	$(BIN)/panless demo
@@ -31,7 +37,10 @@ sandbox: $(STAMP)
 serve: $(STAMP)
 	$(BIN)/panless serve
 
-bench: $(STAMP) browser
+check: $(STAMP)
+	$(BIN)/panless check
+
+bench: $(STAMP) browser services
 	$(BIN)/python -m bench
 
 clean:

@@ -30,11 +30,53 @@ def serve(app, args, banner: list[str]) -> int:
 
 
 def cmd_serve(args) -> int:
+    """The merchant app under gunicorn (the Flask development server only with --dev, as `make demo` runs it)."""
+    from panless.core.settings import ConfigError, prefixed_env
     from panless.merchant import create_app
+    from panless.merchant.config import DEFAULTS
+    from panless.merchant.storage import PROCESSES_VARIABLE
 
     public = os.environ.get("PANLESS_PUBLIC_URL") or f"http://{args.host}:{args.port}"
-    return serve(create_app({"PUBLIC_URL": public}), args,
-                 [f"Panless merchant app on {public}", f"  hosted card form  {public}/pay"])
+    os.environ["PANLESS_PUBLIC_URL"] = public
+    banner = [f"Panless merchant app on {public}", f"  hosted card form  {public}/pay"]
+    if args.dev:
+        return serve(create_app({"PUBLIC_URL": public}), args, banner)
+    settings = {**DEFAULTS, **prefixed_env()}
+    workers = args.workers or settings["WORKERS"]
+    threads = args.threads or settings["THREADS"]
+    os.environ[PROCESSES_VARIABLE] = str(workers)  # read by each worker's start-up checks
+    try:  # every start-up check once, here: a mistake stops `serve` with its message, not a boot loop
+        app = create_app({"PUBLIC_URL": public, "WORKERS": workers, "THREADS": threads})
+    except ConfigError as exc:
+        print(f"panless serve: {exc}", file=sys.stderr)
+        return 2
+    deadline = int(app.config["REQUEST_DEADLINE"])
+    app.extensions["panless_store"].close()
+    print("\n".join([*banner, f"  gunicorn: {workers} workers x {threads} threads"]), flush=True)
+    from panless.merchant.wsgi import Server
+
+    Server(lambda: create_app({"PUBLIC_URL": public}), {
+        "bind": f"{args.host}:{args.port}", "workers": workers, "threads": threads, "worker_class": "gthread",
+        # A worker silent for longer than a request's deadline plus slack is stuck: gunicorn replaces it.
+        "timeout": deadline + 30, "graceful_timeout": 30, "keepalive": 5, "loglevel": "warning",
+    }).run()
+    return 0
+
+
+def cmd_check(args) -> int:
+    """Load the configuration as `serve` would, then check the database, rate-limit storage and each PSP."""
+    from panless.core.settings import ConfigError
+    from panless.merchant import checks, create_app
+
+    try:
+        app = create_app()
+    except ConfigError as exc:
+        print(f"FAIL  configuration: {exc}")
+        return 1
+    findings = checks.run(app)
+    print("ok    configuration: loaded")
+    print("\n".join(finding.line() for finding in findings))
+    return 0 if all(finding.ok for finding in findings) else 1
 
 
 def cmd_shop(args) -> int:
@@ -58,7 +100,7 @@ def cmd_demo(args) -> int:
     me = [sys.executable, "-m", "panless.cli"]
     procs = [
         subprocess.Popen([*me, "sandbox", "--port", str(args.sandbox_port)], env=env),
-        subprocess.Popen([*me, "serve", "--port", str(args.port)], env=env),
+        subprocess.Popen([*me, "serve", "--dev", "--port", str(args.port)], env=env),
         subprocess.Popen([*me, "shop", "--port", str(args.shop_port), "--panless-url", panless_url], env=env),
     ]
     time.sleep(1.0)
@@ -132,7 +174,12 @@ def main(argv: list[str] | None = None) -> int:
 
     sandbox = server_command("sandbox", 8001, cmd_sandbox, "run the offline sandbox PSP")
     sandbox.add_argument("--db", help="SQLite file that survives a restart (default: in memory)")
-    server_command("serve", 8000, cmd_serve, "run the merchant app")
+    serve_command = server_command("serve", 8000, cmd_serve, "run the merchant app (gunicorn)")
+    serve_command.add_argument("--workers", type=int, help="worker processes (default PANLESS_WORKERS, 2)")
+    serve_command.add_argument("--threads", type=int, help="threads per worker (default PANLESS_THREADS, 8)")
+    serve_command.add_argument("--dev", action="store_true", help="Flask's development server (the demo)")
+    check = sub.add_parser("check", help="check the configuration, database, rate-limit storage and each PSP")
+    check.set_defaults(run=cmd_check)
     shop = server_command("shop", 8003, cmd_shop, "run the demo shop (a checkout page embedding the card form)")
     shop.add_argument("--panless-url", default="http://127.0.0.1:8000")
 

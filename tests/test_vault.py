@@ -34,7 +34,7 @@ def test_bit_flip_is_detected(vault):
     record = vault.seal(CARD)
     key_id, blob = vault.store.get_sealed(record)
     flipped = blob[:20] + bytes([blob[20] ^ 1]) + blob[21:]
-    vault.store.db.execute("UPDATE vault SET blob=? WHERE id=?", (flipped, record))
+    vault.store.execute("UPDATE vault SET blob=? WHERE id=?", (flipped, record))
     with pytest.raises(InvalidTag):
         vault.open(record)
 
@@ -42,7 +42,7 @@ def test_bit_flip_is_detected(vault):
 def test_ciphertext_moved_to_another_record_fails(vault):
     a, b = vault.seal(CARD), vault.seal({**CARD, "pan": "4970105181818183"})
     blob_a = vault.store.get_sealed(a)[1]
-    vault.store.db.execute("UPDATE vault SET blob=? WHERE id=?", (blob_a, b))
+    vault.store.execute("UPDATE vault SET blob=? WHERE id=?", (blob_a, b))
     with pytest.raises(InvalidTag):
         vault.open(b)
 

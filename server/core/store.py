@@ -1,22 +1,64 @@
-"""JSON documents in SQLite (in memory, or a file that survives a restart), with an adjustable clock.
+"""JSON documents in SQL, with an adjustable clock: SQLite (a file, or in memory for one process) or
+PostgreSQL, through SQLAlchemy Core.
 
-The merchant app keeps its sessions and cards here; the sandbox PSP builds its state on it too.
+The merchant app keeps its sessions, cards and spent codes here, the relay its spent tickets, and the
+sandbox PSP builds its state on it too. Every operation runs in a short transaction of its own, or inside
+`transaction()`, which groups a read-modify-write: it joins an enclosing one, locks what it reads with
+`get(..., lock=True)` (a row lock on PostgreSQL; SQLite takes the database's write lock when it begins),
+and commits or rolls back as a whole. Connections come from the engine's pool, so threads and worker
+processes share no lock of ours; only an in-memory SQLite database, one connection, is serialized.
 """
 
 from __future__ import annotations
 
+import contextvars
 import json
-import sqlite3
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from pathlib import Path
 
-BASE_SCHEMA = """
-CREATE TABLE IF NOT EXISTS objects (
-    kind TEXT NOT NULL, id TEXT NOT NULL, owner TEXT, lookup TEXT, created REAL NOT NULL,
-    body TEXT NOT NULL, PRIMARY KEY (kind, id));
-CREATE INDEX IF NOT EXISTS objects_owner ON objects (kind, owner);
-CREATE INDEX IF NOT EXISTS objects_lookup ON objects (kind, lookup);
-"""
+from sqlalchemy import (
+    Column,
+    Float,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    Table,
+    Text,
+    create_engine,
+    delete,
+    event,
+    inspect,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.pool import StaticPool
+
+SCHEMA_VERSION = 2
+metadata = MetaData()
+objects = Table(
+    "objects", metadata,
+    Column("kind", Text, primary_key=True), Column("id", Text, primary_key=True),
+    Column("owner", Text), Column("lookup", Text), Column("created", Float, nullable=False),
+    Column("version", Integer, nullable=False, server_default="0"),  # bumped by every write: compare-and-set
+    Column("body", Text, nullable=False),
+    Index("objects_owner", "kind", "owner"), Index("objects_lookup", "kind", "lookup"),
+)
+schema = Table("panless_schema", metadata, Column("id", Integer, primary_key=True),
+               Column("version", Integer, nullable=False))
+# The sandbox's ciphertexts: declared here so that every table has one definition; only SandboxStore creates it.
+vault_table = Table("vault", MetaData(), Column("id", Text, primary_key=True), Column("key_id", Text, nullable=False),
+                    Column("blob", LargeBinary, nullable=False), Column("created", Float, nullable=False))
+
+
+class StoreError(ValueError):
+    """A database URL that cannot work: the message names the setting and what to do."""
 
 
 class Clock:
@@ -29,64 +71,199 @@ class Clock:
         return time.time() + self.offset
 
 
-class Store:
-    SCHEMA = BASE_SCHEMA
+MEMORY = {":memory:", "sqlite://", "sqlite:///:memory:", "sqlite+pysqlite:///:memory:"}
 
-    def __init__(self, path: str = ":memory:", clock: Clock | None = None):
-        self.path = path
+
+def database_url(value: str) -> str:
+    """A SQLAlchemy URL from what a setting may hold: a SQLite file path, `:memory:`, sqlite:/// or
+    postgresql:// (psycopg 3 is the driver)."""
+    value = str(value).strip()
+    if value in MEMORY:
+        return "sqlite://"
+    if "://" not in value:
+        return "sqlite:///" + str(Path(value).expanduser().resolve())
+    for scheme in ("postgres://", "postgresql://", "postgresql+psycopg2://"):
+        if value.startswith(scheme):
+            return "postgresql+psycopg://" + value[len(scheme):]
+    return value
+
+
+def is_memory(value: str) -> bool:
+    return database_url(value) == "sqlite://"
+
+
+class Store:
+    """Documents (kind, id) -> JSON body, with an owner and a lookup key indexed for `find`."""
+
+    TABLES: tuple[Table, ...] = ()  # extra tables a subclass keeps beside the documents
+
+    def __init__(self, url: str = ":memory:", clock: Clock | None = None, pool_size: int = 10):
+        self.url = database_url(url)
         self.clock = clock or Clock()
-        self.lock = threading.RLock()
-        self.db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10)
-        if path != ":memory:":
-            self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.executescript(self.SCHEMA)
+        self.engine = self._engine(self.url, pool_size)
+        self.postgres = self.engine.dialect.name == "postgresql"
+        self.insert = postgresql.insert if self.postgres else sqlite.insert
+        # One in-memory SQLite connection, shared: the only case where our own lock orders the threads.
+        self._serial = threading.RLock() if self.url == "sqlite://" else None
+        self._current: contextvars.ContextVar[Connection | None] = contextvars.ContextVar(
+            f"panless_store_{id(self)}", default=None)
+        self.migrate()
+
+    # -- engine and schema ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _engine(url: str, pool_size: int) -> Engine:
+        try:
+            parsed = make_url(url)
+        except (ArgumentError, ValueError):
+            raise StoreError(f"{url!r} is not a database URL (sqlite:///path or postgresql://...)") from None
+        if parsed.get_backend_name() == "postgresql":
+            try:
+                return create_engine(parsed, pool_size=pool_size, max_overflow=pool_size, pool_timeout=10,
+                                     pool_pre_ping=True, connect_args={"connect_timeout": 5})
+            except (ModuleNotFoundError, NoSuchModuleError):
+                raise StoreError("PostgreSQL needs psycopg 3: pip install 'panless[postgres]'") from None
+        if parsed.get_backend_name() != "sqlite":
+            raise StoreError(f"unsupported database {parsed.get_backend_name()!r}: use sqlite or postgresql")
+        if url == "sqlite://":
+            engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
+        else:
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            engine = create_engine(parsed, pool_size=pool_size, max_overflow=pool_size, pool_timeout=30,
+                                   connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def on_connect(dbapi_connection, _record):
+            # SQLAlchemy issues BEGIN itself (below); pysqlite's own implicit transactions are turned off.
+            dbapi_connection.isolation_level = None
+            if url != "sqlite://":
+                dbapi_connection.execute("PRAGMA journal_mode=WAL")
+                dbapi_connection.execute("PRAGMA busy_timeout=30000")
+
+        @event.listens_for(engine, "begin")
+        def on_begin(conn):
+            # A writing transaction takes the write lock at once: two read-modify-writes cannot interleave,
+            # and none fails with "database is locked" halfway (it waits at BEGIN instead).
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("write") else "BEGIN")
+
+        return engine
+
+    def migrate(self) -> None:
+        """Create the schema, or bring an older one up to SCHEMA_VERSION; safe with several processes."""
+        with self.transaction() as conn:
+            if self.postgres:  # one migrating process at a time; the others wait and find it done
+                conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7361827)")
+            tables = set(inspect(conn).get_table_names())
+            version = conn.execute(select(schema.c.version)).scalar() if "panless_schema" in tables else None
+            if version is None:
+                version = 1 if "objects" in tables else 0  # a database from before versioning
+                metadata.create_all(conn, tables=[schema])
+                conn.execute(self.insert(schema).values(id=1, version=version))
+            if version < 1:
+                metadata.create_all(conn)
+                version = SCHEMA_VERSION
+            if version < 2:
+                conn.exec_driver_sql("ALTER TABLE objects ADD COLUMN version INTEGER NOT NULL DEFAULT 0")
+            if version > SCHEMA_VERSION:
+                raise StoreError(f"the database schema is version {version}, newer than this Panless "
+                                 f"({SCHEMA_VERSION}): upgrade Panless")
+            conn.execute(update(schema).values(version=SCHEMA_VERSION))
+            for table in self.TABLES:
+                table.create(conn, checkfirst=True)
+
+    def ping(self) -> None:
+        """One round trip to the database (the health check)."""
+        with self.transaction(write=False) as conn:
+            conn.exec_driver_sql("SELECT 1")
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- transactions --------------------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self, write: bool = True) -> Iterator[Connection]:
+        """One transaction for everything inside; a nested call joins the enclosing one."""
+        current = self._current.get()
+        if current is not None:
+            yield current
+            return
+        with self._serial or nullcontext(), self.engine.connect() as conn:
+            conn = conn.execution_options(write=write)
+            token = self._current.set(conn)
+            try:
+                with conn.begin():
+                    yield conn
+            finally:
+                self._current.reset(token)
+
+    def execute(self, sql: str, params: tuple | dict = ()) -> list[tuple]:
+        """Driver-level SQL (maintenance and tests); the rows it returns, if any."""
+        with self.transaction() as conn:
+            result = conn.exec_driver_sql(sql, params)
+            return [tuple(row) for row in result] if result.returns_rows else []
 
     def reset(self, keep_kinds: tuple[str, ...] = ()) -> None:
         """Forget everything but the kinds named (issued credentials outlive a reset, as SDKs cache them)."""
-        with self.lock:
-            marks = ",".join("?" * len(keep_kinds)) or "''"
-            self.db.execute(f"DELETE FROM objects WHERE kind NOT IN ({marks})", keep_kinds)
+        with self.transaction() as conn:
+            conn.execute(delete(objects).where(objects.c.kind.not_in(keep_kinds)))
+            for table in self.TABLES:
+                conn.execute(delete(table))
             self.clock.offset = 0.0
 
     # -- documents ---------------------------------------------------------------------------------
 
     def put(self, kind: str, id: str, body: dict, owner: str | None = None, lookup: str | None = None) -> dict:
-        with self.lock:
-            self.db.execute(
-                "INSERT INTO objects (kind, id, owner, lookup, created, body) VALUES (?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT (kind, id) DO UPDATE SET owner=excluded.owner, lookup=excluded.lookup, "
-                "body=excluded.body",
-                (kind, id, owner, lookup, self.clock.now(), json.dumps(body)),
-            )
+        values = dict(kind=kind, id=id, owner=owner, lookup=lookup, created=self.clock.now(), body=json.dumps(body))
+        statement = self.insert(objects).values(**values)
+        statement = statement.on_conflict_do_update(
+            index_elements=[objects.c.kind, objects.c.id],
+            set_={"owner": owner, "lookup": lookup, "body": values["body"], "version": objects.c.version + 1})
+        with self.transaction() as conn:
+            conn.execute(statement)
         return body
 
-    def insert_new(self, kind: str, id: str, body: dict, owner: str | None = None) -> bool:
-        """Insert only if absent; False when the id is taken (used to reserve idempotency keys)."""
-        with self.lock:
-            cur = self.db.execute(
-                "INSERT OR IGNORE INTO objects (kind, id, owner, lookup, created, body) VALUES (?, ?, ?, NULL, ?, ?)",
-                (kind, id, owner, self.clock.now(), json.dumps(body)),
-            )
-            return cur.rowcount == 1
+    def insert_new(self, kind: str, id: str, body: dict, owner: str | None = None,
+                   lookup: str | None = None) -> bool:
+        """Insert only if absent; False when the id is taken (reserves idempotency keys, spends codes)."""
+        statement = self.insert(objects).values(kind=kind, id=id, owner=owner, lookup=lookup,
+                                                created=self.clock.now(), body=json.dumps(body))
+        with self.transaction() as conn:
+            return conn.execute(statement.on_conflict_do_nothing().returning(objects.c.id)).first() is not None
 
-    def get(self, kind: str, id: str) -> dict | None:
-        with self.lock:
-            row = self.db.execute("SELECT body FROM objects WHERE kind=? AND id=?", (kind, id)).fetchone()
-        return json.loads(row[0]) if row else None
+    def replace(self, kind: str, id: str, body: dict, version: int, owner: str | None = None,
+                lookup: str | None = None) -> bool:
+        """Compare-and-set: write only if the document is still at `version` (from `get_versioned`)."""
+        statement = (update(objects).where(objects.c.kind == kind, objects.c.id == id, objects.c.version == version)
+                     .values(body=json.dumps(body), owner=owner, lookup=lookup, version=version + 1))
+        with self.transaction() as conn:
+            return conn.execute(statement.returning(objects.c.version)).first() is not None
+
+    def get(self, kind: str, id: str, lock: bool = False) -> dict | None:
+        found = self.get_versioned(kind, id, lock)
+        return found[0] if found else None
+
+    def get_versioned(self, kind: str, id: str, lock: bool = False) -> tuple[dict, int] | None:
+        """The document and its version; `lock` holds its row until the enclosing transaction ends."""
+        query = select(objects.c.body, objects.c.version).where(objects.c.kind == kind, objects.c.id == id)
+        if lock and self.postgres:
+            query = query.with_for_update()
+        with self.transaction(write=lock) as conn:
+            row = conn.execute(query).first()
+        return (json.loads(row[0]), row[1]) if row else None
 
     def created(self, kind: str, id: str) -> float | None:
-        with self.lock:
-            row = self.db.execute("SELECT created FROM objects WHERE kind=? AND id=?", (kind, id)).fetchone()
-        return row[0] if row else None
+        with self.transaction(write=False) as conn:
+            return conn.execute(select(objects.c.created).where(objects.c.kind == kind, objects.c.id == id)).scalar()
 
     def find(self, kind: str, *, owner: str | None = None, lookup: str | None = None) -> list[dict]:
-        column, value = ("owner", owner) if owner is not None else ("lookup", lookup)
-        with self.lock:
-            rows = self.db.execute(
-                f"SELECT body FROM objects WHERE kind=? AND {column}=? ORDER BY created, rowid", (kind, value)
-            ).fetchall()
-        return [json.loads(r[0]) for r in rows]
+        column, value = (objects.c.owner, owner) if owner is not None else (objects.c.lookup, lookup)
+        query = (select(objects.c.body).where(objects.c.kind == kind, column == value)
+                 .order_by(objects.c.created, objects.c.id))
+        with self.transaction(write=False) as conn:
+            return [json.loads(row[0]) for row in conn.execute(query)]
 
-    def delete(self, kind: str, id: str) -> None:
-        with self.lock:
-            self.db.execute("DELETE FROM objects WHERE kind=? AND id=?", (kind, id))
+    def delete(self, kind: str, id: str) -> bool:
+        with self.transaction() as conn:
+            deleted = delete(objects).where(objects.c.kind == kind, objects.c.id == id).returning(objects.c.id)
+            return conn.execute(deleted).first() is not None

@@ -11,8 +11,7 @@ import time
 from flask import Flask, g, request
 
 from ..core.paths import STATIC, TEMPLATES
-from ..core.store import Store
-from . import api, config, errors, limits, pages, providers, security
+from . import api, config, errors, health, limits, pages, providers, resilience, security, storage
 
 access_log = logging.getLogger("panless.access")
 
@@ -31,14 +30,16 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    app.extensions["panless_store"] = Store(app.config["DB"])
+    storage.init_app(app)
     providers.init_app(app)
+    resilience.init_app(app)
     security.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(health.bp)
 
 
 def register_access_log(app: Flask) -> None:

@@ -19,7 +19,13 @@ DEFAULTS = {
     "SECRET_KEY": DEMO_SECRET_KEY,
     "PROVIDER": "mangopay",
     "CURRENCY": "EUR",
-    "DB": ":memory:",
+    "DATABASE_URL": None,                   # None: a SQLite file in the instance folder; or postgresql://...
+    "WORKERS": 2,                           # `panless serve`: gunicorn worker processes
+    "THREADS": 8,                           # `panless serve`: threads per worker
+    "REQUEST_DEADLINE": 25,                 # seconds for a whole request's PSP calls, retries included (< 60)
+    "PSP_MAX_CONCURRENT": 4,                # calls in flight to one PSP per process; more fail fast with 503
+    "PSP_CIRCUIT_FAILURES": 5,              # consecutive transport failures that open a PSP's circuit
+    "PSP_CIRCUIT_RESET": 15,                # seconds an open circuit fails fast before one call tries again
     "FORCE_HTTPS": False,
     "LOG_LEVEL": "INFO",
     "PUBLIC_URL": None,
@@ -45,7 +51,31 @@ def load(app: Flask, test_config: dict | None = None) -> None:
         merge(app.config, test_config)
     app.config["ALLOWED_ORIGINS"] = checkout_origins(app.config["ALLOWED_ORIGINS"], app.config["PUBLIC_URL"])
     refuse_demo_secret(app.config)
+    check_numbers(app.config)
     providers.check_sections(app.config)
+
+
+# setting -> (smallest, largest) accepted; a deadline at or over a proxy's usual 60 s would be cut first.
+NUMBERS = {"WORKERS": (1, 64), "THREADS": (1, 256), "REQUEST_DEADLINE": (1, 59), "PSP_MAX_CONCURRENT": (1, 1000),
+           "PSP_CIRCUIT_FAILURES": (1, 1000), "PSP_CIRCUIT_RESET": (1, 3600), "PROXY_COUNT": (0, 10)}
+
+
+def check_numbers(config) -> None:
+    """Numeric settings are numbers in range, each error naming its variable; a PSP timeout above the
+    request deadline could never be waited for; PANLESS_DB was renamed."""
+    if config.get("DB") is not None:
+        raise ConfigError("PANLESS_DB was replaced by PANLESS_DATABASE_URL (a SQLite path, sqlite:///... or "
+                          "postgresql://...)")
+    for name, (low, high) in NUMBERS.items():
+        value = config.get(name)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+            raise ConfigError(f"PANLESS_{name} must be a number from {low} to {high} (got {value!r})")
+    for adapter in providers.ADAPTERS:
+        section = config.get(adapter.name.upper()) or {}
+        timeout = section.get("TIMEOUT", 10)
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout <= 59:
+            raise ConfigError(f"PANLESS_{adapter.name.upper()}__TIMEOUT must be a number of seconds from 1 to 59 "
+                              f"(got {timeout!r})")
 
 
 def refuse_demo_secret(config) -> None:

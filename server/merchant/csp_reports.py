@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, jsonify, request
 
+from ..core.redaction import redact
 from ..core.settings import origin_of
 from .errors import counters
 
@@ -23,7 +24,8 @@ def _report_key(report: dict) -> tuple[str, str, str]:
         document = urlsplit(str(report.get("document-uri") or report.get("documentURL") or "")).path[:80]
     except ValueError:
         document = ""
-    return directive, blocked, document or "unknown"
+    # A blocked host or path may itself carry a card number (https://4970...x.example/): scrubbed like logs.
+    return redact(directive), redact(blocked), redact(document or "unknown")
 
 
 MAX_REPORT_KEYS = 1000  # distinct (directive, blocked, page) kept per process; the rest only counted

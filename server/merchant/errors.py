@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 # code -> (HTTP status, message a shopper or developer can act on, field, retry)
@@ -97,7 +97,11 @@ def wants_json() -> bool:
 
 
 def render(error: PanlessError):
-    headers = {"Retry-After": "60"} if error.status == 429 else {}
+    headers = {}
+    if error.status == 429:
+        headers["Retry-After"] = "60"
+    elif error.status == 503:  # a PSP outage: when to try again (an open circuit knows; else a few seconds)
+        headers["Retry-After"] = str(g.get("retry_after", 5))
     if wants_json():
         return jsonify(error.body()), error.status, headers
     return render_template("error.html", error=error), error.status, headers

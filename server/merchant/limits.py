@@ -3,8 +3,11 @@ session, and a hook to require a challenge after repeated failures.
 
 Card testers try many cards fast, from many addresses, with rotating headers. The limits key on the
 client address (X-Forwarded-For counts only behind PANLESS_PROXY_COUNT trusted proxies, so rotating it
-changes nothing) and on the customer token. Storage is in memory by default, Redis by URL
-(PANLESS_RATELIMIT_STORAGE=redis://host:6379) when several workers must share counts.
+changes nothing) and on the customer token. Storage is in memory by default (one process: its threads
+share one lock), Redis by URL (PANLESS_RATELIMIT_STORAGE=redis://host:6379, `pip install 'panless[redis]'`)
+when several workers or machines must share counts. A Redis that is missing or unreachable at start-up
+stops the app with a message naming the setting; one that fails later lets requests through (logged) rather
+than answering 500.
 
 Challenge hook: `set_challenge(app, verify)` with `verify(answer: str, customer_id: str) -> bool`. Once a
 customer, or a client address, has PANLESS_CHALLENGE_AFTER failed finishes within an hour, POST /api/sessions
@@ -14,14 +17,21 @@ needs an
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from flask import Flask, current_app, request
 from flask_limiter import Limiter
 from limits import parse
+from limits.storage import MemoryStorage
 
+from ..core.settings import ConfigError
 from .auth import current_customer
 from .errors import PanlessError
+
+log = logging.getLogger("panless.limits")
 
 # Finish failures that look like card testing (not transport trouble).
 TESTING_SIGNALS = {"card_refused", "invalid_number", "invalid_expiry", "invalid_cvc", "invalid_result"}
@@ -54,13 +64,23 @@ def _failure_keys(customer_id: str) -> tuple[str, str]:
 def record_failure(customer_id: str, code: str) -> None:
     if code in TESTING_SIGNALS:
         for key in _failure_keys(customer_id):
-            limiter().limiter.hit(_failure_window(), "finish-failures", key)
+            _counted(lambda k=key: limiter().limiter.hit(_failure_window(), "finish-failures", k), True)
+
+
+def _counted(call, fallback: bool) -> bool:
+    """A count in the rate-limit storage; `fallback` when the storage is down (logged, never a 500)."""
+    try:
+        return call()
+    except Exception as exc:  # the storage's own errors (redis.ConnectionError, ...) are not ours to know
+        log.error("rate-limit storage unreachable (%s): counting skipped", type(exc).__name__)
+        return fallback
 
 
 def require_challenge(customer_id: str) -> None:
     verify: Callable[[str, str], bool] | None = current_app.extensions.get("panless_challenge")
     window = _failure_window()
-    if verify is None or all(limiter().limiter.test(window, "finish-failures", k) for k in _failure_keys(customer_id)):
+    if verify is None or all(_counted(lambda k=k: limiter().limiter.test(window, "finish-failures", k), True)
+                             for k in _failure_keys(customer_id)):
         return
     answer = request.headers.get("X-Panless-Challenge", "")
     if not answer or not verify(answer, customer_id):
@@ -71,11 +91,84 @@ def set_challenge(app: Flask, verify: Callable[[str, str], bool] | None) -> None
     app.extensions["panless_challenge"] = verify
 
 
+class ThreadSafeMemoryStorage(MemoryStorage):
+    """limits' MemoryStorage with one lock around everything: its expiry timer is restarted by whichever
+    thread sees it stopped, and two threads at once made it "start twice" (a 500 under threaded workers);
+    its per-key locks are dropped while in use."""
+
+    STORAGE_SCHEME = ["panless-memory"]
+
+    def __init__(self, *args, **kwargs):
+        self._lock = threading.RLock()
+        super().__init__(*args, **kwargs)
+
+    def _MemoryStorage__schedule_expiry(self) -> None:
+        with self._lock:
+            super()._MemoryStorage__schedule_expiry()
+
+    def _MemoryStorage__expire_events(self) -> None:
+        with self._lock:
+            super()._MemoryStorage__expire_events()
+
+
+def _serialized(name: str):
+    def method(self, *args, **kwargs):
+        with self._lock:
+            return getattr(MemoryStorage, name)(self, *args, **kwargs)
+    method.__name__ = name
+    return method
+
+
+for _name in ("incr", "decr", "get", "clear", "reset", "get_expiry", "acquire_entry", "get_moving_window",
+              "acquire_sliding_window_entry", "get_sliding_window", "clear_sliding_window"):
+    if hasattr(MemoryStorage, _name):
+        setattr(ThreadSafeMemoryStorage, _name, _serialized(_name))
+
+
+def storage_uri(setting: str) -> tuple[str, dict]:
+    """The storage URI and options for PANLESS_RATELIMIT_STORAGE; ConfigError when it cannot work."""
+    scheme = setting.split("://", 1)[0].lower()
+    if scheme == "memory":
+        return "panless-memory://", {}
+    if scheme.startswith("redis") or scheme.startswith("rediss"):
+        try:
+            import redis  # noqa: F401
+        except ModuleNotFoundError:
+            raise ConfigError(f"PANLESS_RATELIMIT_STORAGE is {scheme}://...: its client is missing; "
+                              "pip install 'panless[redis]'") from None
+        # Short timeouts: a slow Redis must not hold a worker longer than a PSP call would.
+        return setting, {"socket_connect_timeout": 2, "socket_timeout": 2}
+    return setting, {}
+
+
+def where(setting: str) -> str:
+    """The storage's scheme, host and port, without credentials (for messages)."""
+    try:
+        parts = urlsplit(setting)
+        return f"{parts.scheme}://{parts.hostname or ''}" + (f":{parts.port}" if parts.port else "")
+    except ValueError:
+        return setting.split("://", 1)[0] + "://..."
+
+
+def check_storage(app: Flask) -> None:
+    """Refuse to start on a rate-limit storage that does not answer (a clear error, not a boot loop)."""
+    storage = app.extensions["panless_limiter"].storage
+    try:
+        reachable = storage.check()
+    except Exception:  # the client's own connection errors
+        reachable = False
+    if not reachable:
+        raise ConfigError(f"PANLESS_RATELIMIT_STORAGE: {where(app.config['RATELIMIT_STORAGE'])} does not answer; "
+                          "start it or fix the setting")
+
+
 def init_app(app: Flask) -> None:
     """Limits on session creation and finishing, per address and per customer (each route both)."""
-    instance = Limiter(key_func=client_address, app=app, storage_uri=app.config["RATELIMIT_STORAGE"],
-                       headers_enabled=True, strategy="moving-window")
+    uri, options = storage_uri(str(app.config["RATELIMIT_STORAGE"]))
+    instance = Limiter(key_func=client_address, app=app, storage_uri=uri, storage_options=options,
+                       headers_enabled=True, strategy="moving-window", swallow_errors=True)
     app.extensions["panless_limiter"] = instance
+    check_storage(app)
     app.extensions.setdefault("panless_challenge", None)
     for endpoint, setting in (("api.create_session", "RATELIMIT_SESSIONS"),
                               ("api.finalize_session", "RATELIMIT_FINALIZE")):

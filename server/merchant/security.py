@@ -6,14 +6,24 @@ from __future__ import annotations
 from collections import Counter
 
 from flask import Flask
+from flask.json.provider import DefaultJSONProvider
 from flask_talisman import Talisman
 
+from ..core import jsonsafe
 from ..core.redaction import install_log_redaction
 from . import assets, cross_site, csp_reports, headers, proxy, tripwire
 
 
+class BoundedJSON(DefaultJSONProvider):
+    """Request bodies parse as the tripwire reads them: UTF-8 only, nesting bounded (core/jsonsafe)."""
+
+    def loads(self, s, **kwargs):
+        return jsonsafe.loads(s)
+
+
 def init_app(app: Flask) -> None:
     install_log_redaction()
+    app.json = BoundedJSON(app)
     app.extensions["panless_counters"] = Counter()
     app.extensions["panless_csp_reports"] = Counter()
     app.after_request(headers.set_headers)  # registered first, so it runs last (Flask runs them in reverse)

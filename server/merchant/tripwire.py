@@ -10,6 +10,7 @@ from urllib.parse import unquote_plus
 
 from flask import request
 
+from ..core import jsonsafe
 from ..core.pan import find_pans
 from .errors import PanlessError, counters
 
@@ -28,12 +29,18 @@ def pan_tripwire() -> None:
 
 
 def request_texts():
-    """Everything a request carries, raw and decoded (URL encoding, JSON string escapes)."""
+    """Everything a request carries, raw and decoded (URL encoding, JSON string escapes), read the way the
+    app reads it: JSON through the same bounded UTF-8 parser (core/jsonsafe), and a body in another
+    encoding (which the app refuses) decoded as json would guess it, so no encoding hides a card number."""
     query = request.query_string.decode("latin-1")
-    body = request.get_data(cache=True).decode("utf-8", "replace")
+    raw = request.get_data(cache=True)
+    body = raw.decode("utf-8", "replace")
     yield from (request.path, query, unquote_plus(query), body, unquote_plus(body))
+    guessed = json.detect_encoding(raw)
+    if guessed != "utf-8":
+        yield raw.decode(guessed, "replace")
     try:
-        yield from json_strings(json.loads(body)) if body.lstrip()[:1] in ("{", "[", '"') else ()
+        yield from json_strings(jsonsafe.loads(raw)) if body.lstrip()[:1] in ("{", "[", '"') else ()
     except ValueError:
         pass
     yield from (f"{k}: {v}" for k, v in request.headers.items())

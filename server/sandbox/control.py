@@ -6,6 +6,8 @@ import math
 
 from flask import Blueprint, current_app, jsonify, request
 
+from . import wire
+
 bp = Blueprint("sandbox_control", __name__, url_prefix="/_sandbox")
 
 
@@ -29,8 +31,8 @@ def reset():
 @bp.post("/clock")
 def clock():
     """Move the sandbox clock forward by `advance` seconds (expiry of tokens, delays, idempotency)."""
-    body = request.get_json(silent=True) or {}
-    advance = body.get("advance")
+    body = wire.json_body()
+    advance = body.get("advance") if isinstance(body, dict) else None  # `[1]` is no clock move
     if (not isinstance(advance, (int, float)) or isinstance(advance, bool) or not math.isfinite(advance)
             or not 0 <= advance <= 10 * 365 * 86400):
         return jsonify(error="invalid_advance", field="advance",

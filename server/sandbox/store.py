@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
-from ..core.store import BASE_SCHEMA, Store
+from sqlalchemy import insert, select
+
+from ..core.store import Store, vault_table
 
 
 class SandboxStore(Store):
-    SCHEMA = BASE_SCHEMA + """
-CREATE TABLE IF NOT EXISTS vault (
-    id TEXT PRIMARY KEY, key_id TEXT NOT NULL, blob BLOB NOT NULL, created REAL NOT NULL);
-"""
-
-    def reset(self, keep_kinds: tuple[str, ...] = ()) -> None:
-        with self.lock:
-            super().reset(keep_kinds)
-            self.db.execute("DELETE FROM vault")
+    TABLES = (vault_table,)
 
     def put_sealed(self, id: str, key_id: str, blob: bytes) -> None:
-        with self.lock:
-            self.db.execute(
-                "INSERT INTO vault (id, key_id, blob, created) VALUES (?, ?, ?, ?)",
-                (id, key_id, blob, self.clock.now()),
-            )
+        with self.transaction() as conn:
+            conn.execute(insert(vault_table).values(id=id, key_id=key_id, blob=blob, created=self.clock.now()))
 
     def get_sealed(self, id: str) -> tuple[str, bytes] | None:
-        with self.lock:
-            row = self.db.execute("SELECT key_id, blob FROM vault WHERE id=?", (id,)).fetchone()
-        return (row[0], row[1]) if row else None
+        with self.transaction(write=False) as conn:
+            row = conn.execute(select(vault_table.c.key_id, vault_table.c.blob).where(vault_table.c.id == id)).first()
+        return (row[0], bytes(row[1])) if row else None

@@ -10,6 +10,8 @@ from urllib.parse import parse_qsl
 
 from flask import Response, g, request
 
+from ..core import jsonsafe
+
 
 def collapse_slashes(path: str) -> str:
     """A path with `//` collapsed and no trailing `/`."""
@@ -40,8 +42,8 @@ def json_body() -> dict | None:
     if not raw.strip():
         return {}
     try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+        body = jsonsafe.loads(raw)  # bounded nesting: 30,000 nested arrays are a 400, not a RecursionError
+    except ValueError:
         return None
     return body if isinstance(body, dict) else None
 

@@ -99,7 +99,8 @@ class StaxBackend:
             raise StaxError(400, {"message": "The request body must be a JSON object."})
         if body.get("method", "card") != "card":
             raise field_error(422, "method", "The selected method is invalid.")
-        name = body.get("person_name") or " ".join(filter(None, [body.get("firstname"), body.get("lastname")]))
+        name = body.get("person_name") or " ".join(  # only text: an object as firstname is no name
+            part for part in (body.get("firstname"), body.get("lastname")) if isinstance(part, str) and part)
         missing = {field: [f"The {field.replace('_', ' ')} field is required."]
                    for field, value in (("card_number", body.get("card_number")), ("card_exp", body.get("card_exp")),
                                         ("person_name", name), ("address_zip", body.get("address_zip")))
