@@ -67,7 +67,7 @@ class Stack:
             **os.environ,
             "PANLESS_SECRET_KEY": secrets.token_urlsafe(32),
             "PANLESS_SANDBOX__VAULT_KEY": base64.urlsafe_b64encode(os.urandom(32)).decode(),
-            "PANLESS_DB": str(self.tmp / "merchant.db"),
+            "PANLESS_DATABASE_URL": str(self.tmp / "merchant.db"),
             "PANLESS_ALLOWED_ORIGINS": self.checkout.url,
             "PANLESS_PUBLIC_URL": self.app_url,
             "PANLESS_LOG_LEVEL": "WARNING",

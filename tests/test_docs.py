@@ -19,7 +19,7 @@ def test_readme_names_the_two_commands_and_every_panless_variable():
     assert "make demo" in readme and "make test" in readme
     for name in ("PANLESS_SECRET_KEY", "PANLESS_MANGOPAY__BASE_URL", "PANLESS_MANGOPAY__CLIENT_ID",
                  "PANLESS_MANGOPAY__API_KEY", "PANLESS_SANDBOX__VAULT_KEY", "PANLESS_SANDBOX__DB",
-                 "PANLESS_SANDBOX__TOKENIZE_DELAY", "PANLESS_ALLOWED_ORIGINS", "PANLESS_DB"):
+                 "PANLESS_SANDBOX__TOKENIZE_DELAY", "PANLESS_ALLOWED_ORIGINS", "PANLESS_DATABASE_URL"):
         assert name in readme, name
     assert "4970101122334406" in readme and "4970107111111119" in readme
 
