@@ -212,6 +212,12 @@ class MangopayBackend:
         return cvc.isdigit() and len(cvc) == (4 if card_type == "AMEX" else 3)
 
     def finish_registration(self, client_id: str, registration_id: str, body: dict) -> dict:
+        # One transaction from the status check to the card: two concurrent finishes make one card, and the
+        # second answers as a retry of the first.
+        with self.store.transaction():
+            return self._finish_registration(client_id, registration_id, body)
+
+    def _finish_registration(self, client_id: str, registration_id: str, body: dict) -> dict:
         registration = self.get_registration(client_id, registration_id)
         data = body.get("RegistrationData")
         if not isinstance(data, str) or not data:

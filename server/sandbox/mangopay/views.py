@@ -119,7 +119,9 @@ def page_of(items: list[dict]) -> Response:
 
 
 def idempotent(view):
-    """Honour Idempotency-Key on creation: claim the key first, keep the first response 24 h."""
+    """Honour Idempotency-Key on creation: claim the key, run the call and keep its response 24 h, all in one
+    transaction. A call that dies halfway (the process killed, an unexpected error) leaves the key free for
+    the retry, never reserved with no response; a concurrent call with the key waits, then gets 409."""
 
     @functools.wraps(view)
     def wrapper(client_id, *args, **kwargs):
@@ -127,16 +129,17 @@ def idempotent(view):
         if key is None:
             return view(client_id, *args, **kwargs)
         authenticate(client_id)
-        backend().reserve_idempotency_key(client_id, key)
-        try:
-            response = view(client_id, *args, **kwargs)
-        except errors.MangopayError as exc:
-            response = render_error(exc)
-        backend().keep_response(client_id, key, {
-            "StatusCode": str(response.status_code), "ContentLength": str(len(response.get_data())),
-            "ContentType": response.content_type, "Date": formatdate(usegmt=True),
-            "RequestURL": request.url, "Resource": json.loads(response.get_data()),
-        })
+        with backend().store.transaction():
+            backend().reserve_idempotency_key(client_id, key)
+            try:
+                response = view(client_id, *args, **kwargs)
+            except errors.MangopayError as exc:
+                response = render_error(exc)
+            backend().keep_response(client_id, key, {
+                "StatusCode": str(response.status_code), "ContentLength": str(len(response.get_data())),
+                "ContentType": response.content_type, "Date": formatdate(usegmt=True),
+                "RequestURL": request.url, "Resource": json.loads(response.get_data()),
+            })
         return response
 
     return wrapper
