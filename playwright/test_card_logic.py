@@ -5,14 +5,7 @@ Full card numbers are only the PSPs' published test cards; other brands are give
 or built in the page with a Luhn check digit computed there (see BUILD_JS).
 """
 
-from pathlib import Path
-
 import pytest
-from flask import Flask
-
-from tests.support import LiveServer
-
-STATIC = Path(__file__).resolve().parent.parent / "static"
 
 # Expiry tests run against a fixed "now": 15 June 2025, local time.
 NOW_JS = "new Date(2025, 5, 15, 12, 0, 0)"
@@ -33,29 +26,12 @@ const build = (prefix, length) => {
 """
 
 
-def make_app() -> Flask:
-    app = Flask(__name__, static_folder=str(STATIC), static_url_path="/static")
-
-    @app.get("/")
-    def blank():
-        return "<!doctype html><meta charset=utf-8><title>card logic</title>"
-
-    return app
-
-
 @pytest.fixture(scope="module")
-def server():
-    live = LiveServer(make_app()).start()
-    yield live
-    live.stop()
-
-
-@pytest.fixture(scope="module")
-def card_page(browser, server):
+def card_page(browser, blank_page_server):
     # One page for the module: the functions under test are pure, and a context per case costs 0.3 s.
     context = browser.new_context()
     page = context.new_page()
-    page.goto(server.url + "/")
+    page.goto(blank_page_server.url + "/")
     yield page
     context.close()
 
