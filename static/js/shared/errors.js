@@ -1,8 +1,5 @@
-// The error of the card form and the embed: {code, message, field, retry}. Codes are the server's
-// (server/merchant/errors.py CATALOG) except the few only the browser can see, listed here.
-
-// network_error: the merchant app did not answer; psp_unreachable: the PSP did not answer the browser;
-// validation_failed: a field is wrong, nothing was sent; destroyed: the embed was removed mid-submit.
+// The error the card form reports: {code, message, field, retry}. Codes are the server's
+// (server/merchant/errors.py) but for these, which only the browser can meet (docs/browser.md).
 export const BROWSER_CODES = Object.freeze(["network_error", "psp_unreachable", "validation_failed", "destroyed"]);
 
 // message: the server's, or the code for errors found here (the form shows t(code) for those).
