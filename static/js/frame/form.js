@@ -1,0 +1,301 @@
+// The card form of the hosted page and the frame: inputs, inline errors, a session made in advance,
+// the post to the PSP, finalize, and events for the host. How it works: docs/browser.md.
+
+import {
+  detectBrand, digitsOnly, expiryParts, formatExpiry, formatWithCaret, validateCvc, validateExpiry, validateName,
+  validateNumber,
+} from "../card/card.js";
+import { PanlessError, clientError } from "../shared/errors.js";
+import { tokenize } from "./tokenize.js";
+
+// English messages; the page's data-t elements hold the English labels.
+export const en = {
+  network_error: "We could not reach the server. Check your connection and try again.",
+  psp_unreachable: "The payment provider could not be reached. Check your connection and try again.",
+  tokenization_failed: "The card could not be saved right now. Please try again.",
+  number_required: "Enter the card number.",
+  number_incomplete: "The card number is incomplete.",
+  invalid_number: "This card number is not valid. Check the digits.",
+  expiry_required: "Enter the expiry date as MM / YY.",
+  invalid_expiry: "This expiry date is not valid. Use MM / YY.",
+  expiry_past: "This card has expired.",
+  cvc_required: "Enter the security code.",
+  invalid_cvc: "The security code should be {size} digits.",
+  name_required: "Enter the name on the card.",
+  invalid_name: "Use the name as printed on the card (letters, spaces, hyphens, apostrophes).",
+  postal_required: "Enter the billing ZIP or postal code.",
+  invalid_postal: "This ZIP or postal code does not look right.",
+  validation_failed: "Check the highlighted fields.",
+};
+const LOCALES = { fr: () => import("./i18n-fr.js") };
+
+export const translator = (table = en) => (key, vars = {}, fallback) =>
+  (table[key] ?? en[key] ?? fallback ?? key).replace(/\{(\w+)\}/g, (_, name) => vars[name] ?? "");
+
+export async function loadTranslator(locale) {
+  const load = LOCALES[String(locale).slice(0, 2)];
+  return translator(load && (await load()).default);
+}
+
+// The merchant API (docs/openapi.yaml). The customer token goes in a header, never a cookie, so no
+// other site can call it on the shopper's behalf.
+export const merchantApi = (token) => async (method, path, body, headers) => {
+  let response;
+  try {
+    response = await fetch(path, {
+      method,
+      credentials: "omit",
+      headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json", ...headers },
+      body: body && JSON.stringify(body),
+    });
+  } catch {
+    throw clientError("network_error");
+  }
+  const data = await response.json().catch(() => null);
+  if (!response.ok) throw new PanlessError(data?.error ?? { code: "network_error", retry: "same_session" });
+  return data;
+};
+
+const FIELDS = ["name", "number", "expiry", "cvc"]; // and "postal" when the target asks for it
+const newKey = () => [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, "0")).join("");
+
+// Connect to the PSP while the shopper types.
+function preconnect(url) {
+  const href = new URL(url).origin;
+  if (document.querySelector(`link[href="${href}"]`)) return;
+  document.head.append(Object.assign(document.createElement("link"), { rel: "preconnect", href, crossOrigin: "anonymous" }));
+}
+
+export class CardForm {
+  // fields: "name" may be left out; emit(event, data): ready change focus blur submit tokenized error
+  constructor(form, { api, currency, provider = null, t = translator(), fields = FIELDS, emit = () => {} }) {
+    Object.assign(this, { form, api, currency, provider, t, emit, session: null, sessionBrands: [], brand: null });
+    this.$ = (selector) => form.querySelector(selector);
+    this.button = this.$("#pay");
+    this.formError = this.$("#form-error");
+    this.fields = FIELDS.filter((f) => f != "name" || fields.includes(f));
+    if (!this.fields.includes("name")) this.$("#name")?.closest(".field").remove();
+    this.inputs = Object.fromEntries([...this.fields, "postal"].map((f) => [f, this.$(`#${f}`)]));
+    const { number, expiry, cvc } = this.inputs;
+    number.addEventListener("beforeinput", () => (this.previous = number.value));
+    number.addEventListener("input", () => this.formatNumber());
+    expiry.addEventListener("input", () => (expiry.value = formatExpiry(expiry.value)));
+    cvc.addEventListener("input", () => (cvc.value = digitsOnly(cvc.value).slice(0, 4)));
+    for (const [field, input] of Object.entries(this.inputs)) {
+      input.addEventListener("focus", () => this.emit("focus", { field }));
+      input.addEventListener("blur", () => {
+        if (input.value) this.check(field);
+        this.emit("blur", { field });
+      });
+      input.addEventListener("input", () => {
+        if (input.getAttribute("aria-invalid") == "true") this.check(field);
+        this.formError.hidden = true;
+        const state = this.state();
+        const key = JSON.stringify(state);
+        if (key != this.lastState) this.emit("change", state);
+        this.lastState = key;
+      });
+    }
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.pay();
+    });
+  }
+
+  localize() {
+    for (const el of this.form.querySelectorAll("[data-t]")) el.textContent = this.t(el.dataset.t, {}, el.textContent);
+  }
+
+  formatNumber() {
+    const input = this.inputs.number;
+    const brand = detectBrand(input.value);
+    const { value, caret } = formatWithCaret(input.value, input.selectionStart, brand, this.previous);
+    input.value = value;
+    if (document.activeElement == input) input.setSelectionRange(caret, caret);
+    this.setBrand(brand);
+  }
+
+  setBrand(brand) {
+    if (brand?.type == this.brand?.type) return;
+    this.brand = brand;
+    const label = this.$("#number-brand");
+    label.textContent = brand?.niceType ?? "";
+    label.dataset.brand = brand?.type ?? "";
+    const cvc = this.inputs.cvc;
+    const size = brand?.code.size ?? 3;
+    cvc.maxLength = size;
+    cvc.placeholder = "•".repeat(size);
+    cvc.required = brand?.cvcRequired != false;
+    this.$("#cvc-optional").hidden = cvc.required;
+    if (brand && !this.sessionBrands.includes(brand.type)) this.ensureSession(brand.type);
+  }
+
+  setPostal(required) {
+    const wrapper = this.$("#postal-field");
+    if (!wrapper || required == this.fields.includes("postal")) return;
+    wrapper.hidden = !required;
+    this.fields = required ? [...this.fields, "postal"] : this.fields.filter((f) => f != "postal");
+  }
+
+  values() {
+    const v = Object.fromEntries(Object.entries(this.inputs).map(([k, input]) => [k, input.value.trim()]));
+    return { ...v, number: digitsOnly(v.number), cvc: digitsOnly(v.cvc) };
+  }
+
+  // -> the field's error code, or null
+  problem(field, values = this.values()) {
+    const value = values[field];
+    if (!value) return field == "cvc" && !this.inputs.cvc.required ? null : `${field}_required`;
+    if (field == "number") {
+      const r = validateNumber(value);
+      const short = value.length < Math.min(...(this.brand?.lengths ?? [16]));
+      return r.isValid ? null : r.isPotentiallyValid && short ? "number_incomplete" : "invalid_number";
+    }
+    const r = field == "expiry" ? validateExpiry(value)
+      : field == "cvc" ? validateCvc(value, this.brand)
+      : field == "name" ? validateName(value)
+      : { isValid: /^[A-Za-z0-9][A-Za-z0-9 -]{1,9}$/.test(value) };
+    return r.isValid ? null : r.reason == "expired" ? "expiry_past" : `invalid_${field}`;
+  }
+
+  // A code's message, the same for the form's own checks and the server's answers.
+  message(code, fallback) {
+    return this.t(code, { size: this.brand?.code.size ?? 3 }, fallback);
+  }
+
+  check(field, values) {
+    const code = this.problem(field, values);
+    this.showError(field, code ? this.message(code) : "");
+    return !code;
+  }
+
+  state() {
+    const values = this.values();
+    const fields = Object.fromEntries(this.fields.map((f) => {
+      const problem = this.problem(f, values);
+      return [f, { empty: !values[f], complete: !/_(required|incomplete)$/.test(problem), valid: !problem }];
+    }));
+    return { brand: this.brand?.type ?? null, complete: Object.values(fields).every((f) => f.valid), fields };
+  }
+
+  checkAll(values) {
+    const first = this.fields.filter((f) => !this.check(f, values))[0];
+    this.inputs[first]?.focus();
+    return !first;
+  }
+
+  showError(field, message = "") {
+    const slot = this.$(`#${field}-error`);
+    if (message || slot.textContent) slot.textContent = message; // a repeated error is announced again
+    this.inputs[field].setAttribute("aria-invalid", !!message);
+  }
+
+  showFormError(message) {
+    this.formError.textContent = message;
+    this.formError.hidden = false;
+  }
+
+  focus(field) {
+    if (Object.hasOwn(this.inputs, field)) this.inputs[field].focus();
+  }
+
+  clear() {
+    for (const [field, input] of Object.entries(this.inputs)) {
+      input.value = "";
+      this.showError(field);
+    }
+    this.setBrand(null);
+    this.formError.hidden = true;
+  }
+
+  // One Idempotency-Key per session, kept for the retry after a network error.
+  async createSession(brand, key = newKey(), tries = 2) {
+    try {
+      const body = { currency: this.currency, brand: brand || undefined, provider: this.provider || undefined };
+      const created = await this.api("POST", "/api/sessions", body, { "Idempotency-Key": key });
+      this.sessionBrands = created.accepted_brands;
+      this.setPostal(!!created.target?.card_fields?.postal);
+      preconnect(created.target.url);
+      return created;
+    } catch (error) {
+      if (tries > 1 && error.code == "network_error") return this.createSession(brand, key, tries - 1);
+      throw error;
+    }
+  }
+
+  ensureSession(brand = null) {
+    if (this.session && (!brand || this.sessionBrands.includes(brand))) return this.session;
+    this.session = this.createSession(brand);
+    this.session.catch(() => (this.session = null));
+    return this.session;
+  }
+
+  async start() {
+    try {
+      await this.ensureSession();
+      this.form.dataset.ready = "true";
+      this.emit("ready", {});
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  fail(error) {
+    const message = this.message(error.code, error.message);
+    const input = this.inputs[error.field];
+    if (error.retry != "same_session" || error.field) this.unfinished = null;
+    if (error.retry == "new_session") {
+      this.session = null;
+      this.ensureSession(this.brand?.type);
+    }
+    if (input) {
+      this.showError(error.field, message);
+      input.focus();
+    } else {
+      this.showFormError(message);
+    }
+    this.emit("error", { code: error.code, message, field: error.field ?? null });
+  }
+
+  busy(on) {
+    this.button.disabled = on;
+    this.form.setAttribute("aria-busy", on);
+  }
+
+  // -> the saved card, or null (the error is reported)
+  async pay() {
+    if (this.button.disabled) return null;
+    this.formError.hidden = true;
+    const card = this.values();
+    if (!this.checkAll(card)) {
+      const field = this.fields.find((f) => this.problem(f, card)) ?? null;
+      this.emit("error", { code: "validation_failed", message: this.t("validation_failed"), field });
+      return null;
+    }
+    this.busy(true);
+    try {
+      const current = await this.ensureSession(this.brand?.type);
+      // A finalize that failed on the way is retried with the same PSP answer.
+      const reuse = this.unfinished?.session == current.id;
+      const opaque = reuse ? this.unfinished.opaque
+        : await tokenize(current.target, { ...card, expiry: expiryParts(card.expiry) }, () => this.emit("submit", {}));
+      if (reuse) this.emit("submit", {});
+      this.unfinished = { session: current.id, opaque };
+      const { card: saved } = await this.api("POST", `/api/sessions/${encodeURIComponent(current.id)}/finalize`, { result: opaque });
+      this.unfinished = this.session = null;
+      // Only the token and what a shopper may see cross to the host, before anything else.
+      const { token, brand, last4, exp_month, exp_year } = saved;
+      this.emit("tokenized", { card: { token, brand, last4, exp_month, exp_year }, session: current.id });
+      setTimeout(() => {
+        this.clear();
+        this.ensureSession();
+      });
+      return saved;
+    } catch (error) {
+      this.fail(error.code ? error : clientError("tokenization_failed"));
+      return null;
+    } finally {
+      this.busy(false);
+    }
+  }
+}

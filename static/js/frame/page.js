@@ -1,0 +1,74 @@
+// The hosted card page: the form, the customer's saved cards (Remove deactivates at the PSP), and
+// redirect mode (back to the checkout with the outcome; never card data).
+
+import { brandByType } from "../card/card.js";
+import { CardForm, merchantApi } from "./form.js";
+
+const $ = (id) => document.getElementById(id);
+const form = $("card-form");
+const api = merchantApi(form.dataset.customerToken);
+const result = $("result");
+const returnUrl = form.dataset.returnUrl;
+
+function goBack(params) {
+  const url = new URL(returnUrl);
+  for (const [key, value] of Object.entries(params)) if (value) url.searchParams.set(`panless_${key}`, value);
+  if (form.dataset.state) url.searchParams.set("state", form.dataset.state);
+  window.location.assign(url);
+}
+
+function describe(card) {
+  const expiry = `${String(card.exp_month).padStart(2, "0")}/${String(card.exp_year).slice(-2)}`;
+  // CB (Cartes Bancaires) is a brand the PSPs report but the card table does not detect.
+  const brand = brandByType(card.brand)?.niceType ?? (card.brand == "cb" ? "CB" : card.brand);
+  return `${brand} •••• ${card.last4}, expires ${expiry}`;
+}
+
+async function refreshCards() {
+  const { cards } = await api("GET", "/api/cards");
+  $("saved-cards-list").replaceChildren(...cards.map((card) => {
+    const item = document.createElement("li");
+    Object.assign(item.dataset, { token: card.token, active: card.active });
+    item.append(Object.assign(document.createElement("span"), { textContent: describe(card) + (card.active ? "" : " (removed)") }));
+    if (card.active) {
+      const button = Object.assign(document.createElement("button"), { type: "button", className: "remove", textContent: "Remove" });
+      button.setAttribute("aria-label", `Remove ${describe(card)}`);
+      button.addEventListener("click", () => removeCard(card));
+      item.append(button);
+    }
+    return item;
+  }));
+  $("saved-cards").hidden = !cards.length;
+}
+
+async function removeCard(card) {
+  try {
+    await api("DELETE", `/api/cards/${encodeURIComponent(card.token)}`);
+    await refreshCards();
+  } catch (error) {
+    controller.showFormError(controller.message(error.code, error.message));
+  }
+}
+
+const controller = new CardForm(form, {
+  api,
+  currency: form.dataset.currency,
+  provider: form.dataset.provider || null,
+  emit(event, data) {
+    if (event != "tokenized") return;
+    if (returnUrl) return goBack({ session: data.session, status: "completed" });
+    $("result-card").textContent = describe(data.card);
+    result.dataset.token = data.card.token;
+    result.hidden = false;
+    result.focus();
+    refreshCards().catch(() => {});
+  },
+});
+
+$("another").addEventListener("click", () => {
+  result.hidden = true;
+  controller.focus("name");
+});
+$("cancel")?.addEventListener("click", () => goBack({ status: "cancelled" }));
+controller.start();
+if (!returnUrl) refreshCards().catch(() => {});
