@@ -1,19 +1,18 @@
 """`panless check`: the configuration as the app would load it, the database, the rate-limit storage, and each
 configured PSP's reachability and credentials, each failure naming the setting to fix.
 
-An adapter that defines `check()` verifies its own credentials (it raises PanlessError, or ConfigError
-naming the setting); the others are probed for reachability: any HTTP answer from BASE_URL.
+Each adapter's `check()` makes a read or two with no card and nothing created, and raises ConfigError
+naming the setting the PSP refused, or a PspFailure when the PSP cannot be reached or makes no sense.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import requests
 from flask import Flask
 
 from ..core.settings import ConfigError
-from .errors import PanlessError
+from .providers.base import PspFailure
 
 
 @dataclass
@@ -28,22 +27,18 @@ class Finding:
 
 def psp_finding(name: str, provider) -> Finding:
     setting = f"PANLESS_{name.upper()}"
-    check = getattr(provider, "check", None)
     try:
-        if check is not None:
-            check()
-            return Finding(name, True, f"credentials accepted at {provider.base_url}")
-        provider.session.get(provider.base_url, timeout=min(provider.timeout, 5))
-        return Finding(name, True, f"{provider.base_url} answers")
+        provider.check()
+        return Finding(name, True, f"{provider.base_url} accepts the configured credentials")
     except ConfigError as exc:
         return Finding(name, False, str(exc))
-    except PanlessError as exc:
-        if exc.code == "psp_auth_failed":
-            keys = " / ".join(f"{setting}__{k}" for k in getattr(provider, "secret_keys", ()) or ("API_KEY",))
+    except PspFailure as failure:
+        if failure.kind == PspFailure.AUTH:
+            keys = " / ".join(f"{setting}__{k}" for k in provider.required if k != "BASE_URL")
             return Finding(name, False, f"the PSP refused the credentials: check {keys}")
-        return Finding(name, False, f"{exc.code}: cannot use {setting}__BASE_URL={provider.base_url}")
-    except requests.RequestException as exc:
-        return Finding(name, False, f"cannot reach {setting}__BASE_URL={provider.base_url} ({type(exc).__name__})")
+        if failure.kind == PspFailure.UNAVAILABLE:
+            return Finding(name, False, f"cannot reach {setting}__BASE_URL={provider.base_url} (unavailable)")
+        return Finding(name, False, f"{failure}: is {setting}__BASE_URL={provider.base_url} this PSP's API?")
 
 
 def run(app: Flask) -> list[Finding]:

@@ -27,6 +27,10 @@ CATALOG: dict[str, tuple[int, str, str | None, str | None]] = {
     "psp_unavailable": (503, "The payment provider is not reachable right now. Please try again in a moment.", None,
                         "same_session"),
     "psp_error": (502, "The payment provider returned an unexpected answer. Please try again.", None, "same_session"),
+    # The merchant's PSP settings are wrong (a merchant id or public token the PSP does not know): no
+    # shopper can fix that, so the form stops rather than starting session after session.
+    "psp_misconfigured": (502, "Saving cards is not available right now: the shop's payment settings need attention.",
+                          None, None),
     "psp_auth_failed": (502, "The payment provider refused the merchant's credentials (check PANLESS_ configuration).",
                         None, None),
     "unauthenticated": (401, "Missing or expired customer token. Reload the payment page.", None, None),

@@ -4,6 +4,13 @@ State lives in the document store, so a failure halfway leaves what a retry need
 ("starting") before the PSP is called, and its id is the PSP idempotency key, so retrying the start
 creates nothing twice; finishing an already finished session answers with the saved card.
 
+Exactly once: starting and finishing each claim the session (a compare-and-set on its version) before
+calling the PSP, so one call at a time reaches the PSP for a session, on any process or machine sharing the
+database; the others wait for the first one's outcome (its card, its session) or, past the deadline, are
+told to try again. A claim lapses after the deadline plus slack, so a process that died holding one blocks
+nothing. Only refusals and bad input count toward the per-session cap: an outage or an answer lost on the
+way is retried, and the retry finds what the PSP kept (a repeated finish returns the same card).
+
 The PSP's failures reach the API here, and only here (`api_error`); anything else an adapter raises is a
 bug and stays one (a 500). This module reads no HTTP request: the API layer hands it plain values.
 """
@@ -11,19 +18,22 @@ bug and stays one (a 500). This module reads no HTTP request: the API layer hand
 from __future__ import annotations
 
 import logging
+import secrets
 import time
 from dataclasses import asdict
 
 from flask import current_app
 
 from ..core.store import Store
-from . import providers
+from . import providers, resilience
 from .auth import random_id
 from .errors import PanlessError
 from .providers.base import FinishRequest, PspFailure, StartRequest
 
 log = logging.getLogger("panless.sessions")
 MAX_FINISH_ATTEMPTS = 5
+CLAIM_SLACK = 5.0  # seconds a claim outlives the request deadline before it is taken as its process's death
+POLL = 0.05        # seconds between looks at a session another call holds
 # What each kind of PSP failure is to the API (refusals and unsupported requests carry their own code).
 FAILURE_CODES = {
     PspFailure.UNAVAILABLE: "psp_unavailable",
@@ -53,8 +63,9 @@ def start(customer_id: str, currency: str, brand: str | None, provider_name: str
     provider = providers.get(provider_name)
     params = {"provider": provider.name, "currency": currency, "brand": brand}
     session = _session_for_key(customer_id, client_key, params) or _new_session(customer_id, params, client_key)
+    session = _claim(customer_id, session["id"], lambda s: s["status"] == "starting")
     if session["status"] != "starting":
-        return session
+        return _public(session)  # a concurrent twin with the same key started it: its PSP session, not another
     customer = _customer(customer_id)
     try:
         begun = provider.start(StartRequest(
@@ -62,12 +73,64 @@ def start(customer_id: str, currency: str, brand: str | None, provider_name: str
             provider_customer=customer["providers"].get(provider.name, {}), idempotency_key=session["id"],
         ))
     except PspFailure as failure:
+        _release(customer_id, session["id"])  # still "starting": a retry with the same key starts it again
         raise api_error(failure) from None
+    except BaseException:
+        _release(customer_id, session["id"])
+        raise
     customer["providers"][provider.name] = begun.provider_customer
     store().put("customer", customer_id, customer)
     session.update(status="open", provider_ref=begun.ref, target=begun.target.to_json(),
                    accepted_brands=begun.accepted_brands)
+    session.pop("claim", None)
     return store().put("session", session["id"], session, owner=customer_id)
+
+
+def _public(session: dict) -> dict:
+    return {k: v for k, v in session.items() if k != "claim"}
+
+
+def _lease() -> float:
+    return float(current_app.config["REQUEST_DEADLINE"]) + CLAIM_SLACK
+
+
+def _held(session: dict) -> bool:
+    claim = session.get("claim")
+    return bool(claim) and claim["until"] > time.time()
+
+
+def _claim(customer_id: str, session_id: str, wants) -> dict:
+    """Claim the session for one call to the PSP if `wants(session)`, waiting (within this request's deadline)
+    while another call holds it. -> the session: claimed by us if it still `wants`, else as the other left it."""
+    waited_until = time.monotonic() + (resilience.remaining() or _lease())
+    while True:
+        session, version = _versioned(customer_id, session_id)
+        if not wants(session):
+            return session
+        if not _held(session):
+            mine = {**session, "claim": {"until": time.time() + _lease(), "id": secrets.token_hex(8)}}
+            if store().replace("session", session_id, mine, version, owner=customer_id):
+                return mine
+            continue  # another call claimed it first: look again
+        if time.monotonic() > waited_until:
+            raise PanlessError("psp_unavailable")  # the first call is still at the PSP: try again shortly
+        time.sleep(POLL)
+
+
+def _release(customer_id: str, session_id: str, **changes) -> dict:
+    """End this call's claim, writing what it learnt (one transaction, the row locked)."""
+    with store().transaction():
+        session = store().get("session", session_id, lock=True)
+        session.pop("claim", None)
+        session.update(changes)
+        return store().put("session", session_id, session, owner=customer_id)
+
+
+def _versioned(customer_id: str, session_id: str) -> tuple[dict, int]:
+    found = store().get_versioned("session", session_id)
+    if found is None or found[0]["customer"] != customer_id:
+        raise PanlessError("session_not_found")  # another customer's session looks like none at all
+    return found
 
 
 def _customer(customer_id: str) -> dict:
@@ -98,22 +161,21 @@ def _session_for_key(customer_id: str, client_key: str | None, params: dict) -> 
 
 
 def get(customer_id: str, session_id: str) -> dict:
-    session = store().get("session", session_id)
-    if session is None or session["customer"] != customer_id:
-        raise PanlessError("session_not_found")  # another customer's session looks like none at all
-    return session
+    return _public(_versioned(customer_id, session_id)[0])
+
+
+def _finishable(session: dict) -> bool:
+    return session["status"] == "open" and session["attempts"] < MAX_FINISH_ATTEMPTS
 
 
 def finish(customer_id: str, session_id: str, browser_result) -> dict:
-    session = get(customer_id, session_id)
-    if session["status"] == "completed":
-        return card(customer_id, session["card"])
-    if session["attempts"] >= MAX_FINISH_ATTEMPTS:
-        raise PanlessError("too_many_attempts")  # a cap per session, whatever the IP or token
-    if session["status"] != "open":
+    session = _claim(customer_id, session_id, _finishable)
+    if not _finishable(session):
+        if session["status"] == "completed":
+            return card(customer_id, session["card"])  # the first finish's card, whichever call asks
+        if session["attempts"] >= MAX_FINISH_ATTEMPTS:
+            raise PanlessError("too_many_attempts")  # a cap per session, whatever the IP or token
         raise PanlessError("session_closed")
-    session["attempts"] += 1
-    store().put("session", session_id, session, owner=customer_id)
     provider = providers.get(session["provider"])
     try:
         saved = provider.finish(FinishRequest(
@@ -123,15 +185,20 @@ def finish(customer_id: str, session_id: str, browser_result) -> dict:
         ))
     except PspFailure as failure:
         error = api_error(failure)
+        # Refusals and bad input count toward the cap; an outage or a lost answer is no shopper's doing.
+        changes = {"attempts": session["attempts"] + 1} if failure.kind == PspFailure.REFUSED else {}
         if error.retry == "new_session":
-            session["status"] = "failed"
-            session["error"] = error.code
-            store().put("session", session_id, session, owner=customer_id)
+            changes.update(status="failed", error=error.code)
+        _release(customer_id, session_id, **changes)
         raise error from None
+    except BaseException:
+        _release(customer_id, session_id)
+        raise
     record = {**asdict(saved), "provider": session["provider"], "active": True, "created_at": int(time.time())}
-    store().put("card", _card_key(session["provider"], saved.token), record, owner=customer_id)
-    session.update(status="completed", card=saved.token)
-    store().put("session", session_id, session, owner=customer_id)
+    with store().transaction():  # the card and the completed session, together or not at all
+        if not store().insert_new("card", _card_key(session["provider"], saved.token), record, owner=customer_id):
+            record = store().get("card", _card_key(session["provider"], saved.token))  # kept by an earlier finish
+        _release(customer_id, session_id, status="completed", card=saved.token)
     return record
 
 

@@ -1,6 +1,6 @@
 """A fault-injecting HTTP proxy of our own, on loopback, between the merchant app and the sandbox PSP.
 
-Faults are planned per (method, path pattern) and spent one by one; everything else is forwarded as is:
+Faults are planned per (method or "*", path pattern) and spent one by one; everything else is forwarded as is:
 
 - "slow": wait `seconds`, then forward (a PSP slower than the deadline; it still acts, late)
 - "drop_before": close the connection without forwarding (the PSP was down: nothing happened there)
@@ -111,7 +111,7 @@ class FaultProxy:
     def take(self, method: str, path: str) -> Plan | None:
         with self.lock:
             for planned in self.plans:
-                if planned.times > 0 and planned.method == method and planned.pattern.search(path):
+                if planned.times > 0 and planned.method in ("*", method) and planned.pattern.search(path):
                     planned.times -= 1
                     planned.hits.append(path)
                     return planned

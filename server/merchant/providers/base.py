@@ -190,6 +190,11 @@ class Provider:
         take as done (a first call whose answer was lost, say)."""
         raise NotImplementedError
 
+    def check(self) -> None:
+        """For `panless check`: the PSP answers and accepts this configuration, with no card and nothing
+        created. ConfigError naming the setting that is wrong; PspFailure when the PSP cannot tell."""
+        raise NotImplementedError
+
     def tokenization_origins(self) -> list[str]:
         """Origins the browser posts card data to (the card form's CSP connect-src): the API's, by default."""
         return [origin_of(self.base_url)]

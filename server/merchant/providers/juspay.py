@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import secrets
 
+from ...core.settings import ConfigError
 from ..errors import hint
 from .base import (
     OPTIONAL,
@@ -31,7 +32,7 @@ BRAND_FOR_JUSPAY = {"VISA": "visa", "MASTERCARD": "mastercard", "MASTER": "maste
 # The field Juspay names in error_info.fields -> our stable code.
 FIELD_ERRORS = {
     "card_number": "invalid_number", "card_exp_month": "invalid_expiry", "card_exp_year": "invalid_expiry",
-    "card_security_code": "invalid_cvc", "name_on_card": "invalid_name", "merchant_id": "tokenization_failed",
+    "card_security_code": "invalid_cvc", "name_on_card": "invalid_name", "merchant_id": "psp_misconfigured",
 }
 # error_info.code of a failed call -> the PSP failure it is (kind, detail)
 CALL_ERRORS = {"EXPIRED": (PspFailure.GONE,), "RESOURCE_NOT_FOUND": (PspFailure.GONE,),
@@ -80,6 +81,22 @@ class JuspayProvider(Provider):
         token = shaped(added, card_token=str)["card_token"]
         listed = self._call("GET", "/cards", params={"customer_id": customer}, routing=customer, idempotent=True)
         return self.card_from(self.listed_card(listed, token))
+
+    def check(self) -> None:
+        try:  # an authenticated read: a wrong key fails here, not after a shopper posted a card
+            self._call("GET", "/cards", params={"customer_id": "panless-check"}, routing="panless-check",
+                       idempotent=True)
+        except PspFailure as failure:
+            if failure.kind == PspFailure.AUTH:
+                raise ConfigError("PANLESS_JUSPAY__API_KEY: Juspay refused this key") from None
+            raise
+        # The tokenizer names an unknown merchant_id before it reads any card field (none is sent).
+        response = self.http("POST", f"{self.base_url}/card/tokenize", data={"merchant_id": self.merchant_id},
+                             headers={"x-merchantid": self.merchant_id}, idempotent=True)
+        info = self.json_of(response).get("error_info") if response.status_code >= 400 else None
+        fields = info.get("fields") if isinstance(info, dict) else None
+        if any(isinstance(f, dict) and f.get("field_name") == "merchant_id" for f in fields or []):
+            raise ConfigError(f"PANLESS_JUSPAY__MERCHANT_ID: Juspay does not know merchant {self.merchant_id!r}")
 
     def deactivate(self, card_token: str) -> None:
         self._call("POST", "/card/delete", data={"card_token": card_token}, idempotent=True)

@@ -15,6 +15,7 @@ from urllib.parse import quote, urlsplit
 
 import requests
 
+from ...core.settings import ConfigError
 from ..errors import hint
 from .base import (
     OPTIONAL,
@@ -122,6 +123,22 @@ class MangopayProvider(Provider):
             return None
         return registration if registration.get("RegistrationData") == browser_result else None
 
+    def check(self) -> None:
+        try:
+            self._access_token(force=True)
+        except PspFailure as failure:
+            if failure.kind == PspFailure.AUTH:
+                raise ConfigError("PANLESS_MANGOPAY__CLIENT_ID / PANLESS_MANGOPAY__API_KEY: Mangopay refused "
+                                  "them") from None
+            raise
+        try:  # a read under the client id: 404 for this made-up user means the client id is ours
+            self._api("GET", "users/panless-check", idempotent=True)
+        except PspFailure as failure:
+            if failure.kind == PspFailure.AUTH:
+                raise ConfigError("PANLESS_MANGOPAY__CLIENT_ID: the token is not valid for this client id") from None
+            if failure.kind != PspFailure.GONE:
+                raise
+
     def deactivate(self, card_token: str) -> None:
         self._api("PUT", f"cards/{quote(card_token)}", json={"Active": False}, idempotent=True)
 
@@ -185,13 +202,20 @@ class MangopayProvider(Provider):
         response is read back from /responses/{key}, so a retry never creates a second object."""
         response = self._request("POST", path, json=body, headers={"Idempotency-Key": key}, idempotent=True)
         if response.status_code == 409:
-            kept = shaped(self._api("GET", f"responses/{key}", idempotent=True), StatusCode=HTTP_STATUS,
-                          Resource=(dict, OPTIONAL))
+            kept = self._kept_response(key)
             status, resource = int(kept["StatusCode"]), kept.get("Resource") or {}
             if status == 200:
                 return resource
             return self._raise_for(status, resource)
         return self._parse(response)
+
+    def _kept_response(self, key: str) -> dict:
+        """The response Mangopay kept for a key already used; none kept yet means the first call is still
+        running there (or died before answering): unavailable for now, so the caller retries, never stuck."""
+        response = self._request("GET", f"responses/{key}", idempotent=True)
+        if response.status_code == 400 and "correlation" in response.text.lower():
+            raise PspFailure(PspFailure.UNAVAILABLE)
+        return shaped(self._parse(response), StatusCode=HTTP_STATUS, Resource=(dict, OPTIONAL))
 
     # -- HTTP ----------------------------------------------------------------------------------------
 
@@ -230,7 +254,8 @@ class MangopayProvider(Provider):
                 return self._token[0]
             response = self.http("POST", f"{self.base_url}oauth/token", auth=(self.client_id, self.api_key),
                                  data={"grant_type": "client_credentials"}, idempotent=True)
-            if response.status_code != 200:  # Mangopay documents no other failure for this endpoint
+            if response.status_code != 200:
+                self.body_of(response)  # a gateway's 5xx or a 429 is the PSP being down, not our credentials
                 raise PspFailure(PspFailure.AUTH)
             token = shaped(self.json_of(response), access_token=str, expires_in=(int, OPTIONAL))
             self._token = (token["access_token"], time.time() + (token.get("expires_in") or 0))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
+from ...core.settings import ConfigError
 from ..errors import hint
 from .base import (
     OPTIONAL,
@@ -31,7 +32,8 @@ BRANDS = ["visa", "mastercard", "amex", "discover", "jcb", "diners", "maestro"]
 FIELD_ERRORS = {
     "card_number": "invalid_number", "card_exp": "invalid_expiry", "card_cvv": "invalid_cvc",
     "person_name": "invalid_name", "address_zip": "invalid_postal", "card": "card_refused",
-    "customer_id": "session_expired", "method": "tokenization_failed", "error": "tokenization_failed",
+    # {"error": "invalid_token"}: the web-payments token in the URL is not the merchant's (a setting, not the card)
+    "customer_id": "session_expired", "method": "tokenization_failed", "error": "psp_misconfigured",
     "message": "tokenization_failed",
 }
 # Shapes of what the adapter reads from Stax's answers.
@@ -80,6 +82,20 @@ class StaxProvider(Provider):
             raise PspFailure(PspFailure.REFUSED, "invalid_result")  # not a payment method this session created
         return self.card_from(method)
 
+    def check(self) -> None:
+        try:  # an authenticated read of a customer that cannot exist: "invalid id" means the key works
+            self._call("GET", "/customer/00000000-0000-4000-8000-000000000000", idempotent=True)
+        except PspFailure as failure:
+            if failure.kind == PspFailure.AUTH:
+                raise ConfigError("PANLESS_STAX__API_KEY: Stax refused this key") from None
+            if failure.kind != PspFailure.GONE:
+                raise
+        # An empty tokenization: refused for its missing fields by a known token, as unauthorized otherwise.
+        response = self.http("POST", f"{self.base_url}/webpayment/{quote(self.web_token)}/tokenize", json={},
+                             headers={"Accept": "application/json"}, idempotent=True)
+        if response.status_code == 401:
+            raise ConfigError("PANLESS_STAX__WEB_TOKEN: Stax does not know this web-payments token")
+
     def deactivate(self, card_token: str) -> None:
         self._call("DELETE", f"/payment-method/{quote(card_token)}", idempotent=True)  # a soft delete; repeatable
 
@@ -93,7 +109,9 @@ class StaxProvider(Provider):
     def _create_customer(self, customer_id: str) -> str:
         body = {"firstname": "Panless", "lastname": "Shopper", "email": f"{customer_id}@shoppers.example.com",
                 "reference": customer_id}
-        return shaped(self._call("POST", "/customer", json=body), id=str)["id"]
+        # Retried like a read: a connection the server closed while idle fails the first try, and a repeat
+        # can at worst leave a spare customer at Stax, never a second card.
+        return shaped(self._call("POST", "/customer", json=body, idempotent=True), id=str)["id"]
 
     def _call(self, method: str, path: str, **kw) -> dict:
         headers = {"Authorization": f"Bearer {self.api_key}", "Accept": "application/json"}

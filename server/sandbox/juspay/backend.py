@@ -88,6 +88,11 @@ class JuspayBackend:
     # -- server: add, list, delete -------------------------------------------------------------------
 
     def add_card(self, merchant: str, form: dict[str, str]) -> dict:
+        # One transaction from the token's check to the card: concurrent adds of one token make one card.
+        with self.store.transaction():
+            return self._add_card(merchant, form)
+
+    def _add_card(self, merchant: str, form: dict[str, str]) -> dict:
         customer = form.get("customer_id", "")
         if not customer:
             raise errors.missing("customer_id", "Customer id")
