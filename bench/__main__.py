@@ -67,6 +67,12 @@ def table(results: dict) -> str:
     rows += [(f"Complete flows, {f['clients']} concurrent client{'s' if f['clients'] > 1 else ''}",
               f"{f['per_second']}/s, p50 {f['p50_ms']} ms, p99 {f['p99_ms']} ms, {f['errors']} errors", "", "")
              for f in flows]
+    r = results["backend"].get("bounded")
+    if r:
+        rows.append((f"Bounded run: {r['flows']} flows, {r['clients']} concurrent shoppers",
+                     f"{r['per_second']}/s, p50 {r['p50_ms']} ms, p99 {r['p99_ms']} ms; {r['errors']} errors, "
+                     f"{r['lost']} lost, {r['duplicated']} duplicated", "0 errors, 0 lost, 0 duplicated",
+                     ok(r["completed"] == r["flows"] and not (r["errors"] or r["lost"] or r["duplicated"]))))
     t = results["backend"]["sandbox_tokenizer"]
     rows.append(("Sandbox tokenizations alone (8 clients)", f"{t['per_second']}/s, p50 {t['p50_ms']} ms, "
                  f"{t['errors']} errors", "", ""))
@@ -96,6 +102,10 @@ def main() -> int:
         browser_results = browser.measure(stack, runs)
         print("bench: backend load...", flush=True)
         backend = load.measure(stack, seconds=seconds)
+        flows = int(os.environ.get("PANLESS_BENCH_FLOWS", "5000"))
+        clients = int(os.environ.get("PANLESS_BENCH_CLIENTS", "32"))
+        print(f"bench: bounded run, {flows} flows by {clients} shoppers...", flush=True)
+        backend["bounded"] = load.bounded(stack, flows, clients)
     results = {"date": datetime.now(UTC).isoformat(timespec="seconds"), "machine": machine(), "workers": workers,
                "budgets": BUDGETS, "goals": GOALS, "browser": browser_results, "backend": backend}
     (HERE / "results.json").write_text(json.dumps(results, indent=2) + "\n")
@@ -107,6 +117,10 @@ def main() -> int:
             if browser_results[key]["gzip"] > BUDGETS[f"{name}_gzip"]]
     if over:
         print(f"bench: size budget exceeded: {', '.join(over)}", file=sys.stderr)
+        return 1
+    books = backend["bounded"]
+    if books["completed"] != books["flows"] or books["errors"] or books["lost"] or books["duplicated"]:
+        print(f"bench: the bounded run lost or duplicated cards or failed: {books}", file=sys.stderr)
         return 1
     return 0
 

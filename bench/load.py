@@ -15,8 +15,8 @@ from .browser import percentile
 YY = f"{(datetime.now(UTC).year + 3) % 100:02d}"
 
 
-def customer_token(app_url: str) -> str:
-    page = requests.get(f"{app_url}/pay", timeout=10).text
+def customer_token(app_url: str, http=requests) -> str:
+    page = http.get(f"{app_url}/pay", timeout=10).text
     return re.search(r'data-customer-token="([^"]+)"', page).group(1)
 
 
@@ -25,8 +25,8 @@ def card_form(target: dict) -> dict:
     return {**target["fields"], "cardNumber": "4970107111111119", "cardExpirationDate": f"12{YY}", "cardCvx": "123"}
 
 
-def one_flow(http: requests.Session, app_url: str, headers: dict) -> None:
-    """What a shopper's browser does: session, card to the PSP, finalize."""
+def one_flow(http: requests.Session, app_url: str, headers: dict) -> tuple[str, str]:
+    """What a shopper's browser does: session, card to the PSP, finalize. -> (session id, card token)"""
     session = http.post(f"{app_url}/api/sessions", json={}, headers=headers, timeout=30)
     session.raise_for_status()
     target = session.json()["target"]
@@ -34,6 +34,80 @@ def one_flow(http: requests.Session, app_url: str, headers: dict) -> None:
     done = http.post(f"{app_url}/api/sessions/{session.json()['id']}/finalize", json={"result": result},
                      headers=headers, timeout=30)
     done.raise_for_status()
+    return session.json()["id"], done.json()["card"]["token"]
+
+
+def bounded(stack, flows: int = 5000, clients: int = 32) -> dict:
+    """Exactly `flows` saves by `clients` concurrent shoppers (one customer each), then the books: errors,
+    cards lost (saved but not listed at the merchant or not kept by the PSP) and duplicated (more cards than
+    saves, or a token twice). Bounded in count, it stops by itself."""
+    from panless.core.store import Store
+    from tests.support.sandbox import MangopayWire
+
+    tickets = iter(range(flows))
+    lock = threading.Lock()
+    saved: dict[int, list[str]] = {n: [] for n in range(clients)}
+    sessions: dict[int, str] = {}
+    auth: dict[int, dict] = {}
+    latencies: list[float] = []
+    errors: list[str] = []
+
+    def client(n: int) -> None:
+        http = requests.Session()
+        headers = auth[n] = {"Authorization": f"Bearer {customer_token(stack.app_url, http)}"}  # its own customer
+        while True:
+            with lock:
+                if next(tickets, None) is None:
+                    return
+            started = time.monotonic()
+            try:
+                session, card = one_flow(http, stack.app_url, headers)
+            except Exception as exc:  # counted, not raised: the figure is how many failed
+                with lock:
+                    errors.append(type(exc).__name__)
+                continue
+            with lock:
+                latencies.append((time.monotonic() - started) * 1000)
+                saved[n].append(card)
+                sessions.setdefault(n, session)
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    started = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.monotonic() - started
+    # The books, per customer: the merchant's list and the PSP's cards against what was saved.
+    store, mangopay = Store(stack.database), MangopayWire(stack.sandbox_url)
+    lost = duplicated = 0
+    for n, tokens in saved.items():
+        if n not in sessions:
+            continue
+        customer = store.get("session", sessions[n])["customer"]
+        listed = [c["token"] for c in requests.get(f"{stack.app_url}/api/cards", headers=auth[n],
+                                                   timeout=30).json()["cards"]]
+        user = store.get("customer", customer)["providers"]["mangopay"]["user_id"]
+        at_psp = mangopay_cards(mangopay, user)
+        lost += len(set(tokens) - set(listed)) + len(set(tokens) - set(at_psp))
+        duplicated += (len(listed) - len(set(listed))) + max(0, len(listed) - len(tokens)) + max(
+            0, len(at_psp) - len(tokens))
+    store.close()
+    return {"flows": flows, "clients": clients, "completed": len(latencies), "errors": len(errors),
+            "lost": lost, "duplicated": duplicated, "seconds": round(elapsed, 1),
+            "per_second": round(len(latencies) / elapsed, 1),
+            "p50_ms": round(percentile(latencies, 50), 1) if latencies else None,
+            "p99_ms": round(percentile(latencies, 99), 1) if latencies else None}
+
+
+def mangopay_cards(mangopay, user_id: str) -> list[str]:
+    ids, page = [], 1
+    while True:
+        chunk = mangopay.call("GET", f"/users/{user_id}/cards", params={"page": page, "per_page": 100}).json()
+        ids += [card["Id"] for card in chunk]
+        if len(chunk) < 100:
+            return ids
+        page += 1
 
 
 def run_clients(clients: int, seconds: float, work) -> dict:

@@ -56,6 +56,7 @@ class Stack:
     def __init__(self, workers: int = 3):
         self.workers = workers
         self.tmp = Path(tempfile.mkdtemp(prefix="panless-bench-"))
+        self.database = str(self.tmp / "merchant.db")  # the merchant app's; bench/load.py reads it for the books
         self.procs: list[subprocess.Popen] = []
 
     def __enter__(self) -> Stack:
@@ -67,7 +68,7 @@ class Stack:
             **os.environ,
             "PANLESS_SECRET_KEY": secrets.token_urlsafe(32),
             "PANLESS_SANDBOX__VAULT_KEY": base64.urlsafe_b64encode(os.urandom(32)).decode(),
-            "PANLESS_DATABASE_URL": str(self.tmp / "merchant.db"),
+            "PANLESS_DATABASE_URL": self.database,
             "PANLESS_ALLOWED_ORIGINS": self.checkout.url,
             "PANLESS_PUBLIC_URL": self.app_url,
             "PANLESS_LOG_LEVEL": "WARNING",

@@ -78,7 +78,7 @@ def save_with_retries(shopper: Shopper, psp: str, tries: int = 12) -> tuple[dict
             history.append(("start", r.status_code))
             if r.status_code != 201:
                 assert r.status_code in (502, 503), r.text
-                time.sleep(0.2)
+                time.sleep(0.05)
                 continue
             session, result = r.json(), None
         if result is None:
@@ -90,7 +90,7 @@ def save_with_retries(shopper: Shopper, psp: str, tries: int = 12) -> tuple[dict
         assert r.status_code in (502, 503, 410), r.text
         if r.json()["error"]["retry"] == "new_session":
             session, key = None, secrets.token_hex(8)
-        time.sleep(0.2)
+        time.sleep(0.05)
     raise AssertionError(f"never saved: {history}")
 
 
