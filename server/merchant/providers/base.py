@@ -49,6 +49,7 @@ class StartRequest:
     brand: str | None
     provider_customer: dict          # what this provider stored for the customer earlier (e.g. its user id)
     idempotency_key: str             # the merchant session id: a retried start creates nothing twice
+    options: dict = field(default_factory=dict)  # session options the checkout passes through (installments, ...)
 
 
 @dataclass
@@ -97,6 +98,7 @@ class Provider:
     settings: dict = {}
     required: tuple[str, ...] = ("BASE_URL",)
     secret_keys: tuple[str, ...] = ()
+    session_options: tuple[str, ...] = ()  # the session options (api.py SESSION_OPTIONS) this PSP takes
     retry_statuses = frozenset({502, 503, 504})
 
     @classmethod
