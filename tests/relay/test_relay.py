@@ -100,6 +100,18 @@ def test_the_ticket_not_the_browser_decides_what_is_asked(shopper, upstream):
     assert sent["installments"] == 6 and sent["tokenization"] is False
 
 
+@pytest.mark.parametrize("provider,options,status,field", [
+    ("ecartpay", {"installments": 5}, 400, "options.installments"),
+    ("ecartpay", {"temporary": "yes"}, 400, "options.temporary"),
+    ("ecartpay", {"colour": "red"}, 400, "options.colour"),
+    ("verifone", {"installments": 3}, 422, "options.installments"),
+    ("mangopay", {"temporary": True}, 422, "options.temporary"),
+])
+def test_session_options_are_checked_and_only_for_psps_that_take_them(shopper, provider, options, status, field):
+    answer = shopper.call("POST", "/api/sessions", json={"provider": provider, "options": options})
+    assert answer.status_code == status and answer.json()["error"]["field"] == field
+
+
 def test_psp_errors_come_back_as_codes_the_form_maps(shopper, upstream):
     target = shopper.session(provider="ecartpay")["target"]
     answer = post_card(target, VISA, cvc="84")
