@@ -16,6 +16,7 @@ from pathlib import Path
 import requests
 from flask import Flask
 
+from panless.sandbox import base_urls
 from tests.support import LiveServer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,9 +74,8 @@ class Stack:
             # The load test is one address making thousands of sessions: lift the anti-card-testing limits.
             "PANLESS_RATELIMIT_SESSIONS": "10000000/minute",
             "PANLESS_RATELIMIT_FINALIZE": "10000000/minute",
-            "PANLESS_MANGOPAY__BASE_URL": f"{self.sandbox_url}/mangopay/v2.01/",
-            "PANLESS_JUSPAY__BASE_URL": f"{self.sandbox_url}/juspay",
-            "PANLESS_STAX__BASE_URL": f"{self.sandbox_url}/stax",
+            # Every PSP the sandbox emulates, at this sandbox.
+            **{f"PANLESS_{psp.upper()}__BASE_URL": url for psp, url in base_urls(self.sandbox_url).items()},
         }
         gunicorn = [sys.executable, "-m", "gunicorn", "--log-level", "warning", "--worker-class", "gthread"]
         # The sandbox keeps its state in one process (in-memory SQLite): one worker, many threads.

@@ -1,4 +1,7 @@
-"""The merchant JSON API (docs/openapi.yaml): create and finish tokenization sessions, list and remove cards."""
+"""The merchant JSON API (docs/openapi.yaml): create and finish tokenization sessions, list and remove cards.
+
+The HTTP side of the flow: it reads the request (body, headers, the anti-card-testing checks on the
+client) and hands sessions.py plain values."""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ import re
 
 from flask import Blueprint, current_app, jsonify, request
 
-from . import sessions
+from . import limits, providers, sessions
 from .auth import current_customer
 from .errors import PanlessError
 
@@ -70,6 +73,8 @@ def create_session():
     if client_key is not None and not CLIENT_KEY.fullmatch(client_key):
         raise PanlessError("invalid_request", "Idempotency-Key must be 8-64 letters, digits, - or _.",
                            field="Idempotency-Key")
+    provider = providers.get(provider).name  # an unknown provider is refused before any challenge
+    limits.require_challenge(customer, request.headers.get("X-Panless-Challenge", ""))
     session = sessions.start(customer, currency, brand, provider, client_key, session_options(body))
     return jsonify(public_session(session)), 201
 
@@ -86,7 +91,11 @@ def finalize_session(session_id):
     body = json_object()
     if "result" not in body:
         raise PanlessError("invalid_result", "Send the PSP's tokenization result as {\"result\": ...}.")
-    card = sessions.finish(customer, session_id, body["result"])
+    try:
+        card = sessions.finish(customer, session_id, body["result"])
+    except PanlessError as exc:
+        limits.record_failure(customer, exc.code)  # counts only what looks like card testing
+        raise
     return jsonify({"card": card})
 
 

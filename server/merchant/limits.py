@@ -57,12 +57,13 @@ def record_failure(customer_id: str, code: str) -> None:
             limiter().limiter.hit(_failure_window(), "finish-failures", key)
 
 
-def require_challenge(customer_id: str) -> None:
+def require_challenge(customer_id: str, answer: str) -> None:
+    """After too many failed finishes (by this customer or from this address), `answer` (the
+    X-Panless-Challenge header) must satisfy the merchant's verify hook."""
     verify: Callable[[str, str], bool] | None = current_app.extensions.get("panless_challenge")
     window = _failure_window()
     if verify is None or all(limiter().limiter.test(window, "finish-failures", k) for k in _failure_keys(customer_id)):
         return
-    answer = request.headers.get("X-Panless-Challenge", "")
     if not answer or not verify(answer, customer_id):
         raise PanlessError("challenge_required")
 

@@ -1,7 +1,9 @@
 """The sandbox PSP: an offline stand-in that speaks each PSP's wire protocol, on its own origin.
 
-Each PSP is an emulator (psps.py) under its own path prefix with its own path normaliser and error
-renderer; all share one Store (SQLite) and one Vault. It imports no merchant-app module.
+Each PSP is an emulator listed once in psps.py, a subpackage laid out alike: views.py speaks the wire,
+backend.py holds the state and rules, errors.py is the PSP's error catalogue. Each is mounted under its own
+path prefix with its own path normaliser and error renderer; all share one Store (SQLite) and one Vault.
+It imports no merchant-app module (tests/sandbox/test_isolation.py).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from ..core.demo import CREDENTIALS
 from ..core.redaction import install_log_redaction
 from ..core.settings import merge, prefixed_env
 from . import control
-from .mangopay.backend import DEFAULT_TOKENIZE_DELAY
+from .emulator import EXTENSION
 from .psps import EMULATORS
 from .store import SandboxStore
 from .vault import Vault, load_key
@@ -50,7 +52,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         # Each PSP accepts the published demo credentials unless PANLESS_<PSP>__... say otherwise.
         **{emulator.name.upper(): dict(CREDENTIALS.get(emulator.name, {})) for emulator in EMULATORS},
         SANDBOX={"DB": ":memory:", "VAULT_KEY": None, "PUBLIC_URL": None,
-                 "TOKENIZE_DELAY": DEFAULT_TOKENIZE_DELAY},
+                 **{key: value for emulator in EMULATORS for key, value in emulator.settings.items()}},
     )
     merge(app.config, prefixed_env())
     if test_config:
@@ -71,10 +73,9 @@ def register_state(app: Flask) -> None:
     settings = app.config["SANDBOX"]
     store = SandboxStore(settings["DB"])
     vault = Vault(store, load_key(settings.get("VAULT_KEY"), settings["DB"]))
-    app.extensions["panless_sandbox"] = {
+    app.extensions[EXTENSION] = {
         "store": store,
         "vault": vault,
-        "psps": [emulator.name for emulator in EMULATORS],
         **{emulator.name: emulator.backend(store, vault, app.config[emulator.name.upper()], settings)
            for emulator in EMULATORS},
     }

@@ -6,6 +6,9 @@ import math
 
 from flask import Blueprint, current_app, jsonify, request
 
+from .emulator import EXTENSION
+from .psps import EMULATORS
+
 bp = Blueprint("sandbox_control", __name__, url_prefix="/_sandbox")
 
 
@@ -17,12 +20,12 @@ def json_only():
 
 
 def state():
-    return current_app.extensions["panless_sandbox"]
+    return current_app.extensions[EXTENSION]
 
 
 @bp.post("/reset")
 def reset():
-    state()["store"].reset(keep_kinds=("mp_oauth",))
+    state()["store"].reset(keep_kinds=tuple(kind for emulator in EMULATORS for kind in emulator.kept_on_reset))
     return jsonify(reset=True)
 
 
@@ -41,4 +44,4 @@ def clock():
 
 @bp.get("/health")
 def health():
-    return jsonify(ok=True, psps=sorted(state()["psps"]))
+    return jsonify(ok=True, psps=sorted(emulator.name for emulator in EMULATORS))

@@ -2,11 +2,11 @@
 
 import pytest
 
-from panless.merchant.providers.base import StartRequest
+from panless.merchant.providers.base import FinishRequest, StartRequest
 from panless.relay import create_app as create_relay
-from tests.relay.helpers import relay_config
 from tests.support import LiveServer
 from tests.support.golden import Replay
+from tests.support.relay import relay_config
 
 
 def start_request(**kw):
@@ -14,9 +14,10 @@ def start_request(**kw):
                            "idempotency_key": "ses_golden000001", **kw})
 
 
-def session_of(started, customer="cus_golden") -> dict:
-    """The merchant's stored session, as finish reads it today."""
-    return {"id": started.ref, "provider_ref": started.ref, "customer": customer}
+def finish_request(started, result, customer="cus_golden") -> FinishRequest:
+    """What finish receives for the session `started` began, with the browser's result."""
+    return FinishRequest(ref=started.ref, customer_id=customer, provider_customer=started.provider_customer,
+                         browser_result=result)
 
 
 def replay_behind_relay(psp: str):

@@ -2,9 +2,9 @@ import pytest
 
 from panless import create_app
 from panless.sandbox import create_app as create_sandbox
-from tests.relay.helpers import merchant_config, start_relay
 from tests.support import LiveServer, RequestRecorder
 from tests.support.merchant import Shopper
+from tests.support.relay import merchant_config, start_relay
 
 
 @pytest.fixture(scope="session")

@@ -19,9 +19,9 @@ from panless.core.tickets import mint_ticket, verify
 from panless.merchant.providers.relayed import RELAY_ERRORS
 from panless.relay import create_app as create_relay
 from panless.relay.views import CODES
-from tests.relay.helpers import relay_config
 from tests.support import LiveServer, LogCapture, secrets_found
 from tests.support.golden import Replay
+from tests.support.relay import relay_config
 from tests.support.sandbox import TIMEOUT
 from tests.support.tokenize import browser_result, post_card
 

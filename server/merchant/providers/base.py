@@ -1,8 +1,17 @@
-"""The Provider contract and what every adapter shares: timed, logged, scrubbed HTTP calls with one error type.
+"""The Provider contract and what every adapter shares: timed, logged, scrubbed HTTP calls, one failure type.
 
-An adapter implements two verbs that mirror the two server legs of tokenization:
-`start(StartRequest) -> ProviderSession` (with the TokenizationTarget the browser executes) and
-`finish(ProviderSession, browser_result) -> Card`, plus `deactivate(card_token)`.
+An adapter implements two verbs that mirror the two server legs of tokenization, and a third for later:
+
+- `start(StartRequest) -> ProviderSession`: whatever the PSP needs created first, and the
+  TokenizationTarget the browser executes to post the card straight to the PSP.
+- `finish(FinishRequest) -> Card`: the browser's result (untrusted: the adapter checks its shape) turned
+  into a saved card, server to server.
+- `deactivate(card_token) -> None`: the card removed at the PSP.
+
+Whatever goes wrong at the PSP leaves an adapter as a `PspFailure` whose `kind` says what it means for
+the merchant (merchant/sessions.py maps kinds to the API's error codes, in one place). Adapters check the
+shape of every PSP answer they read (`shaped`), so any other exception is a bug in the adapter, and the
+API answers it with a 500.
 """
 
 from __future__ import annotations
@@ -17,7 +26,6 @@ import requests
 from ...core.demo import CREDENTIALS
 from ...core.redaction import redact
 from ...core.settings import origin_of
-from ..errors import PanlessError
 
 log = logging.getLogger("panless.providers")
 SANDBOX_ROOT = "http://127.0.0.1:8001"  # `panless sandbox` on its default port
@@ -52,6 +60,14 @@ class StartRequest:
     options: dict = field(default_factory=dict)  # session options the checkout passes through (installments, ...)
 
 
+@dataclass(frozen=True)
+class FinishRequest:
+    ref: str                         # the PSP's reference for the session (ProviderSession.ref)
+    customer_id: str
+    provider_customer: dict          # what this provider kept for the customer (ProviderSession.provider_customer)
+    browser_result: object           # what the browser's tokenization step returned: any JSON value, untrusted
+
+
 @dataclass
 class ProviderSession:
     ref: str                         # the PSP's id for the session (Mangopay: the CardRegistration Id)
@@ -68,6 +84,52 @@ class Card:
     exp_month: int
     exp_year: int
     fingerprint: str | None = None
+
+
+class PspFailure(Exception):
+    """The PSP did not save or remove the card. `kind` is one of KINDS; `detail` is the refusal's card-error
+    code, the unsupported request field, or (unexpected) what in the answer was off, never a value from it."""
+
+    UNAVAILABLE = "unavailable"  # not reachable, overloaded or timing out: the same call may work later
+    AUTH = "auth"                # refused the merchant's credentials
+    UNEXPECTED = "unexpected"    # answered in a shape or with an error the adapter does not know
+    GONE = "gone"                # no longer knows this registration, token or card
+    REFUSED = "refused"          # refused the card or the browser's result; detail: one of REFUSALS
+    UNSUPPORTED = "unsupported"  # cannot serve this request; detail: the field ("currency", "brand")
+    KINDS = frozenset({UNAVAILABLE, AUTH, UNEXPECTED, GONE, REFUSED, UNSUPPORTED})
+    # What a refusal can say: the card-error codes the browser also shows (TokenizationTarget.errors).
+    REFUSALS = frozenset({"invalid_number", "invalid_expiry", "invalid_cvc", "invalid_name", "invalid_postal",
+                          "card_refused", "tokenization_failed", "invalid_result"})
+    UNSUPPORTED_FIELDS = frozenset({"currency", "brand"})
+
+    def __init__(self, kind: str, detail: str | None = None):
+        # A kind or detail outside the contract is the adapter's bug: loud, not a quiet psp_error.
+        if kind not in self.KINDS or (kind == self.REFUSED and detail not in self.REFUSALS) or (
+                kind == self.UNSUPPORTED and detail not in self.UNSUPPORTED_FIELDS):
+            raise ValueError(f"not a PSP failure: {kind} {detail}")
+        super().__init__(f"{kind}: {detail}" if detail else kind)
+        self.kind, self.detail = kind, detail
+
+
+OPTIONAL = type(None)  # in a `shaped` member's types: the member may be null or absent
+
+
+def shaped(body, **members) -> dict:
+    """`body` if it is a JSON object whose named members are what the adapter reads: a type, a tuple of
+    types (OPTIONAL among them: may be null or absent) or a pattern a string member must match in full;
+    else the PSP answered in a shape the adapter does not know."""
+    if not isinstance(body, dict):
+        raise PspFailure(PspFailure.UNEXPECTED, "not a JSON object")
+    for name, expected in members.items():
+        value = body.get(name)
+        if isinstance(expected, re.Pattern):
+            fits = isinstance(value, str) and expected.fullmatch(value) is not None
+        else:
+            types = expected if isinstance(expected, tuple) else (expected,)
+            fits = isinstance(value, types) and (bool in types or not isinstance(value, bool))  # JSON true is no int
+        if not fits:
+            raise PspFailure(PspFailure.UNEXPECTED, f"member {name}")
+    return body
 
 
 SCRUB = [
@@ -116,19 +178,25 @@ class Provider:
     # -- the contract -------------------------------------------------------------------------------
 
     def start(self, request: StartRequest) -> ProviderSession:
+        """Create what the PSP needs before the browser posts the card (repeatable with the same
+        idempotency key) and say where the browser posts it."""
         raise NotImplementedError
 
-    def finish(self, session: dict, browser_result) -> Card:
+    def finish(self, request: FinishRequest) -> Card:
+        """The card the browser's result stands for, saved at the PSP; repeatable after a lost answer.
+        A result of the wrong shape, or not from this session: PspFailure(REFUSED, "invalid_result")."""
         raise NotImplementedError
 
     def deactivate(self, card_token: str) -> None:
+        """Remove the card at the PSP. PspFailure(GONE) when the PSP no longer has it, which callers
+        take as done (a first call whose answer was lost, say)."""
         raise NotImplementedError
 
     def tokenization_origins(self) -> list[str]:
         """Origins the browser posts card data to (the card form's CSP connect-src): the API's, by default."""
         return [origin_of(self.base_url)]
 
-    # -- HTTP with timing, scrubbed logging and error mapping ----------------------------------------
+    # -- HTTP with timing, scrubbed logging and the failures every PSP shares ---------------------------
 
     def http(self, method: str, url: str, *, idempotent: bool = False, **kw) -> requests.Response:
         """One call to the PSP. Retried (twice, on transport errors and 502-504) only when `idempotent`:
@@ -141,7 +209,7 @@ class Provider:
             except requests.RequestException as exc:
                 self._log(method, url, None, started, type(exc).__name__)
                 if attempt == attempts:
-                    raise PanlessError("psp_unavailable") from None
+                    raise PspFailure(PspFailure.UNAVAILABLE) from None
                 time.sleep(0.1 * attempt)
                 continue
             self._log(method, url, response.status_code, started)
@@ -160,9 +228,9 @@ class Provider:
         """The JSON body, once the failures every PSP shares are ruled out whatever the body says (a proxy's
         HTML error page is common): refused credentials, too many requests, the PSP down."""
         if response.status_code == 401:
-            raise PanlessError("psp_auth_failed")
+            raise PspFailure(PspFailure.AUTH)
         if response.status_code == 429 or response.status_code >= 500:
-            raise PanlessError("psp_unavailable")
+            raise PspFailure(PspFailure.UNAVAILABLE)
         return Provider.json_of(response)
 
     @staticmethod
@@ -170,4 +238,4 @@ class Provider:
         try:
             return response.json()
         except ValueError:
-            raise PanlessError("psp_error") from None
+            raise PspFailure(PspFailure.UNEXPECTED, "not JSON") from None

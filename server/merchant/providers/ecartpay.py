@@ -11,7 +11,7 @@ finish: Ecart Pay answers a token request with `{"token"}` only and documents no
 
 from __future__ import annotations
 
-from .base import Card, ProviderSession, StartRequest
+from .base import Card, FinishRequest, ProviderSession, StartRequest
 from .relayed import RELAY_ROOT, RelayedProvider
 
 BRANDS = ["visa", "mastercard", "amex"]
@@ -50,8 +50,8 @@ class EcartPayProvider(RelayedProvider):
             params["fixed_installments"] = options["fixed_installments"]
         return params
 
-    def finish(self, session: dict, browser_result) -> Card:
-        return self.card_from_receipt(self.receipt(session, browser_result))
+    def finish(self, request: FinishRequest) -> Card:
+        return self.card_from_receipt(self.receipt(request))
 
     def deactivate(self, card_token: str) -> None:
         """Ecart Pay documents no way to delete a token: the merchant forgets it (and permanent tokens are

@@ -8,10 +8,21 @@ finish: POST /card/add with the token (Basic auth, API key as user name) -> card
 
 from __future__ import annotations
 
+import re
 import secrets
 
-from ..errors import PanlessError, hint
-from .base import Card, Provider, ProviderSession, StartRequest, TokenizationTarget
+from ..errors import hint
+from .base import (
+    OPTIONAL,
+    Card,
+    FinishRequest,
+    Provider,
+    ProviderSession,
+    PspFailure,
+    StartRequest,
+    TokenizationTarget,
+    shaped,
+)
 
 BRANDS = ["visa", "mastercard", "amex", "maestro", "discover", "diners", "jcb", "unionpay", "cb", "bcmc"]
 BRAND_FOR_JUSPAY = {"VISA": "visa", "MASTERCARD": "mastercard", "MASTER": "mastercard", "AMEX": "amex",
@@ -22,9 +33,14 @@ FIELD_ERRORS = {
     "card_number": "invalid_number", "card_exp_month": "invalid_expiry", "card_exp_year": "invalid_expiry",
     "card_security_code": "invalid_cvc", "name_on_card": "invalid_name", "merchant_id": "tokenization_failed",
 }
-# error_info.code from /card/add -> our stable code
-ADD_ERRORS = {"EXPIRED": "session_expired", "RESOURCE_NOT_FOUND": "session_expired", "INVALID_INPUT": "card_refused",
-              "UNAUTHENTICATED": "psp_auth_failed", "UNAUTHORIZED": "psp_auth_failed"}
+# error_info.code of a failed call -> the PSP failure it is (kind, detail)
+CALL_ERRORS = {"EXPIRED": (PspFailure.GONE,), "RESOURCE_NOT_FOUND": (PspFailure.GONE,),
+               "INVALID_INPUT": (PspFailure.REFUSED, "card_refused"),
+               "UNAUTHENTICATED": (PspFailure.AUTH,), "UNAUTHORIZED": (PspFailure.AUTH,)}
+# Shapes of what the adapter reads from Juspay's answers.
+MASKED_NUMBER = re.compile(r".*\d{4}")   # XXXX-XXXXXXXX-9454
+MONTH = re.compile(r"0?[1-9]|1[0-2]")
+YEAR = re.compile(r"\d{4}")
 
 
 class JuspayProvider(Provider):
@@ -52,29 +68,34 @@ class JuspayProvider(Provider):
         return ProviderSession(ref="jp_" + secrets.token_hex(8), target=target, accepted_brands=BRANDS,
                                provider_customer={"customer_id": request.customer_id})
 
-    def finish(self, session: dict, browser_result) -> Card:
-        if not isinstance(browser_result, str) or not browser_result.startswith("ctkn_") or len(browser_result) > 200:
-            raise PanlessError("invalid_result")
-        customer = session["customer"]
+    def finish(self, request: FinishRequest) -> Card:
+        result = request.browser_result
+        if not isinstance(result, str) or not result.startswith("ctkn_") or len(result) > 200:
+            raise PspFailure(PspFailure.REFUSED, "invalid_result")
+        customer = request.customer_id  # Juspay's customer is ours: no id of its own to keep
         added = self._call("POST", "/card/add", data={
-            "merchant_id": self.merchant_id, "customer_id": customer, "token": browser_result,
+            "merchant_id": self.merchant_id, "customer_id": customer, "token": result,
             "customer_email": f"{customer}@shoppers.example.com",
         }, routing=customer, idempotent=True)  # Juspay answers a repeated add with the same card
+        token = shaped(added, card_token=str)["card_token"]
         listed = self._call("GET", "/cards", params={"customer_id": customer}, routing=customer, idempotent=True)
-        for card in listed.get("cards", []):
-            if card.get("card_token") == added["card_token"]:
-                return self.card_from(card)
-        raise PanlessError("psp_error")
+        return self.card_from(self.listed_card(listed, token))
 
     def deactivate(self, card_token: str) -> None:
-        try:
-            self._call("POST", "/card/delete", data={"card_token": card_token}, idempotent=True)
-        except PanlessError as exc:
-            if exc.code != "session_expired":  # RESOURCE_NOT_FOUND: already deleted, e.g. by a lost answer
-                raise
+        self._call("POST", "/card/delete", data={"card_token": card_token}, idempotent=True)
+
+    @staticmethod
+    def listed_card(listed: dict, token: str) -> dict:
+        """The card with this token in a customer's card list: just added, so missing means Juspay misspoke."""
+        for card in shaped(listed, cards=list)["cards"]:
+            if isinstance(card, dict) and card.get("card_token") == token:
+                return card
+        raise PspFailure(PspFailure.UNEXPECTED, "the added card is not listed")
 
     @staticmethod
     def card_from(card: dict) -> Card:
+        shaped(card, card_token=str, card_number=MASKED_NUMBER, card_exp_month=MONTH, card_exp_year=YEAR,
+               card_brand=(str, OPTIONAL), card_fingerprint=(str, OPTIONAL))
         return Card(token=card["card_token"], brand=BRAND_FOR_JUSPAY.get(card.get("card_brand"), "unknown"),
                     last4=card["card_number"][-4:], exp_month=int(card["card_exp_month"]),
                     exp_year=int(card["card_exp_year"]), fingerprint=card.get("card_fingerprint"))
@@ -84,6 +105,8 @@ class JuspayProvider(Provider):
         response = self.http(method, self.base_url + path, auth=(self.api_key, ""), headers=headers, **kw)
         body = self.body_of(response)
         if 200 <= response.status_code < 300:
-            return body
-        code = (body.get("error_info") or {}).get("code") if isinstance(body, dict) else None
-        raise PanlessError(ADD_ERRORS.get(code, "psp_error"))
+            return shaped(body)
+        info = body.get("error_info") if isinstance(body, dict) else None
+        code = info.get("code") if isinstance(info, dict) else None
+        failure = CALL_ERRORS.get(code) if isinstance(code, str) else None
+        raise PspFailure(*(failure or (PspFailure.UNEXPECTED, f"status {response.status_code}")))

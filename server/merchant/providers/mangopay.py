@@ -8,14 +8,26 @@ finish: PUT RegistrationData ("data=..." from the tokenizer), then view the Card
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 import time
 from urllib.parse import quote, urlsplit
 
 import requests
 
-from ..errors import PanlessError, hint
-from .base import Card, Provider, ProviderSession, StartRequest, TokenizationTarget, origin_of
+from ..errors import hint
+from .base import (
+    OPTIONAL,
+    Card,
+    FinishRequest,
+    Provider,
+    ProviderSession,
+    PspFailure,
+    StartRequest,
+    TokenizationTarget,
+    origin_of,
+    shaped,
+)
 
 CARD_TYPE_FOR_BRAND = {
     "visa": "CB_VISA_MASTERCARD", "mastercard": "CB_VISA_MASTERCARD", "cb": "CB_VISA_MASTERCARD",
@@ -46,6 +58,10 @@ KNOWN_HOSTS = {
     "api.mangopay.com": ["https://pci.mangopay.com", "https://webpayment.payline.com"],
 }
 TOKEN_REFRESH_MARGIN = 60  # seconds before expiry, like Mangopay's Node SDK
+# Shapes of what the adapter reads from Mangopay's answers.
+MASKED_NUMBER = re.compile(r".*\d{4}")           # Card.Alias: 497010XXXXXX8183
+CARD_EXPIRY = re.compile(r"(0[1-9]|1[0-2])\d\d")  # Card.ExpirationDate: MMYY
+HTTP_STATUS = re.compile(r"\d{3}")               # a kept response's StatusCode: "200"
 
 
 def idempotency_key(prefix: str, merchant_id: str) -> str:
@@ -73,51 +89,41 @@ class MangopayProvider(Provider):
     def start(self, request: StartRequest) -> ProviderSession:
         card_type = CARD_TYPE_FOR_BRAND.get(request.brand or "visa")
         if card_type is None:
-            raise PanlessError("unsupported_brand")
+            raise PspFailure(PspFailure.UNSUPPORTED, "brand")
         user_id = request.provider_customer.get("user_id") or self._create_user(request.customer_id)
         key = idempotency_key("reg", request.idempotency_key)
         registration = self._create_registration(user_id, request.currency, card_type, key)
         if registration is None:  # the PSP no longer knows this user (e.g. a reset sandbox): create it again
             user_id = self._create_user(request.customer_id, fresh=True)
             registration = self._create_registration(user_id, request.currency, card_type, key + "-2")
-        if registration is None:
-            raise PanlessError("psp_error")
-        return ProviderSession(
-            ref=registration["Id"], target=self._target(registration),
-            accepted_brands=BRANDS_FOR_CARD_TYPE[card_type], provider_customer={"user_id": user_id},
-        )
+        if registration is None:  # unknown right after its creation: Mangopay is not making sense
+            raise PspFailure(PspFailure.UNEXPECTED, "a new user unknown")
+        return self.session_from(registration, card_type, user_id)
 
-    def finish(self, session: dict, browser_result) -> Card:
-        if not isinstance(browser_result, str) or len(browser_result) > 4096 or not (
-            browser_result.startswith("data=") or browser_result.startswith("errorCode=")
-        ):
-            raise PanlessError("invalid_result")
-        path = f"cardregistrations/{quote(session['provider_ref'])}"
+    def finish(self, request: FinishRequest) -> Card:
+        result = request.browser_result
+        if not isinstance(result, str) or len(result) > 4096 or not result.startswith(("data=", "errorCode=")):
+            raise PspFailure(PspFailure.REFUSED, "invalid_result")
+        path = f"cardregistrations/{quote(request.ref)}"
         try:
-            registration = self._api("PUT", path, json={"RegistrationData": browser_result}, idempotent=True)
-        except PanlessError as exc:
+            registration = self._api("PUT", path, json={"RegistrationData": result}, idempotent=True)
+        except PspFailure as failure:
             # Already finished (a retry after a lost answer)? The registration says how it ended.
-            registration = self._finished_with(path, browser_result)
+            registration = self._finished_with(path, result)
             if registration is None:
-                raise exc from None
-        if registration.get("Status") != "VALIDATED":
-            code = RESULT_ERRORS.get(str(registration.get("ResultCode")), "card_refused")
-            raise PanlessError(code)
-        return self.card_from(self._api("GET", f"cards/{quote(registration['CardId'])}", idempotent=True))
+                raise failure from None
+        card_id = self.card_id_from(registration)
+        return self.card_from(self._api("GET", f"cards/{quote(card_id)}", idempotent=True))
 
     def _finished_with(self, path: str, browser_result: str) -> dict | None:
         try:
             registration = self._api("GET", path, idempotent=True)
-        except PanlessError:
+        except PspFailure:
             return None
         return registration if registration.get("RegistrationData") == browser_result else None
 
     def deactivate(self, card_token: str) -> None:
-        try:
-            self._api("PUT", f"cards/{quote(card_token)}", json={"Active": False}, idempotent=True)
-        except PanlessError as exc:
-            if exc.code != "session_not_found":  # a 404: Mangopay no longer has the card
-                raise
+        self._api("PUT", f"cards/{quote(card_token)}", json={"Active": False}, idempotent=True)
 
     def tokenization_origins(self) -> list[str]:
         configured = self.config.get("TOKENIZATION_ORIGINS")
@@ -128,20 +134,32 @@ class MangopayProvider(Provider):
 
     # -- builders and parsers -----------------------------------------------------------------------
 
-    def _target(self, registration: dict) -> TokenizationTarget:
-        no_cvc = registration["CardType"] in ("MAESTRO", "BCMC")
-        return TokenizationTarget(
+    @staticmethod
+    def session_from(registration: dict, card_type: str, user_id: str) -> ProviderSession:
+        shaped(registration, Id=str, CardType=str, CardRegistrationURL=str, PreregistrationData=str, AccessKey=str)
+        target = TokenizationTarget(
             url=registration["CardRegistrationURL"],
             fields={"data": registration["PreregistrationData"], "accessKeyRef": registration["AccessKey"]},
             card_fields={"number": "cardNumber", "expiry": "cardExpirationDate", "cvc": "cardCvx"},
             expiry_format="MMYY",
             result={"type": "text", "error_prefix": "errorCode="},
             errors={code: hint(ours) for code, ours in TOKENIZER_ERRORS.items()},
-            cvc_required=not no_cvc,
+            cvc_required=registration["CardType"] not in ("MAESTRO", "BCMC"),
         )
+        return ProviderSession(ref=registration["Id"], target=target, accepted_brands=BRANDS_FOR_CARD_TYPE[card_type],
+                               provider_customer={"user_id": user_id})
+
+    @staticmethod
+    def card_id_from(registration: dict) -> str:
+        """The saved card's id from a finished registration, or the refusal its ResultCode says."""
+        if shaped(registration, Status=str)["Status"] != "VALIDATED":
+            raise PspFailure(PspFailure.REFUSED, RESULT_ERRORS.get(str(registration.get("ResultCode")), "card_refused"))
+        return shaped(registration, CardId=str)["CardId"]
 
     @staticmethod
     def card_from(card: dict) -> Card:
+        shaped(card, Id=str, Alias=MASKED_NUMBER, ExpirationDate=CARD_EXPIRY, CardProvider=(str, OPTIONAL),
+               Fingerprint=(str, OPTIONAL))
         expiry = card["ExpirationDate"]
         return Card(
             token=card["Id"], brand=BRAND_FOR_PROVIDER.get(card.get("CardProvider"), "unknown"),
@@ -153,7 +171,7 @@ class MangopayProvider(Provider):
         key = idempotency_key("usr2" if fresh else "usr", customer_id)
         body = {"FirstName": "Panless", "LastName": "Shopper", "Email": f"{customer_id}@shoppers.example.com",
                 "UserCategory": "PAYER", "TermsAndConditionsAccepted": True, "Tag": customer_id}
-        return self._create("users/natural", body, key)["Id"]
+        return shaped(self._create("users/natural", body, key), Id=str)["Id"]
 
     def _create_registration(self, user_id: str, currency: str, card_type: str, key: str) -> dict | None:
         body = {"UserId": user_id, "Currency": currency, "CardType": card_type}
@@ -167,8 +185,9 @@ class MangopayProvider(Provider):
         response is read back from /responses/{key}, so a retry never creates a second object."""
         response = self._request("POST", path, json=body, headers={"Idempotency-Key": key}, idempotent=True)
         if response.status_code == 409:
-            kept = self._api("GET", f"responses/{key}", idempotent=True)
-            status, resource = int(kept.get("StatusCode", 0)), kept.get("Resource") or {}
+            kept = shaped(self._api("GET", f"responses/{key}", idempotent=True), StatusCode=HTTP_STATUS,
+                          Resource=(dict, OPTIONAL))
+            status, resource = int(kept["StatusCode"]), kept.get("Resource") or {}
             if status == 200:
                 return resource
             return self._raise_for(status, resource)
@@ -191,18 +210,19 @@ class MangopayProvider(Provider):
     def _parse(self, response: requests.Response) -> dict:
         body = self.body_of(response)
         if 200 <= response.status_code < 300:
-            return body
+            return shaped(body)
         return self._raise_for(response.status_code, body if isinstance(body, dict) else {})
 
     def _raise_for(self, status: int, body: dict):
-        errors = body.get("errors") or {}
+        errors = body.get("errors")
+        errors = errors if isinstance(errors, dict) else {}
         if status == 400 and "UserId" in errors:
             raise _UnknownUser()
         if status == 400 and "Currency" in errors:
-            raise PanlessError("unsupported_currency")
+            raise PspFailure(PspFailure.UNSUPPORTED, "currency")
         if status == 404:
-            raise PanlessError("session_not_found")
-        raise PanlessError("psp_error")
+            raise PspFailure(PspFailure.GONE)
+        raise PspFailure(PspFailure.UNEXPECTED, f"status {status}")
 
     def _access_token(self, force: bool = False) -> str:
         with self._token_lock:
@@ -210,10 +230,10 @@ class MangopayProvider(Provider):
                 return self._token[0]
             response = self.http("POST", f"{self.base_url}oauth/token", auth=(self.client_id, self.api_key),
                                  data={"grant_type": "client_credentials"}, idempotent=True)
-            if response.status_code != 200:
-                raise PanlessError("psp_auth_failed")
-            token = self.json_of(response)
-            self._token = (token["access_token"], time.time() + int(token.get("expires_in", 0)))
+            if response.status_code != 200:  # Mangopay documents no other failure for this endpoint
+                raise PspFailure(PspFailure.AUTH)
+            token = shaped(self.json_of(response), access_token=str, expires_in=(int, OPTIONAL))
+            self._token = (token["access_token"], time.time() + (token.get("expires_in") or 0))
             return self._token[0]
 
 

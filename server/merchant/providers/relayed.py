@@ -8,12 +8,14 @@ chooses what the PSP is asked, and a receipt from another session, customer or P
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 from ...core.tickets import SignatureError, mint_ticket, verify
-from ..errors import PanlessError, hint
-from .base import Card, Provider, StartRequest, TokenizationTarget, origin_of
+from ..errors import hint
+from .base import Card, FinishRequest, Provider, PspFailure, StartRequest, TokenizationTarget, origin_of, shaped
 
+LAST4 = re.compile(r"\d{4}")
 RELAY_ROOT = "http://127.0.0.1:8002"  # `panless relay` on its default port
 TICKET_HEADER = "X-Relay-Ticket"
 # The relay's own refusal codes -> ours (relay/views.py CODES)
@@ -57,21 +59,25 @@ class RelayedProvider(Provider):
         codes = {**RELAY_ERRORS, **self.psp_errors}
         return {code: {**hint(ours), "retry": "new_session"} for code, ours in codes.items()}
 
-    def receipt(self, session: dict, browser_result) -> dict:
+    def receipt(self, request: FinishRequest) -> dict:
         """The relay's receipt for this very session, customer, PSP and operation, else invalid_result."""
+        refused = PspFailure(PspFailure.REFUSED, "invalid_result")
+        if not isinstance(request.browser_result, str):
+            raise refused
         try:
-            claims = verify(self.relay_key, browser_result, "receipt")
+            claims = verify(self.relay_key, request.browser_result, "receipt")
         except SignatureError:
-            raise PanlessError("invalid_result") from None
-        expected = (self.name, self.operation, session["provider_ref"], session["customer"])
-        if (claims.get("psp"), claims.get("op"), claims.get("ses"), claims.get("cus")) != expected:
-            raise PanlessError("invalid_result")
+            raise refused from None
+        expected = (self.name, self.operation, request.ref, request.customer_id)
+        if not isinstance(claims, dict) or (claims.get("psp"), claims.get("op"), claims.get("ses"),
+                                            claims.get("cus")) != expected:
+            raise refused
         if not isinstance(claims.get("token"), str) or not claims["token"]:
-            raise PanlessError("invalid_result")
+            raise refused
         return claims
 
     @staticmethod
     def card_from_receipt(claims: dict) -> Card:
-        card = claims["card"]
+        card = shaped(claims.get("card"), brand=str, last4=LAST4, exp_month=(int, str), exp_year=(int, str))
         return Card(token=claims["token"], brand=card["brand"], last4=card["last4"], exp_month=int(card["exp_month"]),
                     exp_year=int(card["exp_year"]))

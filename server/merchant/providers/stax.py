@@ -12,8 +12,18 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
-from ..errors import PanlessError, hint
-from .base import Card, Provider, ProviderSession, StartRequest, TokenizationTarget
+from ..errors import hint
+from .base import (
+    OPTIONAL,
+    Card,
+    FinishRequest,
+    Provider,
+    ProviderSession,
+    PspFailure,
+    StartRequest,
+    TokenizationTarget,
+    shaped,
+)
 
 UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 BRANDS = ["visa", "mastercard", "amex", "discover", "jcb", "diners", "maestro"]
@@ -24,6 +34,9 @@ FIELD_ERRORS = {
     "customer_id": "session_expired", "method": "tokenization_failed", "error": "tokenization_failed",
     "message": "tokenization_failed",
 }
+# Shapes of what the adapter reads from Stax's answers.
+LAST4 = re.compile(r"\d{4}")
+CARD_EXPIRY = re.compile(r"(0[1-9]|1[0-2])\d{4}")  # MMYYYY on the way out (MMYY on the way in)
 
 
 class StaxProvider(Provider):
@@ -52,38 +65,42 @@ class StaxProvider(Provider):
         return ProviderSession(ref=stax_customer, target=target, accepted_brands=BRANDS,
                                provider_customer={"customer_id": stax_customer})
 
-    def finish(self, session: dict, browser_result) -> Card:
-        if not isinstance(browser_result, str) or not UUID.fullmatch(browser_result):
-            raise PanlessError("invalid_result")  # an id, never a path of the browser's choosing
-        method = self._call("GET", f"/payment-method/{quote(browser_result)}", idempotent=True)
-        if method.get("customer_id") != session["provider_ref"] or method.get("deleted_at"):
-            raise PanlessError("invalid_result")  # not a payment method this session created
+    def finish(self, request: FinishRequest) -> Card:
+        result = request.browser_result
+        if not isinstance(result, str) or not UUID.fullmatch(result):
+            raise PspFailure(PspFailure.REFUSED, "invalid_result")  # an id, never a path of the browser's choosing
+        try:
+            method = self._call("GET", f"/payment-method/{quote(result)}", idempotent=True)
+        except PspFailure as failure:
+            if failure.kind == PspFailure.GONE:  # an id Stax never issued: not this session's result
+                raise PspFailure(PspFailure.REFUSED, "invalid_result") from None
+            raise
+        # The session's ref is the Stax customer the target passed along, so the method was born with it.
+        if method.get("customer_id") != request.ref or method.get("deleted_at"):
+            raise PspFailure(PspFailure.REFUSED, "invalid_result")  # not a payment method this session created
         return self.card_from(method)
 
     def deactivate(self, card_token: str) -> None:
-        try:  # a soft delete; repeatable
-            self._call("DELETE", f"/payment-method/{quote(card_token)}", idempotent=True)
-        except PanlessError as exc:
-            if exc.code != "invalid_result":  # unknown to Stax: nothing left to deactivate
-                raise
+        self._call("DELETE", f"/payment-method/{quote(card_token)}", idempotent=True)  # a soft delete; repeatable
 
     @staticmethod
     def card_from(method: dict) -> Card:
-        exp = method["card_exp"]  # MMYYYY on the way out (MMYY on the way in)
+        shaped(method, id=str, card_type=(str, OPTIONAL), card_last_four=LAST4, card_exp=CARD_EXPIRY)
+        exp = method["card_exp"]
         return Card(token=method["id"], brand=method.get("card_type") or "unknown", last4=method["card_last_four"],
                     exp_month=int(exp[:2]), exp_year=int(exp[2:]), fingerprint=None)
 
     def _create_customer(self, customer_id: str) -> str:
         body = {"firstname": "Panless", "lastname": "Shopper", "email": f"{customer_id}@shoppers.example.com",
                 "reference": customer_id}
-        return self._call("POST", "/customer", json=body)["id"]
+        return shaped(self._call("POST", "/customer", json=body), id=str)["id"]
 
     def _call(self, method: str, path: str, **kw) -> dict:
         headers = {"Authorization": f"Bearer {self.api_key}", "Accept": "application/json"}
         response = self.http(method, self.base_url + path, headers=headers, **kw)
         body = self.body_of(response)
         if 200 <= response.status_code < 300:
-            return body
+            return shaped(body)
         if response.status_code == 422 and isinstance(body, dict) and "id" in body:
-            raise PanlessError("invalid_result")
-        raise PanlessError("psp_error")
+            raise PspFailure(PspFailure.GONE)  # "The selected id is invalid.": no such payment method
+        raise PspFailure(PspFailure.UNEXPECTED, f"status {response.status_code}")

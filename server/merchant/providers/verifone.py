@@ -11,12 +11,15 @@ through `POST /v1/card/{id}` (the sandbox implements it; the kit does not collec
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
-from ..errors import PanlessError
-from .base import Card, ProviderSession, StartRequest
+from .base import OPTIONAL, Card, FinishRequest, ProviderSession, PspFailure, StartRequest, shaped
 from .relayed import RELAY_ROOT, RelayedProvider
 
+LAST4 = re.compile(r"\d{4}")
+MONTH = re.compile(r"0?[1-9]|1[0-2]")
+YEAR = re.compile(r"\d{2}|\d{4}")
 BRANDS = ["visa", "mastercard", "amex", "maestro", "discover", "jcb", "diners"]
 BRAND_FOR_VERIFONE = {"VISA": "visa", "MASTERCARD": "mastercard", "AMEX": "amex", "MAESTRO": "maestro",
                       "DISCOVER": "discover", "JCB": "jcb", "DINERS": "diners", "CB": "cb"}
@@ -48,11 +51,16 @@ class VerifoneProvider(RelayedProvider):
         return ProviderSession(ref=request.idempotency_key, target=target, accepted_brands=BRANDS,
                                provider_customer={})
 
-    def finish(self, session: dict, browser_result) -> Card:
-        token = self.receipt(session, browser_result)["token"]
-        card = self._call("GET", f"/v1/card/{quote(token, safe='')}", idempotent=True)
+    def finish(self, request: FinishRequest) -> Card:
+        token = self.receipt(request)["token"]
+        try:
+            card = self._call("GET", f"/v1/card/{quote(token, safe='')}", idempotent=True)
+        except PspFailure as failure:
+            if failure.kind == PspFailure.GONE:  # not a card Verifone knows: the receipt's token is not real
+                raise PspFailure(PspFailure.REFUSED, "invalid_result") from None
+            raise
         if card.get("_id") != token or card.get("organisation") != self.organisation:
-            raise PanlessError("invalid_result")
+            raise PspFailure(PspFailure.REFUSED, "invalid_result")
         return self.card_from(card)
 
     def deactivate(self, card_token: str) -> None:
@@ -60,6 +68,7 @@ class VerifoneProvider(RelayedProvider):
 
     @staticmethod
     def card_from(card: dict) -> Card:
+        shaped(card, _id=str, brand=(str, OPTIONAL), last_four=LAST4, expiry_month=MONTH, expiry_year=YEAR)
         return Card(token=card["_id"], brand=BRAND_FOR_VERIFONE.get(card.get("brand"), "unknown"),
                     last4=card["last_four"], exp_month=int(card["expiry_month"]), exp_year=int(card["expiry_year"]))
 
@@ -67,8 +76,8 @@ class VerifoneProvider(RelayedProvider):
         response = self.http(method, self.base_url + path, headers={"X-APIKEY": self.api_key,
                                                                    "Accept": "application/json"}, **kw)
         body = self.body_of(response)
-        if 200 <= response.status_code < 300 and isinstance(body, dict):
-            return body
+        if 200 <= response.status_code < 300:
+            return shaped(body)
         if response.status_code == 404:
-            raise PanlessError("invalid_result")  # not a card Verifone knows: the receipt's token is not real
-        raise PanlessError("psp_error")
+            raise PspFailure(PspFailure.GONE)
+        raise PspFailure(PspFailure.UNEXPECTED, f"status {response.status_code}")

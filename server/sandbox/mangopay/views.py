@@ -17,6 +17,7 @@ from flask import Blueprint, Response, current_app, redirect, request
 from werkzeug.exceptions import HTTPException
 
 from .. import wire
+from ..emulator import running_backend
 from ..wire import answers_browsers, basic_credentials, cors_headers, form_body, json_response
 from . import errors
 from .backend import MangopayBackend, public
@@ -43,7 +44,7 @@ def normalize_path(path: str) -> str:
 
 
 def backend() -> MangopayBackend:
-    return current_app.extensions["panless_sandbox"]["mangopay"]
+    return running_backend("mangopay")
 
 
 def mp_json(body, status: int = 200, headers: dict | None = None) -> Response:

@@ -8,9 +8,9 @@ import pytest
 
 from panless.core.demo import CREDENTIALS
 from panless.core.tickets import mint_receipt, verify
-from panless.merchant.errors import PanlessError
+from panless.merchant.providers.base import PspFailure
 from panless.merchant.providers.ecartpay import EcartPayProvider
-from tests.providers.relay_support import replay_behind_relay, session_of, start_request
+from tests.providers.relay_support import finish_request, replay_behind_relay, start_request
 from tests.support.golden import load
 from tests.support.tokenize import browser_result, post_card
 
@@ -82,7 +82,7 @@ def test_the_relay_authorizes_with_the_keys_then_sends_the_raw_jwt(ep_relay):
     sent = json.loads(tokens["body"])
     assert sent == {"number": "4111111111111111", "name": "Jody Smith", "exp_month": "12", "exp_year": "2030",
                     "cvc": "847", "tokenization": True, "installments": 3}
-    card = provider.finish(session_of(started), browser_result(started.target.to_json(), answer))
+    card = provider.finish(finish_request(started, browser_result(started.target.to_json(), answer)))
     assert card.token == load("ecartpay", "tokens_create_card")["response"]["body"]["token"]
     assert (card.brand, card.last4, card.exp_month, card.exp_year) == ("visa", "1111", 12, 2030)
 
@@ -98,18 +98,18 @@ def receipt_for(provider, started, **changes):
 def test_finish_refuses_a_receipt_for_anything_else(changes):
     provider = adapter()
     started = provider.start(start_request())
-    assert provider.finish(session_of(started), receipt_for(provider, started)).token == "ca_x"
-    with pytest.raises(PanlessError) as caught:
-        provider.finish(session_of(started), receipt_for(provider, started, **changes))
-    assert caught.value.code == "invalid_result"
+    assert provider.finish(finish_request(started, receipt_for(provider, started))).token == "ca_x"
+    with pytest.raises(PspFailure) as caught:
+        provider.finish(finish_request(started, receipt_for(provider, started, **changes)))
+    assert caught.value.detail == "invalid_result"
 
 
 @pytest.mark.parametrize("result", [None, 5, "", "ca_ef686e4f4a2d92e99", "x.y"])
 def test_finish_refuses_what_is_not_a_receipt(result):
     provider = adapter()
     started = provider.start(start_request())
-    with pytest.raises(PanlessError) as caught:
-        provider.finish(session_of(started), result)
-    assert caught.value.code == "invalid_result"
-    with pytest.raises(PanlessError):  # nor the ticket itself
-        provider.finish(session_of(started), started.target.headers["X-Relay-Ticket"])
+    with pytest.raises(PspFailure) as caught:
+        provider.finish(finish_request(started, result))
+    assert caught.value.detail == "invalid_result"
+    with pytest.raises(PspFailure):  # nor the ticket itself
+        provider.finish(finish_request(started, started.target.headers["X-Relay-Ticket"]))

@@ -7,9 +7,9 @@ import pytest
 
 from panless.core.demo import CREDENTIALS
 from panless.core.tickets import verify
-from panless.merchant.errors import PanlessError
+from panless.merchant.providers.base import PspFailure
 from panless.merchant.providers.verifone import VerifoneProvider
-from tests.providers.relay_support import replay_behind_relay, session_of, start_request
+from tests.providers.relay_support import finish_request, replay_behind_relay, start_request
 from tests.support.golden import load
 from tests.support.tokenize import browser_result, post_card
 
@@ -59,7 +59,7 @@ def test_the_relay_adds_the_api_key_and_finish_reads_the_card_from_verifone(vf_r
     assert created["path"] == "/v1/card" and created["headers"]["X-Apikey"] == CONFIG["API_KEY"]
     assert json.loads(created["body"]) == {"card_number": "4111111111111111", "cvv": "847", "expiry_month": "12",
                                            "expiry_year": "2030", "organisation": DOCUMENTED_CARD["organisation"]}
-    card = provider.finish(session_of(started), browser_result(started.target.to_json(), answer))
+    card = provider.finish(finish_request(started, browser_result(started.target.to_json(), answer)))
     viewed = replay.seen[1]
     assert (viewed["method"], viewed["path"]) == ("GET", f"/v1/card/{DOCUMENTED_CARD['_id']}")
     assert viewed["headers"]["X-Apikey"] == CONFIG["API_KEY"]
@@ -74,6 +74,6 @@ def test_finish_refuses_a_card_of_another_organisation(vf_relay):
     provider = adapter(relay.url, base_url=replay.server.url)
     started = provider.start(start_request())
     answer = post_card(started.target.to_json(), "4111111111111111")
-    with pytest.raises(PanlessError) as caught:
-        provider.finish(session_of(started), browser_result(started.target.to_json(), answer))
-    assert caught.value.code == "invalid_result"
+    with pytest.raises(PspFailure) as caught:
+        provider.finish(finish_request(started, browser_result(started.target.to_json(), answer)))
+    assert caught.value.detail == "invalid_result"

@@ -1,9 +1,10 @@
-"""Relay test helpers: a relay in front of a given PSP root, and the merchant app pointed at it."""
+"""The tokenization relay for tests: in front of a PSP root (a sandbox or a replay), and the merchant app
+configuration that points the relayed PSPs at it."""
 
 from panless.relay import create_app as create_relay
-from tests.support import UNLIMITED, LiveServer, providers_on
+from panless.relay.routes import PSPS as RELAYED
 
-RELAYED = ("ecartpay", "verifone")
+from . import UNLIMITED, LiveServer, providers_on
 
 
 def relay_config(psp_root: str, db: str = ":memory:", form_origins=(), **relay) -> dict:
@@ -13,11 +14,11 @@ def relay_config(psp_root: str, db: str = ":memory:", form_origins=(), **relay) 
 
 
 def start_relay(psp_root: str, **kw) -> LiveServer:
-    server = LiveServer(create_relay(relay_config(psp_root, **kw))).start()
-    return server
+    return LiveServer(create_relay(relay_config(psp_root, **kw))).start()
 
 
 def merchant_config(sandbox_url: str, relay_url: str) -> dict:
+    """Every PSP at the sandbox, the relayed ones through the relay at relay_url."""
     config = {**providers_on(sandbox_url), **UNLIMITED}
     for psp in RELAYED:
         config[psp.upper()]["RELAY_URL"] = relay_url

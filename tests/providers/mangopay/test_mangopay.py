@@ -11,8 +11,7 @@ import time
 
 import pytest
 
-from panless.merchant.errors import PanlessError
-from panless.merchant.providers.base import StartRequest, scrub
+from panless.merchant.providers.base import FinishRequest, PspFailure, StartRequest
 from panless.merchant.providers.mangopay import MangopayProvider
 from tests.support.golden import Replay, load
 
@@ -37,6 +36,11 @@ def provider(replay, **config):
 def start_request(**kw):
     return StartRequest(**{"customer_id": "cus_1", "currency": "EUR", "brand": None, "provider_customer": {},
                            "idempotency_key": "ses_abc", **kw})
+
+
+def finish_request(ref, browser_result):
+    return FinishRequest(ref=ref, customer_id="cus_1", provider_customer={"user_id": "u"},
+                         browser_result=browser_result)
 
 
 def test_start_sends_documented_requests_and_builds_the_target(replay):
@@ -94,7 +98,7 @@ def test_finish_puts_registration_data_and_reads_the_card(replay):
     replay.on("cardregistration_update")
     replay.on("card_view")
     data = golden("cardregistration_update")["request"]["body"]["RegistrationData"]
-    card = provider(replay).finish({"provider_ref": "reg1"}, data)
+    card = provider(replay).finish(finish_request("reg1", data))
     documented = golden("card_view")["response"]["body"]
     assert (card.token, card.last4, card.brand) == (documented["Id"], documented["Alias"][-4:], "visa")
     assert (card.exp_month, card.exp_year) == (int(documented["ExpirationDate"][:2]),
@@ -107,30 +111,30 @@ def test_finish_puts_registration_data_and_reads_the_card(replay):
 
 def test_finish_error_status_maps_the_result_code(replay):
     replay.on("cardregistration_update_error")
-    with pytest.raises(PanlessError) as caught:
-        provider(replay).finish({"provider_ref": "reg1"}, "errorCode=02625")
-    assert (caught.value.code, caught.value.field, caught.value.status) == ("invalid_number", "number", 422)
+    with pytest.raises(PspFailure) as caught:
+        provider(replay).finish(finish_request("reg1", "errorCode=02625"))
+    assert (caught.value.kind, caught.value.detail) == (PspFailure.REFUSED, "invalid_number")
 
 
-@pytest.mark.parametrize("sample,code", [
-    ("cardregistration_not_found", "session_not_found"),
-    ("cardregistration_create_param_error", "unsupported_currency"),
-    ("api_unauthorized", "psp_auth_failed"),
+@pytest.mark.parametrize("sample,kind,detail", [
+    ("cardregistration_not_found", PspFailure.GONE, None),
+    ("cardregistration_create_param_error", PspFailure.UNSUPPORTED, "currency"),
+    ("api_unauthorized", PspFailure.AUTH, None),
 ])
-def test_documented_errors_map_to_stable_codes(replay, sample, code):
+def test_documented_errors_are_psp_failures(replay, sample, kind, detail):
     doc = golden(sample)
     replay.routes.insert(0, ("PUT", re.compile(r".*cardregistrations/.*"), doc["response"]))
-    with pytest.raises(PanlessError) as caught:
-        provider(replay).finish({"provider_ref": "reg1"}, "data=abc")
-    assert caught.value.code == code
+    with pytest.raises(PspFailure) as caught:
+        provider(replay).finish(finish_request("reg1", "data=abc"))
+    assert (caught.value.kind, caught.value.detail) == (kind, detail)
 
 
 def test_bad_credentials_are_reported(replay):
     replay.routes.clear()
     replay.on("oauth_invalid_client")
-    with pytest.raises(PanlessError) as caught:
+    with pytest.raises(PspFailure) as caught:
         provider(replay).start(start_request())
-    assert caught.value.code == "psp_auth_failed"
+    assert caught.value.kind == PspFailure.AUTH
 
 
 def test_every_call_has_a_timeout(replay):
@@ -138,9 +142,9 @@ def test_every_call_has_a_timeout(replay):
     replay.delay = 1.5
     mangopay = provider(replay, TIMEOUT=0.3)
     started = time.monotonic()
-    with pytest.raises(PanlessError) as caught:
+    with pytest.raises(PspFailure) as caught:
         mangopay.start(start_request(provider_customer={"user_id": "u"}))
-    assert caught.value.code == "psp_unavailable"
+    assert caught.value.kind == PspFailure.UNAVAILABLE
     assert time.monotonic() - started < 4.0  # three attempts cut at 0.3 s each, not three of 1.5 s (4.5 s)
 
 
@@ -150,20 +154,18 @@ def test_deactivate_sends_active_false(replay):
     assert replay.seen[-1]["method"] == "PUT" and json.loads(replay.seen[-1]["body"]) == {"Active": False}
 
 
+def test_deactivating_a_card_mangopay_does_not_know_is_gone(replay):
+    replay.on("card_deactivate", status=404, body=golden("cardregistration_not_found")["response"]["body"])
+    with pytest.raises(PspFailure) as caught:
+        provider(replay).deactivate("card1")
+    assert caught.value.kind == PspFailure.GONE
+
+
 def test_tokenization_origins():
     real = MangopayProvider({"BASE_URL": "https://api.sandbox.mangopay.com/v2.01/", "CLIENT_ID": "c", "API_KEY": "k"})
     assert "https://pci.sandbox.mangopay.com" in real.tokenization_origins()
     local = MangopayProvider({"BASE_URL": "http://127.0.0.1:8001/mangopay/v2.01/", "CLIENT_ID": "c", "API_KEY": "k"})
     assert local.tokenization_origins() == ["http://127.0.0.1:8001"]
-
-
-def test_scrub_redacts_card_data_and_credentials():
-    transcript = ("POST /tokenize cardNumber=4970107111111119&cardCvx=123&cardExpirationDate=1230\n"
-                  'Authorization: Bearer abcdef\n{"card_number": "4970107111111119", "cvc": "123"} 4970 1071 1111 1119')
-    clean = scrub(transcript)
-    assert "4970107111111119" not in clean and "1111 1119" not in clean and "abcdef" not in clean
-    assert "cardCvx=123" not in clean and '"cvc": "123"' not in clean
-    assert "cardExpirationDate=1230" in clean  # not card data we must hide
 
 
 def test_concurrent_starts_share_one_token(replay):
@@ -186,15 +188,81 @@ def test_finish_after_a_lost_answer_reads_how_the_registration_ended(replay):
               body=golden("cardregistration_create_param_error")["response"]["body"])
     replay.on("cardregistration_view", body=done)
     replay.on("card_view")
-    card = provider(replay).finish({"provider_ref": done["Id"]}, done["RegistrationData"])
+    card = provider(replay).finish(finish_request(done["Id"], done["RegistrationData"]))
     assert card.token == golden("card_view")["response"]["body"]["Id"]
-    with pytest.raises(PanlessError):  # another result than the one that finished it is not accepted
-        provider(replay).finish({"provider_ref": done["Id"]}, "data=something-else")
+    with pytest.raises(PspFailure):  # another result than the one that finished it is not accepted
+        provider(replay).finish(finish_request(done["Id"], "data=something-else"))
 
 
 @pytest.mark.parametrize("status", [429, 502, 503])
 def test_an_html_outage_page_means_unavailable(replay, status):
     replay.on("card_deactivate", status=status, body="<html><body>Service Unavailable</body></html>")
-    with pytest.raises(PanlessError) as raised:
+    with pytest.raises(PspFailure) as raised:
         provider(replay).deactivate("card1")
-    assert raised.value.code == "psp_unavailable"
+    assert raised.value.kind == PspFailure.UNAVAILABLE
+
+
+# -- answers of a shape the adapter does not know, and bugs in the adapter ---------------------------------
+
+def without(sample: str, member: str, **changed) -> dict:
+    """A documented response body with one member dropped and others changed."""
+    body = {**golden(sample)["response"]["body"], **changed}
+    body.pop(member, None)
+    return body
+
+
+@pytest.mark.parametrize("sample,body", [
+    ("card_view", without("card_view", "Alias")),
+    ("card_view", without("card_view", "Id", ExpirationDate="12/29")),
+    ("card_view", without("card_view", "Id", CardProvider=["VISA"])),
+    ("card_view", ["not", "an", "object"]),
+    ("cardregistration_update", without("cardregistration_update", "CardId")),
+    ("cardregistration_update", without("cardregistration_update", "Status")),
+])
+def test_a_malformed_finish_answer_is_an_unexpected_psp_failure(replay, sample, body):
+    replay.on("cardregistration_update")
+    replay.on("card_view")
+    replay.on(sample, body=body)
+    data = golden("cardregistration_update")["request"]["body"]["RegistrationData"]
+    with pytest.raises(PspFailure) as caught:
+        provider(replay).finish(finish_request("reg1", data))
+    assert caught.value.kind == PspFailure.UNEXPECTED
+
+
+@pytest.mark.parametrize("sample,body", [
+    ("oauth_token", without("oauth_token", "access_token")),
+    ("oauth_token", without("oauth_token", "token_type", expires_in="soon")),
+    ("user_natural_create", without("user_natural_create", "Id")),
+    ("cardregistration_create", without("cardregistration_create", "CardRegistrationURL")),
+    ("cardregistration_create", without("cardregistration_create", "Id", AccessKey=None)),
+])
+def test_a_malformed_start_answer_is_an_unexpected_psp_failure(replay, sample, body):
+    replay.on("user_natural_create")
+    replay.on("cardregistration_create")
+    replay.on(sample, body=body)
+    with pytest.raises(PspFailure) as caught:
+        provider(replay).start(start_request())
+    assert caught.value.kind == PspFailure.UNEXPECTED
+
+
+def test_a_malformed_answer_is_psp_error_through_the_api(replay, merchant_on):
+    replay.on("user_natural_create")
+    replay.on("cardregistration_create", body=without("cardregistration_create", "PreregistrationData"))
+    r = merchant_on("mangopay", replay).call("POST", "/api/sessions", json={})
+    assert r.status_code == 502 and r.json()["error"]["code"] == "psp_error"
+
+
+def test_a_bug_in_the_adapter_is_a_500_not_a_psp_error(replay, merchant_on, monkeypatch):
+    replay.on("user_natural_create")
+    replay.on("cardregistration_create")
+
+    calls = []
+
+    def broken(*args):
+        calls.append(args)
+        raise TypeError("a bug in the adapter")
+
+    monkeypatch.setattr(MangopayProvider, "session_from", staticmethod(broken))
+    r = merchant_on("mangopay", replay).call("POST", "/api/sessions", json={})
+    assert r.status_code == 500 and r.json()["error"]["code"] == "internal_error"
+    assert len(calls) == 1

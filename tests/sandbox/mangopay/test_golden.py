@@ -1,20 +1,18 @@
-"""The sandbox against golden wire samples from Mangopay's documentation (tests/fixtures/mangopay/).
+"""The sandbox's Mangopay against golden wire samples from Mangopay's documentation (tests/fixtures/mangopay/).
 
 Each sample's request is replayed against the live sandbox (placeholders filled with real ids) and the
 answer must have the documented status, content type, keys in the documented order, and value types.
 """
 
 import json
-from pathlib import Path
 
 import pytest
 import requests
 
-from tests.support.golden import assert_same_shape, load
+from tests.support.golden import FIXTURES, assert_same_shape, load
 from tests.support.sandbox import BASIC, CLIENT_ID, TIMEOUT
 
-FIXTURES = Path(__file__).parent / "fixtures" / "mangopay"
-SAMPLES = sorted(p.stem for p in FIXTURES.glob("*.json") if p.stem != "result_codes")
+SAMPLES = sorted(p.stem for p in (FIXTURES / "mangopay").glob("*.json") if p.stem != "result_codes")
 # Documented variance: an older page revision (the one that shows a deactivated card) omits this field.
 EXTRA_KEYS_ALLOWED = {"card_deactivate": {"CardHolderName"}, "idempotency_response": {"UserStatus"}}
 # Samples whose documented body is partly placeholder: only status and Type are compared.
