@@ -6,8 +6,11 @@ and each flow ends with the invariant check over what it received, logged and st
 no Luhn-valid 13-19 digit run.
 """
 
+from pathlib import Path
+
 import pytest
 import requests
+from flask import Flask
 
 from panless import create_app
 from panless.sandbox import create_app as create_sandbox
@@ -40,6 +43,17 @@ def slot_server():
     slot = Slot()
     server = LiveServer(slot, url_host="localhost").start()
     server.slot = slot
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def blank_page_server():
+    """The repository's static/ over HTTP and a blank page of the same origin, to import modules into."""
+    app = Flask("blank", static_folder=str(Path(__file__).resolve().parent.parent / "static"),
+                static_url_path="/static")
+    app.get("/")(lambda: "<!doctype html><meta charset=utf-8><title>modules</title>")
+    server = LiveServer(app).start()
     yield server
     server.stop()
 

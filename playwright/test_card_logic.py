@@ -1,18 +1,11 @@
-"""The pure card module (brands, validators, formatters: static/js/card.js) runs in Chromium as the browser loads them:
-ES modules over real HTTP, imported dynamically into a blank page of the same origin.
+"""The pure card module (brands, validators, formatters: static/js/card/card.js) runs in Chromium as the browser
+loads it: ES modules over real HTTP, imported dynamically into a blank page of the same origin.
 
 Full card numbers are only the PSPs' published test cards; other brands are given as prefixes,
 or built in the page with a Luhn check digit computed there (see BUILD_JS).
 """
 
-from pathlib import Path
-
 import pytest
-from flask import Flask
-
-from tests.support import LiveServer
-
-STATIC = Path(__file__).resolve().parent.parent / "static"
 
 # Expiry tests run against a fixed "now": 15 June 2025, local time.
 NOW_JS = "new Date(2025, 5, 15, 12, 0, 0)"
@@ -33,38 +26,21 @@ const build = (prefix, length) => {
 """
 
 
-def make_app() -> Flask:
-    app = Flask(__name__, static_folder=str(STATIC), static_url_path="/static")
-
-    @app.get("/")
-    def blank():
-        return "<!doctype html><meta charset=utf-8><title>card logic</title>"
-
-    return app
-
-
 @pytest.fixture(scope="module")
-def server():
-    live = LiveServer(make_app()).start()
-    yield live
-    live.stop()
-
-
-@pytest.fixture(scope="module")
-def card_page(browser, server):
+def card_page(browser, blank_page_server):
     # One page for the module: the functions under test are pure, and a context per case costs 0.3 s.
     context = browser.new_context()
     page = context.new_page()
-    page.goto(server.url + "/")
+    page.goto(blank_page_server.url + "/")
     yield page
     context.close()
 
 
 def call(page, fn: str, *args):
-    """Call an exported function of /static/js/card.js with JSON arguments."""
+    """Call an exported function of /static/js/card/card.js with JSON arguments."""
     return page.evaluate(
         "async ([path, fn, args]) => { const m = await import(path); return m[fn](...args); }",
-        ["/static/js/card.js", fn, list(args)],
+        ["/static/js/card/card.js", fn, list(args)],
     )
 
 
@@ -83,7 +59,7 @@ ALL_TYPES = ["visa", "mastercard", "amex", "maestro", "bcmc", "discover", "jcb",
 
 def test_table_lists_every_brand_once(card_page):
     types = card_page.evaluate(
-        "async () => (await import('/static/js/card.js')).BRANDS.map((b) => b.type)"
+        "async () => (await import('/static/js/card/card.js')).BRANDS.map((b) => b.type)"
     )
     assert sorted(types) == sorted(ALL_TYPES)
 
@@ -91,7 +67,7 @@ def test_table_lists_every_brand_once(card_page):
 def test_table_is_deeply_frozen(card_page):
     frozen = card_page.evaluate(
         """async () => {
-          const { BRANDS } = await import('/static/js/card.js');
+          const { BRANDS } = await import('/static/js/card/card.js');
           const deep = (v) => typeof v !== 'object' || v === null
             || (Object.isFrozen(v) && Object.values(v).every(deep));
           return deep(BRANDS);
@@ -310,7 +286,7 @@ def test_number_separators_allowed(card_page, value):
 def test_number_built_per_brand(card_page, prefix, length, brand):
     valid, corrupted = card_page.evaluate(
         "async ([prefix, length]) => {" + BUILD_JS + """
-          const { validateNumber } = await import('/static/js/card.js');
+          const { validateNumber } = await import('/static/js/card/card.js');
           const number = build(prefix, length);
           const wrong = number.slice(0, -1) + String((Number(number.at(-1)) + 1) % 10);
           return [validateNumber(number), validateNumber(wrong)];
@@ -334,7 +310,7 @@ def test_number_built_per_brand(card_page, prefix, length, brand):
 def test_number_luhn_valid_but_wrong_length(card_page, prefix, length):
     result = card_page.evaluate(
         "async ([prefix, length]) => {" + BUILD_JS + """
-          const { validateNumber } = await import('/static/js/card.js');
+          const { validateNumber } = await import('/static/js/card/card.js');
           return validateNumber(build(prefix, length));
         }""",
         [prefix, length],
@@ -406,7 +382,7 @@ def test_parse_expiry(card_page, value, expected):
 
 def validate_expiry(page, value):
     return page.evaluate(
-        f"async (v) => (await import('/static/js/card.js')).validateExpiry(v, {NOW_JS})",
+        f"async (v) => (await import('/static/js/card/card.js')).validateExpiry(v, {NOW_JS})",
         value,
     )
 
@@ -461,7 +437,7 @@ def test_validate_expiry_returns_parsed_date(card_page):
 def test_validate_expiry_defaults_to_today(card_page):
     results = card_page.evaluate(
         """async () => {
-          const { validateExpiry } = await import('/static/js/card.js');
+          const { validateExpiry } = await import('/static/js/card/card.js');
           const y = new Date().getFullYear();
           return [validateExpiry(`12/${y + 1}`).isValid, validateExpiry(`01/${y - 1}`).isValid];
         }"""
@@ -509,8 +485,8 @@ def test_validate_cvc(card_page, cvc, brand, expected):
 def test_validate_cvc_takes_brand_entry(card_page):
     results = card_page.evaluate(
         """async () => {
-          const { validateCvc } = await import('/static/js/card.js');
-          const { detectBrand } = await import('/static/js/card.js');
+          const { validateCvc } = await import('/static/js/card/card.js');
+          const { detectBrand } = await import('/static/js/card/card.js');
           return [validateCvc('1234', detectBrand('37')).isValid, validateCvc('', detectBrand('5033')).isValid];
         }"""
     )
@@ -608,8 +584,8 @@ def test_format_number(card_page, value, brand, expected):
 def test_format_number_takes_brand_entry(card_page):
     out = card_page.evaluate(
         """async () => {
-          const { formatNumber } = await import('/static/js/card.js');
-          const { brandByType } = await import('/static/js/card.js');
+          const { formatNumber } = await import('/static/js/card/card.js');
+          const { brandByType } = await import('/static/js/card/card.js');
           return formatNumber('123456789012345', brandByType('amex'));
         }"""
     )
@@ -714,7 +690,7 @@ def test_format_expiry(card_page, value, expected):
 def test_format_expiry_typing_and_deleting(card_page):
     steps = card_page.evaluate(
         """async () => {
-          const { formatExpiry } = await import('/static/js/card.js');
+          const { formatExpiry } = await import('/static/js/card/card.js');
           const seen = [];
           let v = '';
           for (const key of '1226') seen.push(v = formatExpiry(v + key));

@@ -250,6 +250,7 @@ def test_redirect_mode_returns_to_the_checkout_without_card_data(page, shop, mer
     urls = []
     page.on("framenavigated", lambda f: urls.append(f.url))
     page.goto(shop.url + "/")
+    wait_for_event(page, "ready")  # the frame has its final height: the link no longer moves under the click
     page.click("#hosted-link")
     expect(page.locator("#card-form")).to_have_attribute("data-ready", "true")
     invariant.type(VISA, "847")
@@ -268,6 +269,7 @@ def test_redirect_mode_returns_to_the_checkout_without_card_data(page, shop, mer
 
 def test_redirect_mode_cancel(page, shop, invariant):
     page.goto(shop.url + "/")
+    wait_for_event(page, "ready")  # the frame has its final height: the link no longer moves under the click
     page.click("#hosted-link")
     expect(page.locator("#card-form")).to_have_attribute("data-ready", "true")
     page.click("#cancel")

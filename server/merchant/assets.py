@@ -19,17 +19,20 @@ from pathlib import Path
 PAGE_ASSETS = {
     "css/form.css": "Layout and look of the card form (no inline styles anywhere).",
     "css/page.css": "Layout of the hosted card page around the form.",
-    "js/page.js": "Hosted card page: mounts the form, shows saved cards, redirect mode.",
-    "js/frame.js": "Card frame: the form inside a checkout page's iframe and its postMessage side.",
-    "js/form.js": "Card form: inputs, inline errors, session, finalize, events; merchant API client; messages.",
-    "js/card.js": "Pure card logic: brands table, Luhn, expiry, CVC and name validators, formatters.",
-    "js/tokenize.js": "The only code that sends card data: posts it to the PSP as the session's target says.",
-    "js/i18n-fr.js": "French labels and messages, loaded only when a frame asks for French.",
-    "js/bridge.js": "Checked postMessage bridge between the card frame and its checkout page.",
+    "js/frame/page.js": "Hosted card page: mounts the form, shows saved cards, redirect mode.",
+    "js/frame/frame.js": "Card frame: the form inside a checkout page's iframe and its postMessage side.",
+    "js/frame/form.js": "Card form: inputs, inline errors, session, finalize, events; merchant API client; messages.",
+    "js/frame/tokenize.js": "The only code that sends card data: posts it to the PSP as the session's target says.",
+    "js/frame/i18n-fr.js": "French labels and messages, loaded only when a frame asks for French.",
+    "js/card/card.js": "Pure card logic: brands table, Luhn, expiry, CVC and name validators, formatters.",
+    "js/shared/errors.js": "The error type the card form reports, and the few codes only the browser raises.",
+    "js/shared/bridge.js": "Checked postMessage bridge between the card frame and its checkout page.",
     "js/embed/panless.js": "Embed for checkout pages: Panless.mount() creates the card iframe.",
 }
-# Where each entry point runs: the two card pages, and the checkout page that embeds the frame.
-ENTRY = {"card_form": "js/page.js", "frame": "js/frame.js", "checkout (embed)": "js/embed/panless.js"}
+# Where each entry point runs: the two card pages, and the checkout page that embeds the frame. A module's
+# directory says which window runs it: frame/ (the frame or the hosted page), embed/ (the checkout page),
+# shared/ (both), card/ (pure card logic, imported by frame/).
+ENTRY = {"card_form": "js/frame/page.js", "frame": "js/frame/frame.js", "checkout (embed)": "js/embed/panless.js"}
 
 
 def sri(content: bytes) -> str:

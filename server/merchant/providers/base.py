@@ -33,7 +33,7 @@ SANDBOX_ROOT = "http://127.0.0.1:8001"  # `panless sandbox` on its default port
 
 @dataclass
 class TokenizationTarget:
-    """Where and how the browser posts the card: executed by static/js/tokenize.js, no secrets."""
+    """Where and how the browser posts the card: executed by static/js/frame/tokenize.js, no secrets."""
 
     url: str
     method: str = "POST"

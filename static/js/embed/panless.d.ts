@@ -5,10 +5,11 @@ export type Field = "name" | "number" | "expiry" | "cvc";
 export interface MountOptions {
   /** Origin of the Panless app serving the card frame; defaults to the origin this script came from. */
   origin?: string;
-  /** Signed customer token issued by the merchant backend (server.auth.issue_customer_token). */
+  /** Signed customer token issued by the merchant backend (panless.issue_customer_token). */
   customerToken?: string;
-  /** The PSP to tokenize with when the merchant has several configured (default: PANLESS_PROVIDER). */
-  provider?: "mangopay" | "juspay" | "stax" | string;
+  /** The PSP to tokenize with when the merchant has several configured (default: PANLESS_PROVIDER): the name
+   *  of one of the server's adapters (ADAPTERS in server/merchant/providers/__init__.py lists them). */
+  provider?: string;
   /** "en" (default) or "fr". */
   locale?: string;
   /** CSS variables for the frame; values must be plain colors, lengths or font names. */
@@ -39,7 +40,8 @@ export interface SavedCard {
 }
 
 export interface PanlessErrorEvent {
-  /** Stable code, e.g. invalid_number, card_refused, session_expired, validation_failed. */
+  /** Stable code, e.g. invalid_number, card_refused, session_expired: the server's (docs/openapi.yaml), or one
+   *  only the browser raises (BROWSER_CODES in static/js/shared/errors.js, e.g. validation_failed). */
   code: string;
   message: string;
   field: Field | null;

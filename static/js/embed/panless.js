@@ -1,7 +1,7 @@
 // Mounts the card form as an iframe from the Panless origin: no checkout script can read the card.
 // API and events: panless.d.ts.
 
-import { connect, FRAME_EVENTS } from "../bridge.js";
+import { connect, FRAME_EVENTS } from "../shared/bridge.js";
 
 export function mount(container, options = {}) {
   const host = typeof container === "string" ? document.querySelector(container) : container;

@@ -1,7 +1,7 @@
 // The hosted card page: the form, the customer's saved cards (Remove deactivates at the PSP), and
 // redirect mode (back to the checkout with the outcome; never card data).
 
-import { brandByType } from "./card.js";
+import { brandByType } from "../card/card.js";
 import { CardForm, merchantApi } from "./form.js";
 
 const $ = (id) => document.getElementById(id);
@@ -46,7 +46,7 @@ async function removeCard(card) {
     await api("DELETE", `/api/cards/${encodeURIComponent(card.token)}`);
     await refreshCards();
   } catch (error) {
-    controller.showFormError(controller.t(error.code, {}, error.message));
+    controller.showFormError(controller.message(error.code, error.message));
   }
 }
 

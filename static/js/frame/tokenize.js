@@ -1,14 +1,7 @@
 // The only code that sends card data: straight to the PSP, as the session's TokenizationTarget says.
 
-// message: the server's, or the code for errors found here (the form shows t(code) for those).
-export class PanlessError extends Error {
-  constructor({ code, message, field = null, retry = null }) {
-    super(message ?? code);
-    Object.assign(this, { code, field, retry });
-  }
-}
+import { PanlessError, clientError } from "../shared/errors.js";
 
-export const clientError = (code, retry = "same_session") => new PanlessError({ code, retry });
 const failed = () => clientError("tokenization_failed", "new_session");
 
 function expiryValues(format, map, { month, year }) {

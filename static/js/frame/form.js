@@ -4,26 +4,27 @@
 import {
   detectBrand, digitsOnly, expiryParts, formatExpiry, formatWithCaret, validateCvc, validateExpiry, validateName,
   validateNumber,
-} from "./card.js";
-import { PanlessError, clientError, tokenize } from "./tokenize.js";
+} from "../card/card.js";
+import { PanlessError, clientError } from "../shared/errors.js";
+import { tokenize } from "./tokenize.js";
 
 // English messages; the page's data-t elements hold the English labels.
-const en = {
+export const en = {
   network_error: "We could not reach the server. Check your connection and try again.",
   psp_unreachable: "The payment provider could not be reached. Check your connection and try again.",
   tokenization_failed: "The card could not be saved right now. Please try again.",
   number_required: "Enter the card number.",
   number_incomplete: "The card number is incomplete.",
-  number_invalid: "This card number is not valid. Check the digits.",
+  invalid_number: "This card number is not valid. Check the digits.",
   expiry_required: "Enter the expiry date as MM / YY.",
-  expiry_invalid: "This expiry date is not valid. Use MM / YY.",
+  invalid_expiry: "This expiry date is not valid. Use MM / YY.",
   expiry_past: "This card has expired.",
   cvc_required: "Enter the security code.",
-  cvc_invalid: "The security code should be {size} digits.",
+  invalid_cvc: "The security code should be {size} digits.",
   name_required: "Enter the name on the card.",
-  name_invalid: "Use the name as printed on the card (letters, spaces, hyphens, apostrophes).",
+  invalid_name: "Use the name as printed on the card (letters, spaces, hyphens, apostrophes).",
   postal_required: "Enter the billing ZIP or postal code.",
-  postal_invalid: "This ZIP or postal code does not look right.",
+  invalid_postal: "This ZIP or postal code does not look right.",
   validation_failed: "Check the highlighted fields.",
 };
 const LOCALES = { fr: () => import("./i18n-fr.js") };
@@ -148,18 +149,23 @@ export class CardForm {
     if (field == "number") {
       const r = validateNumber(value);
       const short = value.length < Math.min(...(this.brand?.lengths ?? [16]));
-      return r.isValid ? null : r.isPotentiallyValid && short ? "number_incomplete" : "number_invalid";
+      return r.isValid ? null : r.isPotentiallyValid && short ? "number_incomplete" : "invalid_number";
     }
     const r = field == "expiry" ? validateExpiry(value)
       : field == "cvc" ? validateCvc(value, this.brand)
       : field == "name" ? validateName(value)
       : { isValid: /^[A-Za-z0-9][A-Za-z0-9 -]{1,9}$/.test(value) };
-    return r.isValid ? null : r.reason == "expired" ? "expiry_past" : `${field}_invalid`;
+    return r.isValid ? null : r.reason == "expired" ? "expiry_past" : `invalid_${field}`;
+  }
+
+  // A code's message, the same for the form's own checks and the server's answers.
+  message(code, fallback) {
+    return this.t(code, { size: this.brand?.code.size ?? 3 }, fallback);
   }
 
   check(field, values) {
     const code = this.problem(field, values);
-    this.showError(field, code ? this.t(code, { size: this.brand?.code.size ?? 3 }) : "");
+    this.showError(field, code ? this.message(code) : "");
     return !code;
   }
 
@@ -235,7 +241,7 @@ export class CardForm {
   }
 
   fail(error) {
-    const message = this.t(error.code, {}, error.message);
+    const message = this.message(error.code, error.message);
     const input = this.inputs[error.field];
     if (error.retry != "same_session" || error.field) this.unfinished = null;
     if (error.retry == "new_session") {

@@ -1,7 +1,7 @@
 // The card form inside the checkout page's iframe. It talks to its parent only through the bridge:
 // events out (never card data), commands in (configure, submit, focus, clear), each checked.
 
-import { connect, PARENT_COMMANDS } from "./bridge.js";
+import { connect, PARENT_COMMANDS } from "../shared/bridge.js";
 import { CardForm, merchantApi, loadTranslator } from "./form.js";
 
 const form = document.getElementById("card-form");
