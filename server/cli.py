@@ -31,31 +31,40 @@ def serve(app, args, banner: list[str]) -> int:
 
 def cmd_serve(args) -> int:
     """The merchant app under gunicorn (the Flask development server only with --dev, as `make demo` runs it)."""
-    from panless.core.settings import ConfigError, prefixed_env
     from panless.merchant import create_app
-    from panless.merchant.config import DEFAULTS
-    from panless.merchant.storage import PROCESSES_VARIABLE
 
     public = os.environ.get("PANLESS_PUBLIC_URL") or f"http://{args.host}:{args.port}"
     os.environ["PANLESS_PUBLIC_URL"] = public
-    banner = [f"Panless merchant app on {public}", f"  hosted card form  {public}/pay"]
-    if args.dev:
-        return serve(create_app({"PUBLIC_URL": public}), args, banner)
-    settings = {**DEFAULTS, **prefixed_env()}
-    workers = args.workers or settings["WORKERS"]
-    threads = args.threads or settings["THREADS"]
-    os.environ[PROCESSES_VARIABLE] = str(workers)  # read by each worker's start-up checks
-    try:  # every start-up check once, here: a mistake stops `serve` with its message, not a boot loop
-        app = create_app({"PUBLIC_URL": public, "WORKERS": workers, "THREADS": threads})
-    except ConfigError as exc:
-        print(f"panless serve: {exc}", file=sys.stderr)
-        return 2
-    deadline = int(app.config["REQUEST_DEADLINE"])
-    app.extensions["panless_store"].close()
-    print("\n".join([*banner, f"  gunicorn: {workers} workers x {threads} threads"]), flush=True)
-    from panless.merchant.wsgi import Server
+    return production(lambda **settings: create_app({"PUBLIC_URL": public, **settings}), args,
+                      lambda app: [f"Panless merchant app on {public}", f"  hosted card form  {public}/pay"])
 
-    Server(lambda: create_app({"PUBLIC_URL": public}), {
+
+def production(factory, args, banner) -> int:
+    """A service under gunicorn: workers and threads from the options or PANLESS_WORKERS / PANLESS_THREADS.
+    Every start-up check runs once here, so a mistake stops the command with its message, not a boot loop."""
+    from panless.core.database import PROCESSES_VARIABLE
+    from panless.core.settings import ConfigError, prefixed_env
+
+    settings = prefixed_env()
+    workers = 1 if args.dev else args.workers or settings.get("WORKERS", 2)
+    threads = args.threads or settings.get("THREADS", 8)
+    os.environ[PROCESSES_VARIABLE] = str(workers)  # read by each worker's start-up checks
+    try:
+        app = factory(WORKERS=workers, THREADS=threads)
+    except ConfigError as exc:
+        print(f"panless {args.command}: {exc}", file=sys.stderr)
+        return 2
+    if args.dev:
+        return serve(app, args, banner(app))
+    for extension in app.extensions.values():  # the workers open their own connections
+        store = extension.get("store") if isinstance(extension, dict) else extension
+        if hasattr(store, "close") and hasattr(store, "engine"):
+            store.close()
+    print("\n".join([*banner(app), f"  gunicorn: {workers} workers x {threads} threads"]), flush=True)
+    from panless.core.serving import Server
+
+    deadline = int(app.config.get("REQUEST_DEADLINE", 25))
+    Server(factory, {
         "bind": f"{args.host}:{args.port}", "workers": workers, "threads": threads, "worker_class": "gthread",
         # A worker silent for longer than a request's deadline plus slack is stuck: gunicorn replaces it.
         "timeout": deadline + 30, "graceful_timeout": 30, "keepalive": 5, "loglevel": "warning",
@@ -79,6 +88,19 @@ def cmd_check(args) -> int:
     return 0 if all(finding.ok for finding in findings) else 1
 
 
+def cmd_relay(args) -> int:
+    """The tokenization relay under gunicorn (--dev: the Flask development server, as `make demo` runs it)."""
+    from panless.core.database import shown
+    from panless.relay import create_app, database
+
+    def banner(app) -> list[str]:
+        origins = " ".join(app.config["RELAY"]["FORM_ORIGINS"]) or "(none)"
+        return [f"Panless tokenization relay on http://{args.host}:{args.port}",
+                f"  card forms allowed from  {origins}", f"  spent tickets in         {shown(database(app))}"]
+
+    return production(lambda **_: create_app(), args, banner)
+
+
 def cmd_shop(args) -> int:
     from panless.demo import create_app
 
@@ -87,19 +109,25 @@ def cmd_shop(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    """The sandbox, the merchant app and the demo shop, each in its own process, port and origin."""
+    """The sandbox, the relay, the merchant app and the demo shop, each in its own process, port and origin."""
+    from panless.relay.routes import PSPS as RELAYED
     from panless.sandbox import base_urls
 
     env = dict(os.environ)
     sandbox_url = f"http://127.0.0.1:{args.sandbox_port}"
     panless_url = f"http://127.0.0.1:{args.port}"
     shop_url = f"http://localhost:{args.shop_port}"  # another host name: another origin and site
+    relay_url = f"http://127.0.0.1:{args.relay_port}"
     for psp, url in base_urls(sandbox_url).items():
         env.setdefault(f"PANLESS_{psp.upper()}__BASE_URL", url)
+    for psp in RELAYED:  # the PSPs the browser reaches through the relay
+        env.setdefault(f"PANLESS_{psp.upper()}__RELAY_URL", relay_url)
+    env.setdefault("PANLESS_RELAY__FORM_ORIGINS", panless_url)
     env.setdefault("PANLESS_ALLOWED_ORIGINS", shop_url)
     me = [sys.executable, "-m", "panless.cli"]
     procs = [
         subprocess.Popen([*me, "sandbox", "--port", str(args.sandbox_port)], env=env),
+        subprocess.Popen([*me, "relay", "--dev", "--port", str(args.relay_port)], env=env),
         subprocess.Popen([*me, "serve", "--dev", "--port", str(args.port)], env=env),
         subprocess.Popen([*me, "shop", "--port", str(args.shop_port), "--panless-url", panless_url], env=env),
     ]
@@ -175,18 +203,21 @@ def main(argv: list[str] | None = None) -> int:
     sandbox = server_command("sandbox", 8001, cmd_sandbox, "run the offline sandbox PSP")
     sandbox.add_argument("--db", help="SQLite file that survives a restart (default: in memory)")
     serve_command = server_command("serve", 8000, cmd_serve, "run the merchant app (gunicorn)")
-    serve_command.add_argument("--workers", type=int, help="worker processes (default PANLESS_WORKERS, 2)")
-    serve_command.add_argument("--threads", type=int, help="threads per worker (default PANLESS_THREADS, 8)")
-    serve_command.add_argument("--dev", action="store_true", help="Flask's development server (the demo)")
     check = sub.add_parser("check", help="check the configuration, database, rate-limit storage and each PSP")
     check.set_defaults(run=cmd_check)
+    relay = server_command("relay", 8002, cmd_relay, "run the tokenization relay (Ecart Pay, Verifone UK Gateway)")
+    for command in (serve_command, relay):
+        command.add_argument("--workers", type=int, help="worker processes (default PANLESS_WORKERS, 2)")
+        command.add_argument("--threads", type=int, help="threads per worker (default PANLESS_THREADS, 8)")
+        command.add_argument("--dev", action="store_true", help="Flask's development server (the demo)")
     shop = server_command("shop", 8003, cmd_shop, "run the demo shop (a checkout page embedding the card form)")
     shop.add_argument("--panless-url", default="http://127.0.0.1:8000")
 
-    demo = sub.add_parser("demo", help="run the sandbox, the merchant app and the demo shop together")
+    demo = sub.add_parser("demo", help="run the sandbox, the relay, the merchant app and the demo shop together")
     demo.add_argument("--port", type=int, default=8000)
     demo.add_argument("--sandbox-port", type=int, default=8001)
     demo.add_argument("--shop-port", type=int, default=8003)
+    demo.add_argument("--relay-port", type=int, default=8002)
     demo.set_defaults(run=cmd_demo)
 
     inventory = sub.add_parser("inventory", help="write the payment page script inventory (PCI DSS 6.4.3)")

@@ -263,6 +263,11 @@ class Store:
         with self.transaction(write=False) as conn:
             return [json.loads(row[0]) for row in conn.execute(query)]
 
+    def expire(self, kind: str, before: float) -> None:
+        """Forget the documents of a kind created before a time (spent tickets past their use)."""
+        with self.transaction() as conn:
+            conn.execute(delete(objects).where(objects.c.kind == kind, objects.c.created < before))
+
     def delete(self, kind: str, id: str) -> bool:
         with self.transaction() as conn:
             deleted = delete(objects).where(objects.c.kind == kind, objects.c.id == id).returning(objects.c.id)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from flask import Flask
 
 from ..core.settings import ConfigError
-from .providers.base import PspFailure
+from .providers.base import Provider, PspFailure
 
 
 @dataclass
@@ -29,7 +29,9 @@ def psp_finding(name: str, provider) -> Finding:
     setting = f"PANLESS_{name.upper()}"
     try:
         provider.check()
-        return Finding(name, True, f"{provider.base_url} accepts the configured credentials")
+        verified = type(provider).check is not Provider.check
+        return Finding(name, True, f"{provider.base_url} " + ("accepts the configured credentials" if verified
+                                                             else "answers (credentials not verifiable)"))
     except ConfigError as exc:
         return Finding(name, False, str(exc))
     except PspFailure as failure:
@@ -43,8 +45,9 @@ def psp_finding(name: str, provider) -> Finding:
 
 def run(app: Flask) -> list[Finding]:
     """What `panless check` prints, for an app that loaded (configuration, database and storage are fine)."""
+    from ..core.database import shown
     from .health import failing
-    from .storage import configured_url, shown
+    from .storage import configured_url
 
     findings = []
     with app.app_context():

@@ -57,6 +57,7 @@ class StartRequest:
     brand: str | None
     provider_customer: dict          # what this provider stored for the customer earlier (e.g. its user id)
     idempotency_key: str             # the merchant session id: a retried start creates nothing twice
+    options: dict = field(default_factory=dict)  # session options the checkout passes through (installments, ...)
 
 
 @dataclass(frozen=True)
@@ -159,6 +160,7 @@ class Provider:
     settings: dict = {}
     required: tuple[str, ...] = ("BASE_URL",)
     secret_keys: tuple[str, ...] = ()
+    session_options: tuple[str, ...] = ()  # the session options (api.py SESSION_OPTIONS) this PSP takes
     retry_statuses = frozenset({502, 503, 504})
 
     @classmethod
@@ -192,8 +194,10 @@ class Provider:
 
     def check(self) -> None:
         """For `panless check`: the PSP answers and accepts this configuration, with no card and nothing
-        created. ConfigError naming the setting that is wrong; PspFailure when the PSP cannot tell."""
-        raise NotImplementedError
+        created. ConfigError naming the setting that is wrong; PspFailure when the PSP cannot tell. By
+        default only reachability (any HTTP answer from BASE_URL); adapters that can verify credentials
+        with a harmless read do."""
+        self.http("GET", self.base_url, idempotent=True)
 
     def tokenization_origins(self) -> list[str]:
         """Origins the browser posts card data to (the card form's CSP connect-src): the API's, by default."""

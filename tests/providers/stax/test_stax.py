@@ -47,7 +47,7 @@ def test_stax_start_creates_the_customer_and_targets_web_payments(stax_replay):
 
 @pytest.mark.parametrize("sample,code", [("webpayment_validation_error", "tokenization_failed"),
                                          ("webpayment_missing", "invalid_name"),
-                                         ("webpayment_unauthorized", "tokenization_failed")])
+                                         ("webpayment_unauthorized", "psp_misconfigured")])
 def test_stax_documented_errors_are_described_in_the_target(stax_replay, sample, code):
     stax_replay.on("customer_create")
     target = stax(stax_replay).start(start_request()).target

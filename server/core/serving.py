@@ -1,4 +1,5 @@
-"""gunicorn, run from `panless serve` with its options given in code (no config file, no command line)."""
+"""gunicorn, run from `panless serve` and `panless relay` with its options given in code (no config file, no
+command line)."""
 
 from __future__ import annotations
 
@@ -15,4 +16,4 @@ class Server(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
-        return self.factory()  # in each worker: its own database pool, limiter and PSP sessions
+        return self.factory()  # in each worker: its own database pool, limiter and HTTP sessions
