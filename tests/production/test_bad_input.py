@@ -14,9 +14,12 @@ import requests
 from panless import create_app
 from panless.core.demo import CREDENTIALS
 from panless.demo import create_app as create_shop
+from panless.relay import create_app as create_relay
 from panless.sandbox import create_app as create_sandbox
+from tests.relay.test_relay import ticket
 from tests.support import UNLIMITED, LiveServer, providers_on
 from tests.support.merchant import Shopper
+from tests.support.relay import relay_config
 from tests.support.sandbox import MangopayWire
 
 PAN = "4970107111111119"  # Mangopay's published test card
@@ -51,13 +54,16 @@ OVERSIZED = ("oversized", JSON, b'{"result": "' + b"a" * 600_000 + b'"}')
 
 @pytest.fixture(scope="module")
 def services():
-    """A sandbox, a merchant app and the demo shop of their own: this module's garbage reaches nobody else."""
+    """A sandbox, a merchant app, the demo shop and a relay of their own: this module's garbage reaches nobody
+    else."""
     sandbox = LiveServer(create_sandbox()).start()
     merchant_app = create_app({**providers_on(sandbox.url), **UNLIMITED, "DATABASE_URL": ":memory:"})
     merchant = LiveServer(merchant_app).start()
     shop = LiveServer(create_shop(merchant.url, {**providers_on(sandbox.url)})).start()
-    yield {"sandbox": (sandbox, create_sandbox()), "merchant": (merchant, merchant_app), "shop": (shop, shop.app)}
-    for server in (shop, merchant, sandbox):
+    relay = LiveServer(create_relay(relay_config(sandbox.url, form_origins=[merchant.url]))).start()
+    yield {"sandbox": (sandbox, create_sandbox()), "merchant": (merchant, merchant_app), "shop": (shop, shop.app),
+           "relay": (relay, relay.app)}
+    for server in (relay, shop, merchant, sandbox):
         server.stop()
 
 
@@ -91,13 +97,14 @@ def test_no_route_of_any_service_answers_500_to_bad_input(services):
     shopper = Shopper(merchant.url)
     open_session = shopper.session()["id"]
     values = {"client_id": CREDENTIALS["mangopay"]["CLIENT_ID"], "session_id": open_session,
-              "web_token": CREDENTIALS["stax"]["WEB_TOKEN"]}
+              "web_token": CREDENTIALS["stax"]["WEB_TOKEN"],
+              "psp": "ecartpay", "operation": "tokens", "session": "ses_relaytest0001"}  # a relay route
     failures, sent = [], 0
     http = requests.Session()
     mangopay_auth = credentials_for("/mangopay/v2.01/", sandbox_url)
     for name, (server, app) in services.items():
         for path, allowed in urls_of(app, values):
-            auth = shopper.headers if name == "merchant" else (
+            auth = shopper.headers if name == "merchant" else {"X-Relay-Ticket": ticket()} if name == "relay" else (
                 mangopay_auth if path.startswith("/mangopay/v2.01/") else credentials_for(path, sandbox_url))
             for method in METHODS:
                 # Every body where the route takes the method; a wrong method is refused before any reading.
