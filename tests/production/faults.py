@@ -34,6 +34,7 @@ class Plan:
     times: int = 1
     seconds: float = 0.0
     hits: list = field(default_factory=list)
+    then: object = None  # called once the fault has happened (e.g. kill -9 the PSP's process)
 
 
 class FaultProxy:
@@ -56,13 +57,20 @@ class FaultProxy:
                 fault = proxy.take(self.command, self.path)
                 proxy.log.append((self.command, self.path, fault and fault.fault))
                 if fault and fault.fault == "slow":
+                    if fault.then:
+                        fault.then()
                     time.sleep(fault.seconds)
                 if fault and fault.fault in ("drop_before", "502"):
                     return self.drop() if fault.fault == "drop_before" else self.answer(502, {}, b"Bad Gateway")
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP | {"host"}}
-                upstream = requests.request(self.command, proxy.upstream + self.path, headers=headers, data=body,
-                                            allow_redirects=False, timeout=60)
+                try:
+                    upstream = requests.request(self.command, proxy.upstream + self.path, headers=headers,
+                                                data=body, allow_redirects=False, timeout=60)
+                except requests.RequestException:  # the PSP is down: its callers see a dropped connection
+                    return self.drop()
                 if fault and fault.fault == "drop_after":
+                    if fault.then:
+                        fault.then()
                     return self.drop()
                 if fault and fault.fault == "502_after":
                     return self.answer(502, {}, b"<html>Bad Gateway</html>")
@@ -101,9 +109,9 @@ class FaultProxy:
         self.server.shutdown()
         self.server.server_close()
 
-    def plan(self, method: str, pattern: str, fault: str, times: int = 1, seconds: float = 0.0) -> Plan:
+    def plan(self, method: str, pattern: str, fault: str, times: int = 1, seconds: float = 0.0, then=None) -> Plan:
         assert fault in FAULTS, fault
-        planned = Plan(method.upper(), re.compile(pattern), fault, times, seconds)
+        planned = Plan(method.upper(), re.compile(pattern), fault, times, seconds, then=then)
         with self.lock:
             self.plans.append(planned)
         return planned
