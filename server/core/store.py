@@ -15,6 +15,7 @@ import contextvars
 import json
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
@@ -101,6 +102,7 @@ class Store:
         self.url = database_url(url)
         self.clock = clock or Clock()
         self.engine = self._engine(self.url, pool_size)
+        weakref.finalize(self, self.engine.dispose)  # a store dropped unclosed still closes its connections
         self.postgres = self.engine.dialect.name == "postgresql"
         self.insert = postgresql.insert if self.postgres else sqlite.insert
         # One in-memory SQLite connection, shared: the only case where our own lock orders the threads.

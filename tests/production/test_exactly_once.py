@@ -213,12 +213,13 @@ def test_check_names_each_wrong_psp_setting(stack):
     sandbox = providers_on(stack["sandbox"].url)
     wrong = {"MANGOPAY": {"API_KEY": "wrong-key"}, "JUSPAY": {"API_KEY": "wrong-key"},
              "STAX": {"WEB_TOKEN": "wrong-token"}}
-    app = create_app({**{psp: {**sandbox[psp], **wrong[psp]} for psp in sandbox}, "DATABASE_URL": ":memory:"})
+    wrong_psps = [psp.lower() for psp in wrong]
+    app = create_app({**{psp: {**sandbox[psp], **wrong.get(psp, {})} for psp in sandbox}, "DATABASE_URL": ":memory:"})
     findings = {f.what: f for f in checks.run(app)}
     assert "PANLESS_MANGOPAY__CLIENT_ID / PANLESS_MANGOPAY__API_KEY" in findings["mangopay"].detail
     assert "PANLESS_JUSPAY__API_KEY" in findings["juspay"].detail
     assert "PANLESS_STAX__WEB_TOKEN" in findings["stax"].detail
-    assert not any(findings[psp].ok for psp in ("mangopay", "juspay", "stax"))
+    assert not any(findings[psp].ok for psp in wrong_psps)
     merchant = create_app({"JUSPAY": {**sandbox["JUSPAY"], "MERCHANT_ID": "someone-else"}, "DATABASE_URL": ":memory:"})
     assert "PANLESS_JUSPAY__MERCHANT_ID" in {f.what: f for f in checks.run(merchant)}["juspay"].detail
     good = create_app({**sandbox, "DATABASE_URL": ":memory:"})

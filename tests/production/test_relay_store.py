@@ -25,3 +25,5 @@ def test_a_ticket_is_spent_once_across_relays_on_one_database(database_url):
     finally:
         for server in (first, second, upstream):
             server.stop()
+        for server in (first, second):
+            server.app.extensions["panless_relay"]["store"].close()
