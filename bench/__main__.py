@@ -13,6 +13,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from panless.merchant.providers import ADAPTERS
 from tests.support.browser import chromium_executable
 
 from . import browser, load
@@ -22,7 +23,7 @@ HERE = Path(__file__).resolve().parent
 README = HERE.parent / "README.md"
 BUDGETS = {"embed_gzip": 2048, "frame_gzip": 10240}
 GOALS = {"overhead_ratio": 1.3, "round_trips": 2}
-NAMES = {"mangopay": "Mangopay", "juspay": "Juspay", "stax": "Stax"}
+NAMES = {adapter.name: adapter.title for adapter in ADAPTERS}
 
 
 def machine() -> dict:

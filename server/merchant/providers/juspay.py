@@ -45,6 +45,7 @@ YEAR = re.compile(r"\d{4}")
 
 class JuspayProvider(Provider):
     name = "juspay"
+    title = "Juspay"
     required = ("BASE_URL", "MERCHANT_ID", "API_KEY")
     secret_keys = ("API_KEY",)
 
