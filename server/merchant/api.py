@@ -16,7 +16,8 @@ from .errors import PanlessError
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 CURRENCY = re.compile(r"[A-Z]{3}")
-BRANDS = {"visa", "mastercard", "amex", "maestro", "bcmc", "cb", "discover", "jcb", "diners", "unionpay"}
+BRANDS = {"visa", "mastercard", "amex", "maestro", "bcmc", "cb", "discover", "jcb", "diners", "unionpay", "rupay",
+          "elo", "mir", "troy"}
 CLIENT_KEY = re.compile(r"[A-Za-z0-9_-]{8,64}")
 # Session options a checkout may pass through to PSPs that take them (Provider.session_options).
 SESSION_OPTIONS = {

@@ -153,6 +153,7 @@ class Provider:
     """Base class: each adapter calls `self.http(...)` and never `requests` directly."""
 
     name = "provider"
+    title = "Provider"               # the PSP's name for people (bench tables, messages)
     # Declared by each adapter: its configuration section's defaults (the demo sandbox, demo credentials),
     # the keys it cannot work without, and which of them are secrets (refused at their demo values
     # outside the demo).

@@ -27,6 +27,7 @@ PSP_ERRORS = {
 
 class EcartPayProvider(RelayedProvider):
     name = "ecartpay"
+    title = "Ecart Pay"
     settings = {"RELAY_URL": RELAY_ROOT, "TEMPORARY": False}
     required = ("BASE_URL", "RELAY_URL", "RELAY_KEY")
     secret_keys = ("RELAY_KEY",)  # Ecart Pay's own keys are the relay's (it refuses their demo values)

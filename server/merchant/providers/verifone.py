@@ -34,6 +34,7 @@ PSP_ERRORS = {
 
 class VerifoneProvider(RelayedProvider):
     name = "verifone"
+    title = "Verifone UK Gateway"
     settings = {"RELAY_URL": RELAY_ROOT}
     required = ("BASE_URL", "API_KEY", "ORGANISATION", "RELAY_URL", "RELAY_KEY")
     secret_keys = ("API_KEY", "RELAY_KEY")
