@@ -69,7 +69,7 @@ def test_tokenization_through_the_iframe_with_events_in_order(checkout, invarian
     frame = card_frame(checkout)
     fill(frame, invariant)
     checkout.click("#checkout-pay")  # the parent's own button calls card.submit()
-    expect(checkout.locator("#checkout-status")).to_have_text("Card saved: visa •••• 1119")
+    expect(checkout.locator("#checkout-status")).to_have_text("Card saved: Visa •••• 1119")
     names = events(checkout)
     assert names[0] == "ready" and names[-2:] == ["submit", "tokenized"]
     assert {"change", "focus", "blur"} <= set(names)
@@ -79,7 +79,8 @@ def test_tokenization_through_the_iframe_with_events_in_order(checkout, invarian
     assert set(last_change["fields"]) == {"name", "number", "expiry", "cvc"}
     card = data[-1]["data"]["card"]
     assert (card["brand"], card["last4"], card["exp_month"], card["exp_year"]) == ("visa", "1119", 12, 2000 + int(YY))
-    assert set(card) == {"token", "brand", "last4", "exp_month", "exp_year"}
+    assert set(card) == {"token", "brand", "brand_name", "last4", "exp_month", "exp_year"}
+    assert card["brand_name"] == "Visa"  # the code is for programs, the name for people
 
 
 def heights(iframe, frame):

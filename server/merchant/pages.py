@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit, urlunsplit
 
-from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, g, jsonify, redirect, render_template, request, url_for
 
 from ..core.settings import origin_of
 from .auth import cookie_customer, issue_customer_token, redeem_redirect_code
@@ -58,15 +58,32 @@ def card_form():
                            return_url=return_url, state=state, provider=provider)
 
 
+def refuse_parent(parent: str) -> None:
+    if origin_of(request.host_url) == parent:
+        raise PanlessError("frame_same_origin")
+    if not allowed(parent):  # the allowed list holds exact origins only (config.checkout_origins)
+        raise PanlessError("frame_parent_not_allowed")
+
+
+@bp.get("/frame/check")
+def frame_check():
+    """Why a frame did not start, for the embed on any origin: the browser hides a refused frame's answer.
+    Whether an origin is allowed is no secret: the frame's CSP header names it."""
+    try:
+        refuse_parent(request.args.get("parent", ""))
+        response = jsonify({"ok": True})
+    except PanlessError as error:
+        response = jsonify(error.body())
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
 @bp.get("/frame")
 def frame():
     """The card form for an iframe on an allowed checkout origin (CSP frame-ancestors names it)."""
     g.page = True
     parent = request.args.get("parent", "")
-    if origin_of(request.host_url) == parent:
-        raise PanlessError("frame_same_origin")
-    if not allowed(parent):  # the allowed list holds exact origins only (config.checkout_origins)
-        raise PanlessError("frame_parent_not_allowed")
+    refuse_parent(parent)
     g.frame_parent = parent
     return render_template("frame.html", customer_token=issue_customer_token(cookie_customer()),
                            currency=current_app.config["CURRENCY"], parent_origin=parent)

@@ -22,6 +22,8 @@ export interface MountOptions {
   hideButton?: boolean;
   /** Accessible title of the iframe. */
   title?: string;
+  /** Milliseconds to wait for `ready` before an `error` with code "ready_timeout" (default 15000). */
+  readyTimeout?: number;
 }
 
 export interface FieldState {
@@ -33,7 +35,10 @@ export interface FieldState {
 export interface SavedCard {
   /** The PSP's reusable card token (Mangopay CardId). */
   token: string;
+  /** Brand code for programs ("visa", "mastercard", "cb"). */
   brand: string;
+  /** The brand as people read it ("Visa", "Mastercard"): show this one. */
+  brand_name: string;
   last4: string;
   exp_month: number;
   exp_year: number;
@@ -41,7 +46,10 @@ export interface SavedCard {
 
 export interface PanlessErrorEvent {
   /** Stable code, e.g. invalid_number, card_refused, session_expired: the server's (docs/openapi.yaml), or one
-   *  only the browser raises (BROWSER_CODES in static/js/shared/errors.js, e.g. validation_failed). */
+   *  only the browser raises (BROWSER_CODES in static/js/shared/errors.js, e.g. validation_failed).
+   *  Start-up failures (before `ready`; the console says what to fix): frame_parent_not_allowed,
+   *  frame_same_origin, unauthenticated (customer token refused), panless_unreachable, checkout_csp_blocked,
+   *  ready_timeout. */
   code: string;
   message: string;
   field: Field | null;
@@ -59,9 +67,11 @@ export interface EventMap {
 
 export interface CardElement {
   readonly frame: HTMLIFrameElement;
+  /** A `ready` (or start-up `error`) handler added after the event is called at once. */
   on<E extends keyof EventMap>(event: E, handler: (data: EventMap[E]) => void): CardElement;
   off<E extends keyof EventMap>(event: E, handler: (data: EventMap[E]) => void): CardElement;
-  /** Validates and tokenizes; resolves with the saved card, rejects with the error event. */
+  /** Validates and tokenizes; resolves with the saved card, rejects with the error event. Before `ready` it
+   *  rejects at once ({code: "not_ready"}); after a failed start, with the start-up error. */
   submit(): Promise<SavedCard>;
   focus(field: Field): void;
   clear(): void;

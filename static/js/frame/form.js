@@ -2,7 +2,7 @@
 // the post to the PSP, finalize, and events for the host. How it works: docs/browser.md.
 
 import {
-  detectBrand, digitsOnly, expiryParts, formatExpiry, formatWithCaret, validateCvc, validateExpiry, validateName,
+  brandByType, detectBrand, digitsOnly, expiryParts, formatExpiry, formatWithCaret, validateCvc, validateExpiry, validateName,
   validateNumber,
 } from "../card/card.js";
 import { PanlessError, clientError } from "../shared/errors.js";
@@ -55,6 +55,9 @@ export const merchantApi = (token) => async (method, path, body, headers) => {
   if (!response.ok) throw new PanlessError(data?.error ?? { code: "network_error", retry: "same_session" });
   return data;
 };
+
+// A brand code as people read it ("Visa"); CB (Cartes Bancaires) is reported by PSPs, not detected here.
+export const brandName = (code) => brandByType(code)?.niceType ?? (code == "cb" ? "CB" : code);
 
 const FIELDS = ["name", "number", "expiry", "cvc"]; // and "postal" when the target asks for it
 const newKey = () => [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, "0")).join("");
@@ -285,7 +288,8 @@ export class CardForm {
       this.unfinished = this.session = null;
       // Only the token and what a shopper may see cross to the host, before anything else.
       const { token, brand, last4, exp_month, exp_year } = saved;
-      this.emit("tokenized", { card: { token, brand, last4, exp_month, exp_year }, session: current.id });
+      const visible = { token, brand, brand_name: brandName(brand), last4, exp_month, exp_year };
+      this.emit("tokenized", { card: visible, session: current.id });
       setTimeout(() => {
         this.clear();
         this.ensureSession();

@@ -1,8 +1,7 @@
 // The hosted card page: the form, the customer's saved cards (Remove deactivates at the PSP), and
 // redirect mode (back to the checkout with the outcome; never card data).
 
-import { brandByType } from "../card/card.js";
-import { CardForm, merchantApi } from "./form.js";
+import { CardForm, brandName, merchantApi } from "./form.js";
 
 const $ = (id) => document.getElementById(id);
 const form = $("card-form");
@@ -19,9 +18,7 @@ function goBack(params) {
 
 function describe(card) {
   const expiry = `${String(card.exp_month).padStart(2, "0")}/${String(card.exp_year).slice(-2)}`;
-  // CB (Cartes Bancaires) is a brand the PSPs report but the card table does not detect.
-  const brand = brandByType(card.brand)?.niceType ?? (card.brand == "cb" ? "CB" : card.brand);
-  return `${brand} •••• ${card.last4}, expires ${expiry}`;
+  return `${brandName(card.brand)} •••• ${card.last4}, expires ${expiry}`;
 }
 
 async function refreshCards() {
