@@ -430,3 +430,36 @@ def test_a_redirect_code_works_once(merchant, shop, invariant):
     assert again.status_code == 400 and again.json()["error"]["code"] == "redirect_code_used"
     forged = requests.get(url, params={"code": code[:-3] + "abc"}, timeout=10, headers={"Accept": "application/json"})
     assert forged.status_code == 401
+
+
+def outcome_events(page, since):
+    """The events after index `since` that tell the outcome (typing's change, focus and blur left out)."""
+    return [(e["event"], e["data"].get("code")) for e in page.evaluate("() => window.panlessEvents")[since:]
+            if e["event"] in ("submit", "tokenized", "error")]
+
+
+def test_enter_and_submit_take_one_path_and_the_checkout_learns_the_outcome(checkout, invariant):
+    """With hideButton, Enter in the frame and the checkout's submit() give the same events, and the demo shop
+    shows the outcome either way (it follows the events, not only the promise)."""
+    frame = card_frame(checkout)
+    status = checkout.locator("#checkout-status")
+    seen = {}
+    for how in ("enter", "submit"):
+        for number in ("4970107111111118", VISA):  # refused by the form's check, then saved
+            checkout.evaluate("() => window.panlessCard.clear()")
+            expect(frame.locator("#number")).to_have_value("")
+            since = len(checkout.evaluate("() => window.panlessEvents"))
+            fill(frame, invariant, number=number)
+            if how == "enter":
+                frame.locator("#cvc").press("Enter")
+            else:
+                checkout.click("#checkout-pay")
+            last = "tokenized" if number == VISA else "error"
+            checkout.wait_for_function("([n, e]) => window.panlessEvents.slice(n).some((x) => x.event === e)",
+                                       arg=[since, last])
+            seen[how, number] = outcome_events(checkout, since)
+            expect(status).to_have_text("Card saved: Visa •••• 1119" if number == VISA
+                                        else "Check the highlighted fields.")
+    assert seen["enter", VISA] == seen["submit", VISA] == [("submit", None), ("tokenized", None)]
+    bad = "4970107111111118"
+    assert seen["enter", bad] == seen["submit", bad] == [("error", "validation_failed")]

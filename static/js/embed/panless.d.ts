@@ -18,7 +18,9 @@ export interface MountOptions {
   };
   /** Fields to show; number, expiry and cvc are always shown, "name" only when listed. Default: all. */
   fields?: Field[];
-  /** Hide the frame's own button when the checkout calls submit() from its own button. */
+  /** Hide the frame's own button when the checkout calls submit() from its own button. Enter in the frame
+   *  still submits, by the same path: the same `submit` then `tokenized` or `error` events, which is how the
+   *  checkout learns the outcome of a submit it did not start. */
   hideButton?: boolean;
   /** Accessible title of the iframe. */
   title?: string;

@@ -27,7 +27,8 @@ const bridge = connect({
   onMessage(type, data) {
     if (type == "configure" && !controller) return configure(data);
     if (!(controller instanceof CardForm)) return;
-    if (type == "submit") controller.pay();
+    // One path for Enter, the frame's button and the parent's submit(): the same events, whoever asked.
+    if (type == "submit") form.requestSubmit();
     if (type == "focus" && str(data.field)) controller.focus(data.field);
     if (type == "clear") controller.clear();
   },
