@@ -201,12 +201,13 @@ def test_modules_are_fetched_at_once_and_once(page, merchant, shop, where):
     page.on("console", lambda m: m.type == "error" and errors.append(m.text))
     if where == "hosted page":
         open_form(page, merchant)
-        modules = ["card/card.js", "frame/form.js", "frame/page.js", "frame/tokenize.js", "shared/errors.js"]
+        modules = ["card/card.js", "frame/form.js", "frame/i18n-en.js", "frame/page.js", "frame/tokenize.js",
+                   "shared/errors.js"]
     else:
         page.goto(shop.url + "/")
         expect(page.frame_locator("iframe").locator("#card-form")).to_have_attribute("data-ready", "true")
-        modules = ["card/card.js", "frame/form.js", "frame/frame.js", "frame/tokenize.js", "shared/bridge.js",
-                   "shared/errors.js"]
+        modules = ["card/card.js", "frame/form.js", "frame/frame.js", "frame/i18n-en.js", "frame/tokenize.js",
+                   "shared/bridge.js", "shared/errors.js"]
     assert sorted(name for event, name in order if event == "asked") == modules
     # Every module is asked for before the first arrives: nobody waited for a parent module to arrive.
     assert [event for event, _ in order[:len(modules)]] == ["asked"] * len(modules), order

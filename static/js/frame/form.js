@@ -6,35 +6,43 @@ import {
   validateNumber,
 } from "../card/card.js";
 import { PanlessError, clientError } from "../shared/errors.js";
+import en from "./i18n-en.js";
 import { tokenize } from "./tokenize.js";
 
-// English messages; the page's data-t elements hold the English labels.
-export const en = {
-  network_error: "We could not reach the server. Check your connection and try again.",
-  psp_unreachable: "The payment provider could not be reached. Check your connection and try again.",
-  tokenization_failed: "The card could not be saved right now. Please try again.",
-  number_required: "Enter the card number.",
-  number_incomplete: "The card number is incomplete.",
-  invalid_number: "This card number is not valid. Check the digits.",
-  expiry_required: "Enter the expiry date as MM / YY.",
-  invalid_expiry: "This expiry date is not valid. Use MM / YY.",
-  expiry_past: "This card has expired.",
-  cvc_required: "Enter the security code.",
-  invalid_cvc: "The security code should be {size} digits.",
-  name_required: "Enter the name on the card.",
-  invalid_name: "Use the name as printed on the card (letters, spaces, hyphens, apostrophes).",
-  postal_required: "Enter the billing ZIP or postal code.",
-  invalid_postal: "This ZIP or postal code does not look right.",
-  validation_failed: "Check the highlighted fields.",
+// Each catalogue is its own module, fetched only when asked for: the frame's bytes matter. Keys: i18n-en.js.
+const LOCALES = {
+  fr: () => import("./i18n-fr.js"), es: () => import("./i18n-es.js"), de: () => import("./i18n-de.js"),
+  "pt-BR": () => import("./i18n-pt-BR.js"), it: () => import("./i18n-it.js"), nl: () => import("./i18n-nl.js"),
 };
-const LOCALES = { fr: () => import("./i18n-fr.js") };
+const REGION = { pt: "pt-BR" }; // a language whose one catalogue is a region's
+
+// "fr-CA" -> "fr", "FR" -> "fr", "pt_br" -> "pt-BR", "en-GB" -> "en"; null when there is no catalogue.
+export function matchLocale(tag) {
+  const [lang = "", region = ""] = String(tag).split(/[-_]/);
+  const full = `${lang.toLowerCase()}-${region.toUpperCase()}`;
+  const base = lang.toLowerCase();
+  return LOCALES[full] ? full : base == "en" || LOCALES[base] ? base : REGION[base] ?? null;
+}
+
+// The option, else the browser's languages, else English; an unknown option is said in the console.
+export function pickLocale(option, languages = navigator.languages) {
+  if (typeof option == "string" && option) {
+    const found = matchLocale(option);
+    if (!found) console.warn(`Panless: no catalogue for locale "${option}"; using English (${["en", ...Object.keys(LOCALES)]})`);
+    return found ?? "en";
+  }
+  return languages.map(matchLocale).find(Boolean) ?? "en";
+}
 
 export const translator = (table = en) => (key, vars = {}, fallback) =>
   (table[key] ?? en[key] ?? fallback ?? key).replace(/\{(\w+)\}/g, (_, name) => vars[name] ?? "");
 
+// Sets the document's language and direction too.
 export async function loadTranslator(locale) {
-  const load = LOCALES[String(locale).slice(0, 2)];
-  return translator(load && (await load()).default);
+  const table = LOCALES[locale] ? (await LOCALES[locale]()).default : en;
+  document.documentElement.lang = locale;
+  document.documentElement.dir = ["ar", "fa", "he", "ur"].includes(locale.split("-")[0]) ? "rtl" : "ltr";
+  return translator(table);
 }
 
 // The merchant API (docs/openapi.yaml). The customer token goes in a header, never a cookie, so no
@@ -105,8 +113,10 @@ export class CardForm {
     });
   }
 
-  localize() {
-    for (const el of this.form.querySelectorAll("[data-t]")) el.textContent = this.t(el.dataset.t, {}, el.textContent);
+  // The page's English, replaced from the catalogue: text, then placeholders.
+  localize(root = document) {
+    for (const el of root.querySelectorAll("[data-t]")) el.textContent = this.t(el.dataset.t);
+    for (const el of root.querySelectorAll("[data-t-placeholder]")) el.placeholder = this.t(el.dataset.tPlaceholder);
   }
 
   formatNumber() {
@@ -159,6 +169,12 @@ export class CardForm {
       : field == "name" ? validateName(value)
       : { isValid: /^[A-Za-z0-9][A-Za-z0-9 -]{1,9}$/.test(value) };
     return r.isValid ? null : r.reason == "expired" ? "expiry_past" : `invalid_${field}`;
+  }
+
+  // A saved card as people read it: "Visa •••• 1119, expires 12/28".
+  describe(card) {
+    const expiry = `${String(card.exp_month).padStart(2, "0")}/${String(card.exp_year).slice(-2)}`;
+    return this.t("status.card", { brand: brandName(card.brand), last4: card.last4, expiry });
   }
 
   // A code's message, the same for the form's own checks and the server's answers.

@@ -2,7 +2,7 @@
 // events out (never card data), commands in (configure, submit, focus, clear), each checked.
 
 import { connect, PARENT_COMMANDS } from "../shared/bridge.js";
-import { CardForm, merchantApi, loadTranslator } from "./form.js";
+import { CardForm, loadTranslator, merchantApi, pickLocale } from "./form.js";
 
 const form = document.getElementById("card-form");
 const str = (v) => typeof v == "string";
@@ -46,7 +46,7 @@ async function configure({ customerToken, provider, locale, appearance, fields, 
     api: merchantApi(str(customerToken) && customerToken ? customerToken : form.dataset.customerToken),
     currency: form.dataset.currency,
     provider: str(provider) ? provider : null,
-    t: await loadTranslator(str(locale) ? locale : "en"),
+    t: await loadTranslator(pickLocale(locale)),
     fields: Array.isArray(fields) ? fields.filter(str) : undefined,
     emit: (event, payload) => bridge.send(event, payload),
   });

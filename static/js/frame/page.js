@@ -1,7 +1,7 @@
 // The hosted card page: the form, the customer's saved cards (Remove deactivates at the PSP), and
 // redirect mode (back to the checkout with the outcome; never card data).
 
-import { CardForm, brandName, merchantApi } from "./form.js";
+import { CardForm, loadTranslator, merchantApi, pickLocale } from "./form.js";
 
 const $ = (id) => document.getElementById(id);
 const form = $("card-form");
@@ -16,20 +16,17 @@ function goBack(params) {
   window.location.assign(url);
 }
 
-function describe(card) {
-  const expiry = `${String(card.exp_month).padStart(2, "0")}/${String(card.exp_year).slice(-2)}`;
-  return `${brandName(card.brand)} •••• ${card.last4}, expires ${expiry}`;
-}
+const t = await loadTranslator(pickLocale(form.dataset.locale));
 
 async function refreshCards() {
   const { cards } = await api("GET", "/api/cards");
   $("saved-cards-list").replaceChildren(...cards.map((card) => {
     const item = document.createElement("li");
     Object.assign(item.dataset, { token: card.token, active: card.active });
-    item.append(Object.assign(document.createElement("span"), { textContent: describe(card) + (card.active ? "" : " (removed)") }));
+    item.append(Object.assign(document.createElement("span"), { textContent: controller.describe(card) + (card.active ? "" : ` ${t("page.removed")}`) }));
     if (card.active) {
-      const button = Object.assign(document.createElement("button"), { type: "button", className: "remove", textContent: "Remove" });
-      button.setAttribute("aria-label", `Remove ${describe(card)}`);
+      const button = Object.assign(document.createElement("button"), { type: "button", className: "remove", textContent: t("page.remove") });
+      button.setAttribute("aria-label", t("page.remove_label", { card: controller.describe(card) }));
       button.addEventListener("click", () => removeCard(card));
       item.append(button);
     }
@@ -51,10 +48,11 @@ const controller = new CardForm(form, {
   api,
   currency: form.dataset.currency,
   provider: form.dataset.provider || null,
+  t,
   emit(event, data) {
     if (event != "tokenized") return;
     if (returnUrl) return goBack({ session: data.session, status: "completed" });
-    $("result-card").textContent = describe(data.card);
+    $("result-card").textContent = controller.describe(data.card);
     result.dataset.token = data.card.token;
     result.hidden = false;
     result.focus();
@@ -62,6 +60,7 @@ const controller = new CardForm(form, {
   },
 });
 
+controller.localize();
 $("another").addEventListener("click", () => {
   result.hidden = true;
   controller.focus("name");
