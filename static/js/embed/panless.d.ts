@@ -10,11 +10,21 @@ export interface MountOptions {
   /** The PSP to tokenize with when the merchant has several configured (default: PANLESS_PROVIDER): the name
    *  of one of the server's adapters (ADAPTERS in server/merchant/providers/__init__.py lists them). */
   provider?: string;
-  /** "en" (default) or "fr". */
+  /** A language tag ("fr", "fr-CA", "pt-BR"); default: the browser's languages. Catalogues: en, fr, es, de,
+   *  pt-BR, it, nl; another gives English and a console warning. */
   locale?: string;
-  /** CSS variables for the frame; values must be plain colors, lengths or font names. */
+  /** Theme, CSS variables and the button's label (docs/browser.md, "Appearance"). A refused value is named in
+   *  the console and left at its default. */
   appearance?: {
-    variables?: Partial<Record<"colorPrimary" | "colorDanger" | "colorText" | "colorBackground" | "borderRadius" | "fontFamily", string>>;
+    /** "light" (default), "dark", or "auto" (the shopper's prefers-color-scheme). */
+    theme?: "light" | "dark" | "auto";
+    /** Colours: any CSS colour (#hex, rgb(a), hsl(a), a name). Lengths: px, rem or em. */
+    variables?: Partial<Record<
+      | "colorPrimary" | "colorPrimaryText" | "colorText" | "colorTextSecondary" | "colorBackground"
+      | "colorInputBackground" | "colorInputText" | "colorBorder" | "colorFocus" | "colorDanger" | "colorSuccess"
+      | "borderRadius" | "spacing" | "fontSize" | "fontFamily", string>>;
+    /** The button's text instead of "Save card" in the shopper's language (1 to 40 characters). */
+    buttonLabel?: string;
   };
   /** Fields to show; number, expiry and cvc are always shown, "name" only when listed. Default: all. */
   fields?: Field[];

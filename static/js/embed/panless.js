@@ -77,7 +77,6 @@ export function mount(container, options = {}) {
     onMessage(type, data) {
       if (type === "hello") return (hello = true), bridge.send("configure", config);
       if (type === "resize") return void (frame.style.height = `${Math.max(0, Number(data.height) || 0)}px`);
-      if (type === "warning") return console.warn(`Panless: ${data.message}`);
       if (status === "starting" && type === "error") return fail(data.code, data.message);
       if (status === "starting" && type === "ready") {
         status = "ready";

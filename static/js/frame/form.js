@@ -45,6 +45,16 @@ export async function loadTranslator(locale) {
   return translator(table);
 }
 
+// "light", "dark", or "auto": the shopper's prefers-color-scheme, followed as it changes.
+const scheme = matchMedia("(prefers-color-scheme: dark)");
+const follow = () => (document.documentElement.dataset.theme = scheme.matches ? "dark" : "light");
+export function setTheme(theme) {
+  scheme.removeEventListener("change", follow);
+  if (theme != "auto") return void (document.documentElement.dataset.theme = theme);
+  follow();
+  scheme.addEventListener("change", follow);
+}
+
 // The merchant API (docs/openapi.yaml). The customer token goes in a header, never a cookie, so no
 // other site can call it on the shopper's behalf.
 export const merchantApi = (token) => async (method, path, body, headers) => {
@@ -79,8 +89,10 @@ function preconnect(url) {
 
 export class CardForm {
   // fields: "name" may be left out; emit(event, data): ready change focus blur submit tokenized error
-  constructor(form, { api, currency, provider = null, t = translator(), fields = FIELDS, emit = () => {} }) {
+  // label: the button's text instead of the catalogue's
+  constructor(form, { api, currency, provider = null, t = translator(), fields = FIELDS, label = null, emit = () => {} }) {
     Object.assign(this, { form, api, currency, provider, t, emit, session: null, sessionBrands: [], brand: null });
+    this.label = label;
     this.$ = (selector) => form.querySelector(selector);
     this.button = this.$("#pay");
     this.formError = this.$("#form-error");
@@ -117,6 +129,7 @@ export class CardForm {
   localize(root = document) {
     for (const el of root.querySelectorAll("[data-t]")) el.textContent = this.t(el.dataset.t);
     for (const el of root.querySelectorAll("[data-t-placeholder]")) el.placeholder = this.t(el.dataset.tPlaceholder);
+    if (this.label) this.button.textContent = this.label;
   }
 
   formatNumber() {

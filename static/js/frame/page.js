@@ -1,7 +1,7 @@
 // The hosted card page: the form, the customer's saved cards (Remove deactivates at the PSP), and
 // redirect mode (back to the checkout with the outcome; never card data).
 
-import { CardForm, loadTranslator, merchantApi, pickLocale } from "./form.js";
+import { CardForm, loadTranslator, merchantApi, pickLocale, setTheme } from "./form.js";
 
 const $ = (id) => document.getElementById(id);
 const form = $("card-form");
@@ -16,6 +16,7 @@ function goBack(params) {
   window.location.assign(url);
 }
 
+setTheme(document.documentElement.dataset.theme ?? "auto");
 const t = await loadTranslator(pickLocale(form.dataset.locale));
 
 async function refreshCards() {

@@ -4,7 +4,7 @@
 export const NS = "panless";
 export const VERSION = 1;
 
-export const FRAME_EVENTS = ["hello", "ready", "change", "focus", "blur", "submit", "tokenized", "error", "resize", "warning"];
+export const FRAME_EVENTS = ["hello", "ready", "change", "focus", "blur", "submit", "tokenized", "error", "resize"];
 export const PARENT_COMMANDS = ["configure", "submit", "focus", "clear"];
 
 const isPlainObject = (value) => value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype;
