@@ -262,7 +262,7 @@ def test_redirect_mode_returns_to_the_checkout_without_card_data(page, shop, mer
     page.click("#pay")
     page.wait_for_url(f"{shop.url}/return*")
     expect(page.locator("#outcome")).to_contain_text("completed")
-    expect(page.locator("#saved")).to_have_text(f"Card saved: visa •••• 1119, expires 12/{YY}")
+    expect(page.locator("#saved")).to_have_text(f"Card saved: Visa •••• 1119, expires 12/{YY}")
     assert any("panless_session=ses_" in u for u in urls)
     for url in urls:
         assert not find_pans(url) and "847" not in url

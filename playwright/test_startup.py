@@ -143,7 +143,8 @@ def test_demo_prints_only_urls_that_work(page):
                              str(sandbox), "--shop-port", str(shop)], stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
     lines = []
-    threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True).start()
+    reader = threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True)
+    reader.start()
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and not any("demo is up" in line for line in lines):
@@ -157,4 +158,6 @@ def test_demo_prints_only_urls_that_work(page):
     finally:
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=15)
+        reader.join(timeout=5)
+        proc.stdout.close()
     assert f"127.0.0.1:{shop}" not in "".join(lines), lines

@@ -22,6 +22,7 @@ PAGE_ASSETS = {
     "js/frame/page.js": "Hosted card page: mounts the form, shows saved cards, redirect mode.",
     "js/frame/frame.js": "Card frame: the form inside a checkout page's iframe and its postMessage side.",
     "js/frame/form.js": "Card form: inputs, inline errors, session, finalize, events; merchant API client; locales.",
+    "js/frame/icons.js": "Card brand marks drawn as inline SVG (no image is fetched).",
     "js/frame/tokenize.js": "The only code that sends card data: posts it to the PSP as the session's target says.",
     "js/frame/i18n-en.js": "English: every string a shopper reads on the card pages (the fallback of the others).",
     "js/frame/i18n-fr.js": "French strings, loaded only when the page or frame is in French.",

@@ -25,7 +25,8 @@ def test_every_asset_carries_a_matching_sri_hash(app_server):
     # Every module the page can load (the lazy catalogues included) and its stylesheets, and nothing else.
     catalogues = [f"/static/js/frame/i18n-{locale}.js" for locale in ("de", "en", "es", "fr", "it", "nl", "pt-BR")]
     assert sorted(declared) == sorted(["/static/css/form.css", "/static/css/page.css", "/static/js/card/card.js",
-                                       "/static/js/frame/form.js", *catalogues, "/static/js/frame/page.js",
+                                       "/static/js/frame/form.js", *catalogues, "/static/js/frame/icons.js",
+                                       "/static/js/frame/page.js",
                                        "/static/js/frame/tokenize.js", "/static/js/shared/errors.js"])
     for path, digest in declared.items():
         assert digest.startswith("sha384-")

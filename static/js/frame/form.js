@@ -7,6 +7,7 @@ import {
 } from "../card/card.js";
 import { PanlessError, clientError } from "../shared/errors.js";
 import en from "./i18n-en.js";
+import { brandIcon } from "./icons.js";
 import { tokenize } from "./tokenize.js";
 
 // Each catalogue is its own module, fetched only when asked for: the frame's bytes matter. Keys: i18n-en.js.
@@ -89,10 +90,17 @@ function preconnect(url) {
 
 export class CardForm {
   // fields: "name" may be left out; emit(event, data): ready change focus blur submit tokenized error
-  // label: the button's text instead of the catalogue's
-  constructor(form, { api, currency, provider = null, t = translator(), fields = FIELDS, label = null, emit = () => {} }) {
-    Object.assign(this, { form, api, currency, provider, t, emit, session: null, sessionBrands: [], brand: null });
-    this.label = label;
+  // label: the button's text instead of the catalogue's; quiet: the host tells the shopper the outcome (the
+  // frame with hideButton), so the form neither moves focus nor speaks for a submit (one announcement each).
+  constructor(form, { api, currency, provider = null, t = translator(), fields = FIELDS, label = null, quiet = false,
+    emit = () => {} }) {
+    Object.assign(this, { form, api, currency, provider, t, emit, label, quiet, session: null, sessionBrands: [], brand: null });
+    this.result = document.getElementById("result");
+    this.announcer = document.getElementById("announce");
+    document.getElementById("another").addEventListener("click", () => {
+      this.clear();
+      this.focus(this.fields[0]);
+    });
     this.$ = (selector) => form.querySelector(selector);
     this.button = this.$("#pay");
     this.formError = this.$("#form-error");
@@ -107,8 +115,12 @@ export class CardForm {
     for (const [field, input] of Object.entries(this.inputs)) {
       input.addEventListener("focus", () => this.emit("focus", { field }));
       input.addEventListener("blur", () => {
-        if (input.value) this.check(field);
-        this.emit("blur", { field });
+        const was = this.$(`#${field}-error`).textContent;
+        if (input.value && !this.check(field) && !input.disabled) {
+          const now = this.$(`#${field}-error`).textContent;
+          if (now != was) this.say(now); // the shopper has moved on: the error is said once, politely
+        }
+        if (!input.disabled) this.emit("blur", { field }); // a blur by the busy state is not the shopper's
       });
       input.addEventListener("input", () => {
         if (input.getAttribute("aria-invalid") == "true") this.check(field);
@@ -145,7 +157,8 @@ export class CardForm {
     if (brand?.type == this.brand?.type) return;
     this.brand = brand;
     const label = this.$("#number-brand");
-    label.textContent = brand?.niceType ?? "";
+    const name = Object.assign(document.createElement("span"), { className: "visually-hidden", textContent: brand?.niceType });
+    label.replaceChildren(...(brand ? [brandIcon(brand.type, brand.niceType), name] : []));
     label.dataset.brand = brand?.type ?? "";
     const cvc = this.inputs.cvc;
     const size = brand?.code.size ?? 3;
@@ -212,7 +225,11 @@ export class CardForm {
 
   checkAll(values) {
     const first = this.fields.filter((f) => !this.check(f, values))[0];
-    this.inputs[first]?.focus();
+    const input = this.inputs[first];
+    // Focus on the field reads it with its error: one announcement. Already there, the error is said.
+    if (!input || this.quiet) return !first;
+    if (input == document.activeElement) this.say(this.message(this.problem(first, values)));
+    else input.focus();
     return !first;
   }
 
@@ -227,6 +244,21 @@ export class CardForm {
     this.formError.hidden = false;
   }
 
+  // One polite announcement, only while the shopper is in this document (else the host says it).
+  say(message) {
+    if (!this.announcer || !document.hasFocus()) return;
+    this.announcer.textContent = "";
+    requestAnimationFrame(() => (this.announcer.textContent = message));
+  }
+
+  // The saved card in place of the form, focused so it is read (the hosted page, or a frame with its button).
+  done(card) {
+    document.getElementById("result-card").textContent = this.describe(card);
+    this.form.hidden = true;
+    this.result.hidden = false;
+    if (!this.quiet) this.result.focus();
+  }
+
   focus(field) {
     if (Object.hasOwn(this.inputs, field)) this.inputs[field].focus();
   }
@@ -238,6 +270,8 @@ export class CardForm {
     }
     this.setBrand(null);
     this.formError.hidden = true;
+    this.result.hidden = true;
+    this.form.hidden = false;
   }
 
   // One Idempotency-Key per session, kept for the retry after a network error.
@@ -282,16 +316,20 @@ export class CardForm {
     }
     if (input) {
       this.showError(error.field, message);
-      input.focus();
+      if (!this.quiet) input.focus();
     } else {
       this.showFormError(message);
+      if (!this.quiet && this.form.dataset.ready) this.formError.focus(); // read at once, and Tab goes on from it
     }
     this.emit("error", { code: error.code, message, field: error.field ?? null });
   }
 
+  // While saving: nothing can be edited, the button says so, and so does the announcer.
   busy(on) {
-    this.button.disabled = on;
+    for (const control of [this.button, ...Object.values(this.inputs)]) control.disabled = on;
     this.form.setAttribute("aria-busy", on);
+    this.button.textContent = on ? this.t("button.busy") : this.label ?? this.t(this.button.dataset.t);
+    if (on && !this.quiet) this.say(this.t("status.busy"));
   }
 
   // -> the saved card, or null (the error is reported)
@@ -321,6 +359,7 @@ export class CardForm {
       this.emit("tokenized", { card: visible, session: current.id });
       setTimeout(() => {
         this.clear();
+        this.done(visible);
         this.ensureSession();
       });
       return saved;

@@ -70,6 +70,7 @@ async function configure({ customerToken, provider, locale, appearance, fields, 
     t: await loadTranslator(pickLocale(locale)),
     fields: Array.isArray(fields) ? fields.filter(str) : undefined,
     label,
+    quiet: hideButton === true,
     emit: (event, payload) => bridge.send(event, payload),
   });
   controller.localize();

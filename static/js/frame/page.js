@@ -1,7 +1,8 @@
 // The hosted card page: the form, the customer's saved cards (Remove deactivates at the PSP), and
 // redirect mode (back to the checkout with the outcome; never card data).
 
-import { CardForm, loadTranslator, merchantApi, pickLocale, setTheme } from "./form.js";
+import { CardForm, brandName, loadTranslator, merchantApi, pickLocale, setTheme } from "./form.js";
+import { brandIcon } from "./icons.js";
 
 const $ = (id) => document.getElementById(id);
 const form = $("card-form");
@@ -13,7 +14,8 @@ function goBack(params) {
   const url = new URL(returnUrl);
   for (const [key, value] of Object.entries(params)) if (value) url.searchParams.set(`panless_${key}`, value);
   if (form.dataset.state) url.searchParams.set("state", form.dataset.state);
-  window.location.assign(url);
+  // replace(), not assign(): Back from the checkout's page then skips this one, whose single-use code is spent.
+  window.location.replace(url);
 }
 
 setTheme(document.documentElement.dataset.theme ?? "auto");
@@ -24,7 +26,8 @@ async function refreshCards() {
   $("saved-cards-list").replaceChildren(...cards.map((card) => {
     const item = document.createElement("li");
     Object.assign(item.dataset, { token: card.token, active: card.active });
-    item.append(Object.assign(document.createElement("span"), { textContent: controller.describe(card) + (card.active ? "" : ` ${t("page.removed")}`) }));
+    const text = controller.describe(card) + (card.active ? "" : ` ${t("page.removed")}`);
+    item.append(brandIcon(card.brand, brandName(card.brand)), Object.assign(document.createElement("span"), { textContent: text }));
     if (card.active) {
       const button = Object.assign(document.createElement("button"), { type: "button", className: "remove", textContent: t("page.remove") });
       button.setAttribute("aria-label", t("page.remove_label", { card: controller.describe(card) }));
@@ -53,19 +56,12 @@ const controller = new CardForm(form, {
   emit(event, data) {
     if (event != "tokenized") return;
     if (returnUrl) return goBack({ session: data.session, status: "completed" });
-    $("result-card").textContent = controller.describe(data.card);
     result.dataset.token = data.card.token;
-    result.hidden = false;
-    result.focus();
     refreshCards().catch(() => {});
   },
 });
 
 controller.localize();
-$("another").addEventListener("click", () => {
-  result.hidden = true;
-  controller.focus("name");
-});
 $("cancel")?.addEventListener("click", () => goBack({ status: "cancelled" }));
 controller.start();
 if (!returnUrl) refreshCards().catch(() => {});
