@@ -338,7 +338,7 @@ def test_the_readme_snippet_works_as_pasted(page, merchant, snippet_slot, invari
     expect(frame.locator("#card-form")).to_have_attribute("data-ready", "true")
     fill(frame, invariant)
     page.click("#pay")
-    expect(page.locator("body")).to_contain_text("Saved: visa ending 1119")
+    expect(page.locator("body")).to_contain_text("Saved: Visa ending 1119")
 
 
 def test_french_frame_loads_its_locale_under_the_strict_policy(checkout, merchant, invariant):
