@@ -13,16 +13,17 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from panless.merchant.providers import ADAPTERS
 from tests.support.browser import chromium_executable
 
-from . import browser, load
+from . import browser, load, relay
 from .stack import Stack
 
 HERE = Path(__file__).resolve().parent
 README = HERE.parent / "README.md"
 BUDGETS = {"embed_gzip": 2048, "frame_gzip": 10240}
 GOALS = {"overhead_ratio": 1.3, "round_trips": 2}
-NAMES = {"mangopay": "Mangopay", "juspay": "Juspay", "stax": "Stax"}
+NAMES = {adapter.name: adapter.title for adapter in ADAPTERS}
 
 
 def machine() -> dict:
@@ -64,6 +65,10 @@ def table(results: dict) -> str:
         ("Sequential browser round trips after submit, CORS preflights included",
          ", ".join(f"{NAMES[psp]} {n}" for psp, n in trips.items()), "2", trips_verdict),
     ]
+    if results.get("relay"):
+        r = results["relay"]
+        rows.append((f"Card to token through the relay / the same PSP call made bare ({NAMES[r['psp']]}, p50)",
+                     f"{r['relayed_p50_ms']:.0f} / {r['bare_p50_ms']:.0f} ms: **{r['ratio_p50']:.2f}**", "", ""))
     rows += [(f"Complete flows, {f['clients']} concurrent client{'s' if f['clients'] > 1 else ''}",
               f"{f['per_second']}/s, p50 {f['p50_ms']} ms, p99 {f['p99_ms']} ms, {f['errors']} errors", "", "")
              for f in flows]
@@ -94,10 +99,12 @@ def main() -> int:
     with Stack(workers=workers) as stack:
         print("bench: browser figures...", flush=True)
         browser_results = browser.measure(stack, runs)
+        print("bench: through the relay...", flush=True)
+        relayed = relay.measure(stack, runs)
         print("bench: backend load...", flush=True)
         backend = load.measure(stack, seconds=seconds)
     results = {"date": datetime.now(UTC).isoformat(timespec="seconds"), "machine": machine(), "workers": workers,
-               "budgets": BUDGETS, "goals": GOALS, "browser": browser_results, "backend": backend}
+               "budgets": BUDGETS, "goals": GOALS, "browser": browser_results, "relay": relayed, "backend": backend}
     (HERE / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     markdown = table(results)
     (HERE / "results.md").write_text(markdown)

@@ -16,6 +16,7 @@ from pathlib import Path
 import requests
 from flask import Flask
 
+from panless.relay.routes import PSPS as RELAYED
 from panless.sandbox import base_urls
 from tests.support import LiveServer
 
@@ -59,9 +60,10 @@ class Stack:
         self.procs: list[subprocess.Popen] = []
 
     def __enter__(self) -> Stack:
-        sandbox_port, app_port = free_port(), free_port()
+        sandbox_port, app_port, relay_port = free_port(), free_port(), free_port()
         self.sandbox_url = f"http://localhost:{sandbox_port}"
         self.app_url = f"http://127.0.0.1:{app_port}"
+        self.relay_url = f"http://127.0.0.1:{relay_port}"
         self.checkout = LiveServer(checkout_app(self.app_url), url_host="localhost")
         env = {
             **os.environ,
@@ -76,6 +78,10 @@ class Stack:
             "PANLESS_RATELIMIT_FINALIZE": "10000000/minute",
             # Every PSP the sandbox emulates, at this sandbox.
             **{f"PANLESS_{psp.upper()}__BASE_URL": url for psp, url in base_urls(self.sandbox_url).items()},
+            # The PSPs whose tokenization needs a secret go through the relay, on its own origin.
+            **{f"PANLESS_{psp.upper()}__RELAY_URL": self.relay_url for psp in RELAYED},
+            "PANLESS_RELAY__FORM_ORIGINS": self.app_url,
+            "PANLESS_RELAY__DB": str(self.tmp / "relay.db"),
         }
         gunicorn = [sys.executable, "-m", "gunicorn", "--log-level", "warning", "--worker-class", "gthread"]
         # The sandbox keeps its state in one process (in-memory SQLite): one worker, many threads.
@@ -84,8 +90,11 @@ class Stack:
                                            env=env, cwd=ROOT))
         self.procs.append(subprocess.Popen([*gunicorn, "-w", str(self.workers), "--threads", "8", "-b",
                                             f"127.0.0.1:{app_port}", "panless:create_app()"], env=env, cwd=ROOT))
+        self.procs.append(subprocess.Popen([*gunicorn, "-w", "2", "--threads", "8", "-b", f"127.0.0.1:{relay_port}",
+                                            "panless.relay:create_app()"], env=env, cwd=ROOT))
         self.checkout.start()
         wait_up(f"{self.sandbox_url}/_sandbox/health")
+        wait_up(f"{self.relay_url}/")
         wait_up(f"{self.app_url}/pay")
         return self
 

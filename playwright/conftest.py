@@ -127,3 +127,20 @@ def invariant(merchant, psp, shop_slot):
     assert check.merchant.recorder.requests, "the recorder saw nothing: the check would prove nothing"
     problems = check.violations()
     assert not problems, f"card data reached the merchant side: {problems}"
+
+
+@pytest.fixture(scope="session")
+def relay(merchant, psp, tmp_path_factory):
+    """The tokenization relay on its own origin, forwarding to the sandbox and answering CORS only for the
+    merchant app's card pages; the merchant app's relayed PSPs (Ecart Pay, Verifone) are pointed at it."""
+    from panless.relay import create_app as create_relay
+    from panless.relay.routes import PSPS
+    from panless.sandbox import base_urls
+
+    upstreams = {name.upper(): {"BASE_URL": url} for name, url in base_urls(psp.url).items() if name in PSPS}
+    db = tmp_path_factory.mktemp("relay") / "spent.db"
+    server = LiveServer(create_relay({"RELAY": {"DB": str(db), "FORM_ORIGINS": [merchant.url]}, **upstreams})).start()
+    for name in PSPS:  # the card pages' targets and CSP connect-src follow the adapter's relay URL
+        merchant.app.extensions["panless_providers"][name].relay_url = server.url
+    yield server
+    server.stop()

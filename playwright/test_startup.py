@@ -134,14 +134,14 @@ def test_submit_before_ready_rejects_and_late_ready_handlers_are_called(allowed_
 
 def test_demo_prints_only_urls_that_work(page):
     ports = []
-    for _ in range(3):
+    for _ in range(4):
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             ports.append(s.getsockname()[1])
-    panless, sandbox, shop = ports
+    panless, sandbox, relay, shop = ports
     proc = subprocess.Popen([sys.executable, "-m", "panless.cli", "demo", "--port", str(panless), "--sandbox-port",
-                             str(sandbox), "--shop-port", str(shop)], stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+                             str(sandbox), "--relay-port", str(relay), "--shop-port", str(shop)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines = []
     reader = threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True)
     reader.start()

@@ -39,6 +39,16 @@ def cmd_serve(args) -> int:
                  [f"Panless merchant app on {public}", f"  hosted card form  {public}/pay"])
 
 
+def cmd_relay(args) -> int:
+    from panless.relay import create_app
+
+    app = create_app()
+    relay = app.config["RELAY"]
+    return serve(app, args, [f"Panless tokenization relay on http://{args.host}:{args.port}",
+                             f"  card forms allowed from  {' '.join(relay['FORM_ORIGINS']) or '(none)'}",
+                             f"  spent tickets in         {relay['DB']}"])
+
+
 def cmd_shop(args) -> int:
     from panless.demo import create_app
 
@@ -47,17 +57,22 @@ def cmd_shop(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    """The sandbox, the merchant app and the demo shop, each in its own process, port and origin."""
+    """The sandbox, the relay, the merchant app and the demo shop, each in its own process, port and origin."""
+    from panless.relay.routes import PSPS as RELAYED
     from panless.sandbox import base_urls
 
     env = dict(os.environ)
     sandbox_url = f"http://127.0.0.1:{args.sandbox_port}"
     panless_url = f"http://127.0.0.1:{args.port}"
     shop_url = f"http://localhost:{args.shop_port}"  # another host name: another origin and site
+    relay_url = f"http://127.0.0.1:{args.relay_port}"
     for psp, url in base_urls(sandbox_url).items():
         env.setdefault(f"PANLESS_{psp.upper()}__BASE_URL", url)
+    for psp in RELAYED:  # the PSPs the browser reaches through the relay
+        env.setdefault(f"PANLESS_{psp.upper()}__RELAY_URL", relay_url)
+    env.setdefault("PANLESS_RELAY__FORM_ORIGINS", panless_url)
     env.setdefault("PANLESS_ALLOWED_ORIGINS", shop_url)
-    env["PYTHONUNBUFFERED"] = "1"  # their lines as they come, through the relay below
+    env["PYTHONUNBUFFERED"] = "1"  # their lines as they come, through pass_through below
     me = [sys.executable, "-m", "panless.cli"]
     # The shop listens on 127.0.0.1, but only http://localhost:<port> is an allowed checkout origin: the
     # children's own banners would print an address where the card frame cannot load, so they say localhost.
@@ -65,12 +80,13 @@ def cmd_demo(args) -> int:
     pipe = {"stdout": subprocess.PIPE, "stderr": subprocess.STDOUT, "text": True, "bufsize": 1}
     procs = [
         subprocess.Popen([*me, "sandbox", "--port", str(args.sandbox_port)], env=env, **pipe),
+        subprocess.Popen([*me, "relay", "--port", str(args.relay_port)], env=env, **pipe),
         subprocess.Popen([*me, "serve", "--port", str(args.port)], env=env, **pipe),
         subprocess.Popen([*me, "shop", "--port", str(args.shop_port), "--panless-url", panless_url], env=env, **pipe),
     ]
     for proc in procs:
-        threading.Thread(target=relay, args=(proc.stdout, wrong, shop_url), daemon=True).start()
-    for port in (args.sandbox_port, args.port, args.shop_port):
+        threading.Thread(target=pass_through, args=(proc.stdout, wrong, shop_url), daemon=True).start()
+    for port in (args.sandbox_port, args.relay_port, args.port, args.shop_port):
         wait_for_port(port)
     print(f"\nPanless demo is up. The demo shop's checkout (iframe and redirect flows): {shop_url}/")
     print(f"The hosted card form on its own: {panless_url}/pay")
@@ -104,7 +120,7 @@ def wait_for_port(port: int, seconds: float = 15.0) -> None:
         time.sleep(0.1)
 
 
-def relay(stream, wrong: str, right: str) -> None:
+def pass_through(stream, wrong: str, right: str) -> None:
     """A child's output, with the address that does not work for the shop replaced by the one that does."""
     for line in stream:
         sys.stdout.write(line.replace(wrong, right))
@@ -161,13 +177,15 @@ def main(argv: list[str] | None = None) -> int:
     sandbox = server_command("sandbox", 8001, cmd_sandbox, "run the offline sandbox PSP")
     sandbox.add_argument("--db", help="SQLite file that survives a restart (default: in memory)")
     server_command("serve", 8000, cmd_serve, "run the merchant app")
+    server_command("relay", 8002, cmd_relay, "run the tokenization relay (Ecart Pay, Verifone UK Gateway)")
     shop = server_command("shop", 8003, cmd_shop, "run the demo shop (a checkout page embedding the card form)")
     shop.add_argument("--panless-url", default="http://127.0.0.1:8000")
 
-    demo = sub.add_parser("demo", help="run the sandbox, the merchant app and the demo shop together")
+    demo = sub.add_parser("demo", help="run the sandbox, the relay, the merchant app and the demo shop together")
     demo.add_argument("--port", type=int, default=8000)
     demo.add_argument("--sandbox-port", type=int, default=8001)
     demo.add_argument("--shop-port", type=int, default=8003)
+    demo.add_argument("--relay-port", type=int, default=8002)
     demo.set_defaults(run=cmd_demo)
 
     inventory = sub.add_parser("inventory", help="write the payment page script inventory (PCI DSS 6.4.3)")

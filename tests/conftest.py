@@ -4,8 +4,9 @@ import pytest
 import requests
 
 from panless.sandbox import create_app as create_sandbox
-from tests.support import UNLIMITED, LiveServer, providers_on
+from tests.support import LiveServer
 from tests.support.merchant import Shopper
+from tests.support.relay import merchant_config, start_relay
 from tests.support.sandbox import TIMEOUT, MangopayWire
 
 
@@ -38,10 +39,19 @@ def mp(sandbox):
 # -- the merchant app, against the live sandbox ---------------------------------------------------------
 
 @pytest.fixture(scope="session")
-def merchant_server(sandbox_server):
+def relay_server(sandbox_server, tmp_path_factory):
+    """The tokenization relay in front of the sandbox, for the PSPs whose tokenization needs a secret."""
+    db = tmp_path_factory.mktemp("relay") / "spent.db"
+    server = start_relay(sandbox_server.url, db=str(db))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def merchant_server(sandbox_server, relay_server):
     from panless import create_app
 
-    app = create_app({**providers_on(sandbox_server.url), **UNLIMITED})
+    app = create_app(merchant_config(sandbox_server.url, relay_server.url))
     server = LiveServer(app).start()
     server.app = app
     yield server

@@ -32,3 +32,22 @@ def test_every_test_named_in_the_pci_document_exists():
     assert len(refs) > 20
     for path, name in refs:
         assert f"def {name}(" in (ROOT / path).read_text(), f"docs/pci.md names {path}::{name}, which is gone"
+
+
+def test_every_code_path_named_in_the_pci_document_and_readme_exists():
+    """docs/pci.md is what an assessor reads: each `server/...`, `static/...` or `templates/...` path it names
+    exists, and each name it gives in brackets after a Python file is defined there."""
+    import glob
+    import re
+
+    for doc in ("docs/pci.md", "README.md"):
+        text = (ROOT / doc).read_text()
+        paths = set(re.findall(r"`((?:server|static|templates)/[\w/.*-]+)`", text))
+        assert paths, doc
+        for path in paths:
+            assert glob.glob(str(ROOT / path)), f"{doc} names {path}, which is gone"
+        for path, names in re.findall(r"`(server/[\w/]+\.py)` \(([^)]*)\)", text):
+            source = (ROOT / path).read_text()
+            for name in re.findall(r"`(\w+)`", names):
+                assert re.search(rf"^\s*(?:def|class) {name}\b|^{name} = ", source, re.M), \
+                    f"{doc} names {path} ({name}), which is not defined there"

@@ -11,4 +11,8 @@ CREDENTIALS: dict[str, dict[str, str]] = {
     "juspay": {"MERCHANT_ID": "panless-demo", "API_KEY": "panless-demo-juspay-key"},
     "stax": {"MERCHANT_ID": "panless-demo", "API_KEY": "panless-demo-stax-key",
              "WEB_TOKEN": "panless-demo-webpayments"},
+    "ecartpay": {"PUBLIC_KEY": "panless-demo-ecartpay-public", "PRIVATE_KEY": "panless-demo-ecartpay-private",
+                 "RELAY_KEY": "panless-demo-relay-key-ecartpay"},
+    "verifone": {"API_KEY": "panless-demo-verifone-key", "ORGANISATION": "panless-demo-organisation",
+                 "RELAY_KEY": "panless-demo-relay-key-verifone"},
 }

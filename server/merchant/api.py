@@ -16,8 +16,15 @@ from .errors import PanlessError
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 CURRENCY = re.compile(r"[A-Z]{3}")
-BRANDS = {"visa", "mastercard", "amex", "maestro", "bcmc", "cb", "discover", "jcb", "diners", "unionpay"}
+BRANDS = {"visa", "mastercard", "amex", "maestro", "bcmc", "cb", "discover", "jcb", "diners", "unionpay", "rupay",
+          "elo", "mir", "troy"}
 CLIENT_KEY = re.compile(r"[A-Za-z0-9_-]{8,64}")
+# Session options a checkout may pass through to PSPs that take them (Provider.session_options).
+SESSION_OPTIONS = {
+    "installments": lambda v: v in (3, 6, 9, 12, 18) and not isinstance(v, bool),
+    "fixed_installments": lambda v: isinstance(v, bool),
+    "temporary": lambda v: isinstance(v, bool),
+}
 
 
 def json_object() -> dict:
@@ -40,6 +47,17 @@ def optional_string(body: dict, name: str, pattern=None, allowed=None) -> str | 
     return value
 
 
+def session_options(body: dict) -> dict:
+    options = body.get("options", {})
+    if not isinstance(options, dict):
+        raise PanlessError("invalid_request", "options must be an object.", field="options")
+    for name, value in options.items():
+        if name not in SESSION_OPTIONS or not SESSION_OPTIONS[name](value):
+            raise PanlessError("invalid_request", f"The session option {name[:40]} is unknown or invalid.",
+                               field=f"options.{name[:40]}")
+    return options
+
+
 def public_session(session: dict) -> dict:
     return {k: session.get(k)
             for k in ("id", "status", "provider", "currency", "accepted_brands", "target", "created_at")}
@@ -58,7 +76,7 @@ def create_session():
                            field="Idempotency-Key")
     provider = providers.get(provider).name  # an unknown provider is refused before any challenge
     limits.require_challenge(customer, request.headers.get("X-Panless-Challenge", ""))
-    session = sessions.start(customer, currency, brand, provider, client_key)
+    session = sessions.start(customer, currency, brand, provider, client_key, session_options(body))
     return jsonify(public_session(session)), 201
 
 

@@ -49,9 +49,14 @@ def store() -> Store:
 
 
 def start(customer_id: str, currency: str, brand: str | None, provider_name: str | None,
-          client_key: str | None) -> dict:
+          client_key: str | None, options: dict | None = None) -> dict:
     provider = providers.get(provider_name)
-    params = {"provider": provider.name, "currency": currency, "brand": brand}
+    options = options or {}
+    unsupported = sorted(set(options) - set(provider.session_options))
+    if unsupported:
+        raise PanlessError("invalid_request", f"{provider.name} does not take the session option {unsupported[0]}.",
+                           field=f"options.{unsupported[0]}", status=422)
+    params = {"provider": provider.name, "currency": currency, "brand": brand, "options": options}
     session = _session_for_key(customer_id, client_key, params) or _new_session(customer_id, params, client_key)
     if session["status"] != "starting":
         return session
@@ -60,6 +65,7 @@ def start(customer_id: str, currency: str, brand: str | None, provider_name: str
         begun = provider.start(StartRequest(
             customer_id=customer_id, currency=currency, brand=brand,
             provider_customer=customer["providers"].get(provider.name, {}), idempotency_key=session["id"],
+            options=options,
         ))
     except PspFailure as failure:
         raise api_error(failure) from None

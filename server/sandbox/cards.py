@@ -11,8 +11,13 @@ from datetime import UTC, datetime
 
 from ..core.pan import alias, luhn_ok  # noqa: F401  (alias re-exported for the emulators)
 
-# (brand, prefix ranges as (low, high) over the first len(low) digits, lengths)
+# (brand, prefix ranges as (low, high) over the first len(low) digits, lengths); the first match wins, so
+# narrower ranges inside another brand's (RuPay's in Maestro's, Discover's and JCB's) come first.
 BRANDS = [
+    # Juspay's own card form (juspay/hyperswitch-web CardPattern.res): NPCI's ranges and single BINs.
+    ("RUPAY", [("508227", "508227"), ("508500", "508999"), ("603741", "603741"), ("606985", "607984"),
+               ("608001", "608500"), ("652150", "653149"), ("817290", "817290"), ("817368", "817368"),
+               ("817378", "817378"), ("353800", "353800")], (16,)),
     ("AMEX", [("34", "34"), ("37", "37")], (15,)),
     ("BCMC", [("6703", "6703"), ("479658", "479658"), ("606005", "606005")], (16, 17, 18, 19)),
     ("MAESTRO", [("50", "50"), ("56", "58"), ("6304", "6304"), ("6759", "6759"), ("676", "676")],
@@ -21,6 +26,7 @@ BRANDS = [
     ("DISCOVER", [("6011", "6011"), ("644", "649"), ("65", "65")], (16, 19)),
     ("JCB", [("3528", "3589")], (16, 17, 18, 19)),
     ("DINERS", [("300", "305"), ("36", "36"), ("38", "39")], (14, 16, 19)),
+    ("UNIONPAY", [("62", "62"), ("8100", "8171")], (14, 15, 16, 17, 18, 19)),
     ("VISA", [("4", "4")], (13, 16, 19)),
 ]
 

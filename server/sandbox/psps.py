@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from . import juspay, mangopay, stax
+from . import ecartpay, juspay, mangopay, stax, verifone
 from .emulator import Emulator
 
 EMULATORS: list[Emulator] = [
     mangopay.EMULATOR,
     juspay.EMULATOR,
     stax.EMULATOR,
+    ecartpay.EMULATOR,
+    verifone.EMULATOR,
 ]

@@ -55,4 +55,4 @@ def test_page_policy_is_strict(app_server, path):
 def test_connect_src_lists_only_the_app_and_psp_origins(app_server, sandbox):
     csp = requests.get(app_server.url + "/pay", timeout=TIMEOUT).headers["Content-Security-Policy"]
     connect = re.search(r"connect-src ([^;]+)", csp).group(1).split()
-    assert connect == ["'self'", sandbox.url]
+    assert connect == ["'self'", sandbox.url, "http://127.0.0.1:8002"]  # and the relay (Ecart Pay, Verifone)

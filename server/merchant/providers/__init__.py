@@ -10,14 +10,18 @@ from flask import Flask, current_app
 from ...core.settings import ConfigError, is_loopback
 from ..errors import PanlessError
 from .base import Provider
+from .ecartpay import EcartPayProvider
 from .juspay import JuspayProvider
 from .mangopay import MangopayProvider
 from .stax import StaxProvider
+from .verifone import VerifoneProvider
 
 ADAPTERS: list[type[Provider]] = [
     MangopayProvider,
     JuspayProvider,
     StaxProvider,
+    EcartPayProvider,
+    VerifoneProvider,
 ]
 PROVIDERS: dict[str, type[Provider]] = {adapter.name: adapter for adapter in ADAPTERS}
 

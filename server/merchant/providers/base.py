@@ -57,6 +57,7 @@ class StartRequest:
     brand: str | None
     provider_customer: dict          # what this provider stored for the customer earlier (e.g. its user id)
     idempotency_key: str             # the merchant session id: a retried start creates nothing twice
+    options: dict = field(default_factory=dict)  # session options the checkout passes through (installments, ...)
 
 
 @dataclass(frozen=True)
@@ -152,6 +153,7 @@ class Provider:
     """Base class: each adapter calls `self.http(...)` and never `requests` directly."""
 
     name = "provider"
+    title = "Provider"               # the PSP's name for people (bench tables, messages)
     # Declared by each adapter: its configuration section's defaults (the demo sandbox, demo credentials),
     # the keys it cannot work without, and which of them are secrets (refused at their demo values
     # outside the demo).
@@ -159,6 +161,7 @@ class Provider:
     settings: dict = {}
     required: tuple[str, ...] = ("BASE_URL",)
     secret_keys: tuple[str, ...] = ()
+    session_options: tuple[str, ...] = ()  # the session options (api.py SESSION_OPTIONS) this PSP takes
     retry_statuses = frozenset({502, 503, 504})
 
     @classmethod

@@ -24,10 +24,10 @@ from .base import (
     shaped,
 )
 
-BRANDS = ["visa", "mastercard", "amex", "maestro", "discover", "diners", "jcb", "unionpay", "cb", "bcmc"]
+BRANDS = ["visa", "mastercard", "amex", "maestro", "discover", "diners", "jcb", "unionpay", "cb", "bcmc", "rupay"]
 BRAND_FOR_JUSPAY = {"VISA": "visa", "MASTERCARD": "mastercard", "MASTER": "mastercard", "AMEX": "amex",
                     "MAESTRO": "maestro", "DISCOVER": "discover", "DINERS": "diners", "JCB": "jcb",
-                    "RUPAY": "rupay"}
+                    "RUPAY": "rupay", "UNIONPAY": "unionpay"}
 # The field Juspay names in error_info.fields -> our stable code.
 FIELD_ERRORS = {
     "card_number": "invalid_number", "card_exp_month": "invalid_expiry", "card_exp_year": "invalid_expiry",
@@ -45,6 +45,7 @@ YEAR = re.compile(r"\d{4}")
 
 class JuspayProvider(Provider):
     name = "juspay"
+    title = "Juspay"
     required = ("BASE_URL", "MERCHANT_ID", "API_KEY")
     secret_keys = ("API_KEY",)
 

@@ -71,6 +71,7 @@ def idempotency_key(prefix: str, merchant_id: str) -> str:
 
 class MangopayProvider(Provider):
     name = "mangopay"
+    title = "Mangopay"
     sandbox_path = "/v2.01/"
     settings = {"TOKENIZATION_ORIGINS": None}  # None: derived from BASE_URL
     required = ("BASE_URL", "CLIENT_ID", "API_KEY")

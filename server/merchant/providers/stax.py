@@ -41,6 +41,7 @@ CARD_EXPIRY = re.compile(r"(0[1-9]|1[0-2])\d{4}")  # MMYYYY on the way out (MMYY
 
 class StaxProvider(Provider):
     name = "stax"
+    title = "Stax"
     required = ("BASE_URL", "API_KEY", "WEB_TOKEN")
     secret_keys = ("API_KEY",)
 

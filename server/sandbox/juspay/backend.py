@@ -18,7 +18,7 @@ from . import errors
 TOKEN_TTL = 15 * 60
 # Juspay's brand names (card_brand) for the brands the sandbox knows by BIN.
 BRAND = {"VISA": "VISA", "MASTERCARD": "MASTERCARD", "AMEX": "AMEX", "MAESTRO": "MAESTRO", "DISCOVER": "DISCOVER",
-         "DINERS": "DINERS", "JCB": "JCB", "BCMC": "MAESTRO"}
+         "DINERS": "DINERS", "JCB": "JCB", "BCMC": "MAESTRO", "RUPAY": "RUPAY", "UNIONPAY": "UNIONPAY"}
 
 
 class JuspayBackend:
@@ -52,6 +52,14 @@ class JuspayBackend:
             if not re.fullmatch(r"[0-9]{3,4}", cvc):
                 raise self._cvc_error(cvc)
             return self._issue(merchant, card["vault"], stored=card["card_token"])
+        card = self._card_fields(form)
+        if not re.fullmatch(r"[0-9]{3,4}", cvc) or (cards.brand_of(card["pan"]) == "AMEX") != (len(cvc) == 4):
+            raise self._cvc_error(cvc)
+        return self._issue(merchant, self.vault.seal(card))
+
+    @staticmethod
+    def _card_fields(form: dict[str, str]) -> dict:
+        """card_number, card_exp_month, card_exp_year and name_on_card, checked -> what the vault seals."""
         pan = form.get("card_number", "")
         if not pan:
             raise errors.missing("card_number", "Card number")
@@ -67,11 +75,7 @@ class JuspayBackend:
         # yyyy; a past date is not refused here (Juspay's own sample tokenizes 07/2015): /cards flags it.
         if not re.fullmatch(r"20[0-9]{2}", year):
             raise errors.invalid("card_exp_year", "Card expiry year", "invalidFormat")
-        if not re.fullmatch(r"[0-9]{3,4}", cvc) or (cards.brand_of(pan) == "AMEX") != (len(cvc) == 4):
-            raise self._cvc_error(cvc)
-        sealed = self.vault.seal({"pan": pan, "exp": f"{int(month):02d}{year[2:]}",
-                                  "holder": form.get("name_on_card") or None})
-        return self._issue(merchant, sealed)
+        return {"pan": pan, "exp": f"{int(month):02d}{year[2:]}", "holder": form.get("name_on_card") or None}
 
     @staticmethod
     def _cvc_error(cvc: str) -> errors.JuspayError:
@@ -92,6 +96,9 @@ class JuspayBackend:
         if not customer:
             raise errors.missing("customer_id", "Customer id")
         token_id = form.get("token") or form.get("card_token", "")  # /card/add sends token, /cards card_token
+        if not token_id and form.get("card_number"):  # the documented alternative: the card itself
+            card_data = self._card_fields(form)
+            return self._card_reply(self._save(merchant, customer, card_data, None, form))
         if not token_id:
             raise errors.missing("token", "Card token")
         token = self.store.get("jp_token", token_id)
@@ -101,17 +108,21 @@ class JuspayBackend:
             return self._card_reply(self._card(merchant, token["card"]))
         if token["expires"] <= self.now():
             raise errors.expired_token()
-        card_data = self.vault.open(token["vault"])
+        card = self._save(merchant, customer, self.vault.open(token["vault"]), token["vault"], form)
+        token["card"] = card["card_token"]
+        self.store.put("jp_token", token_id, token)
+        return self._card_reply(card)
+
+    def _save(self, merchant, customer, card_data: dict, vault_id: str | None, form) -> dict:
+        """The customer's card for this PAN: the one already saved, or a new one (sealed now without a vault id)."""
         if card_data["pan"] in cards.REFUSED_AT_VALIDATION:
             raise errors.card_declined()
         fingerprint = self.vault.fingerprint(card_data["pan"])
         existing = [c for c in self.store.find("jp_card", owner=f"{merchant}:{customer}")
                     if c["fingerprint_key"] == fingerprint and not c["deleted"]]
-        card = existing[0] if existing else self._new_card(merchant, customer, token["vault"], card_data, fingerprint,
-                                                           form)
-        token["card"] = card["card_token"]
-        self.store.put("jp_token", token_id, token)
-        return self._card_reply(card)
+        if existing:
+            return existing[0]
+        return self._new_card(merchant, customer, vault_id or self.vault.seal(card_data), card_data, fingerprint, form)
 
     def _new_card(self, merchant, customer, vault_id, card_data, fingerprint, form) -> dict:
         pan, exp = card_data["pan"], card_data["exp"]

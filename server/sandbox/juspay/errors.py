@@ -3,6 +3,8 @@ by views (protocols.md section 2; the card-field errors are built on the one doc
 
 from __future__ import annotations
 
+import uuid
+
 
 class JuspayError(Exception):
     def __init__(self, status: int, error_code: str, message: str, code: str, *, field: str | None = None,
@@ -14,7 +16,9 @@ class JuspayError(Exception):
         self.body = {
             "error_message": message, "status": status_text, "error_code": error_code,
             "error_info": {"user_message": user_message or message, "fields": fields,
-                           "developer_message": message, "code": code, "category": category},
+                           "developer_message": message, "code": code, "category": category,
+                           # Juspay's answers carry a request id to quote to support, and a link it leaves "NA".
+                           "request_id": str(uuid.uuid4()), "href": "NA"},
         }
 
 

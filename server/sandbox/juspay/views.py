@@ -1,8 +1,8 @@
 """Juspay's wire on the sandbox: routes, Basic authentication by API key, form bodies, CORS, and rendering.
 
 Browser: POST /card/tokenize (form, no authentication, headers x-merchantid and x-routing-id) gives a
-`ctkn_` token valid 15 minutes. Server (Basic auth, API key as user name): /card/add turns the token into
-a persistent card_token; GET /cards lists a customer's cards; /card/delete removes one.
+`ctkn_` token valid 15 minutes. Server (Basic auth, API key as user name): /card/add turns the token, or the
+card's details, into a persistent card_token; GET /cards lists a customer's cards; /card/delete removes one.
 """
 
 from __future__ import annotations

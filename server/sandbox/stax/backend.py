@@ -35,6 +35,8 @@ class StaxBackend:
         self.store, self.vault = store, vault
         self.merchant_id, self.api_key, self.web_token = (merchant["MERCHANT_ID"], merchant["API_KEY"],
                                                           merchant["WEB_TOKEN"])
+        # The Stax user the API key belongs to: what user_id says of methods created with it.
+        self.user_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"stax-user:{self.merchant_id}"))
 
     @classmethod
     def from_settings(cls, store: SandboxStore, vault: Vault, psp: dict, sandbox: dict) -> StaxBackend:
@@ -60,8 +62,23 @@ class StaxBackend:
                     "cc_sms": None, "created_at": now, "updated_at": now, "deleted_at": None,
                     "allow_invoice_credit_card_payments": True,
                     "gravatar": "//www.gravatar.com/avatar/" + secrets.token_hex(16)}
-        self.store.put("stax_customer", customer["id"], customer)
+        self.store.put("stax_customer", customer["id"], customer, owner=self.merchant_id)
         return customer
+
+    def customers_page(self, page: int, per_page: int, path: str) -> dict:
+        """All customers, newest first, as a Laravel page (what Stax's list endpoints answer)."""
+        everyone = self.store.find("stax_customer", owner=self.merchant_id)[::-1]
+        last = max(1, -(-len(everyone) // per_page))
+        shown = everyone[(page - 1) * per_page: page * per_page]
+
+        def url(number: int) -> str:
+            return f"{path}?page={number}"
+
+        first = (page - 1) * per_page + 1 if shown else None
+        return {"current_page": page, "data": shown, "first_page_url": url(1), "from": first, "last_page": last,
+                "last_page_url": url(last), "next_page_url": url(page + 1) if page < last else None, "path": path,
+                "per_page": per_page, "prev_page_url": url(page - 1) if page > 1 else None,
+                "to": first + len(shown) - 1 if shown else None, "total": len(everyone)}
 
     def customer(self, customer_id: str) -> dict:
         customer = self.store.get("stax_customer", customer_id)
@@ -76,12 +93,21 @@ class StaxBackend:
             raise errors.invalid_token()
         if body is None:
             raise errors.not_json()
+        return self._create_card(body, user_id="hosted-payments", required=("address_zip",))
+
+    # -- server: create a payment method (server-side tokenization) ----------------------------------------
+
+    def create_method(self, body: dict) -> dict:
+        return self._create_card(body, user_id=self.user_id, required=())
+
+    def _create_card(self, body: dict, user_id: str, required: tuple[str, ...]) -> dict:
+        """A card payment method from its details; web payments also need the postal code."""
         if body.get("method", "card") != "card":
             raise errors.field_error(422, "method", "The selected method is invalid.")
         name = body.get("person_name") or " ".join(filter(None, [body.get("firstname"), body.get("lastname")]))
         missing = [field for field, value in (("card_number", body.get("card_number")),
                                               ("card_exp", body.get("card_exp")), ("person_name", name),
-                                              ("address_zip", body.get("address_zip")))
+                                              *((field, body.get(field)) for field in required))
                    if not isinstance(value, str) or not value.strip()]
         if missing:
             raise errors.required(missing)
@@ -98,22 +124,22 @@ class StaxBackend:
         if customer_id is not None:
             self.customer(str(customer_id))
         vault_id = self.vault.seal({"pan": pan, "exp": exp, "holder": name})
-        return self._new_method(pan, exp, name, customer_id, vault_id, has_cvv=bool(cvv), body=body)
+        return self._new_method(pan, exp, name, customer_id, vault_id, has_cvv=bool(cvv), body=body, user_id=user_id)
 
-    def _new_method(self, pan, exp, name, customer_id, vault_id, has_cvv, body) -> dict:
+    def _new_method(self, pan, exp, name, customer_id, vault_id, has_cvv, body, user_id) -> dict:
         card_type = CARD_TYPE.get(cards.brand_of(pan) or "", "visa")
         month, year = exp[:2], "20" + exp[2:]
         now = stamp(self.now())
         method = {
             "id": str(uuid.uuid4()), "customer_id": customer_id, "merchant_id": self.merchant_id,
-            "user_id": "hosted-payments", "nickname": f"{card_type.upper()}: {name} (ending in: {pan[-4:]})",
+            "user_id": user_id, "nickname": f"{card_type.upper()}: {name} (ending in: {pan[-4:]})",
             "has_cvv": int(has_cvv), "is_default": 0, "method": "card", "person_name": name,
             "card_type": card_type, "card_last_four": pan[-4:], "card_exp": month + year,
             "bank_name": None, "bank_type": None, "bank_holder_type": None,
             **{k: body.get(k) for k in ADDRESS_FIELDS},
             "purged_at": None, "deleted_at": None, "created_at": now, "updated_at": now,
             "card_exp_datetime": f"{year}-{month}-{calendar.monthrange(int(year), int(month))[1]:02d} 23:59:59",
-            "is_usable_in_vt": True, "is_tokenized": True,
+            "is_usable_in_vt": True, "is_tokenized": True, "meta": None,
             "_vault": vault_id, "_fingerprint": self.vault.fingerprint(pan),
         }
         self.store.put("stax_method", method["id"], method, owner=customer_id)

@@ -2,8 +2,8 @@
 
 Browser: POST /webpayment/{web payments token}/tokenize with JSON card details, authorized by the
 merchant's public web-payments token in the path (what Stax.js and the SDKs call), returns the payment
-method. Server (Bearer API key): payment methods viewed, updated, soft-deleted; customers created and
-their payment methods listed.
+method. Server (Bearer API key): payment methods created from card details (server-side tokenization), viewed,
+updated, soft-deleted; customers created, listed a page at a time, and their payment methods listed.
 """
 
 from __future__ import annotations
@@ -66,6 +66,22 @@ def create_customer():
     return json_response(backend().create_customer(json_body()))
 
 
+@bp.get("/customer")
+def list_customers():
+    authenticate()
+    page, per_page = (page_number(name, default) for name, default in (("page", 1), ("per_page", PER_PAGE)))
+    return json_response(backend().customers_page(page, min(per_page, MAX_PER_PAGE), request.base_url))
+
+
+PER_PAGE, MAX_PER_PAGE = 25, 200
+
+
+def page_number(name: str, default: int) -> int:
+    """A positive page or page size from the query; anything else is the default, as Laravel reads it."""
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() and 0 < int(value) < 10**6 else default
+
+
 @bp.get("/customer/<customer_id>")
 def view_customer(customer_id):
     authenticate()
@@ -76,6 +92,12 @@ def view_customer(customer_id):
 def customer_methods(customer_id):
     authenticate()
     return json_response(backend().customer_methods(customer_id))
+
+
+@bp.post("/payment-method")  # the trailing-slash spelling too: the emulator's paths lose it before routing
+def create_payment_method():
+    authenticate()
+    return json_response(backend().create_method(json_body()))
 
 
 @bp.route("/payment-method/<method_id>", methods=["GET", "PUT", "DELETE"])

@@ -4,22 +4,33 @@ const freeze = (v) => {
   if (v && typeof v == "object") Object.values(Object.freeze(v)).forEach(freeze);
   return v;
 };
-const brand = (type, niceType, patterns, lengths, gaps = [4, 8, 12, 16], size = 3, name = "CVV", cvcRequired = true) =>
-  ({ type, niceType, patterns, gaps, lengths, code: { name, size }, cvcRequired });
+const brand = (type, niceType, patterns, lengths, gaps = [4, 8, 12, 16], size = 3, name = "CVV", cvcRequired = true,
+  luhnChecked = true) => ({ type, niceType, patterns, gaps, lengths, code: { name, size }, cvcRequired, luhn: luhnChecked });
 const LONG = [16, 17, 18, 19];
 
-// A pattern is a prefix or a [lo, hi] range of prefixes; gaps are where spaces go.
+// A pattern is a prefix or a [lo, hi] range of prefixes; gaps are where spaces go. Where the ranges come
+// from: tests/fixtures/cards/README.md.
 export const BRANDS = freeze([
   brand("visa", "Visa", [4], [16, 18, 19]),
   brand("mastercard", "Mastercard", [[51, 55], [2221, 2720]], [16], [4, 8, 12], 3, "CVC"),
   brand("amex", "American Express", [34, 37], [15], [4, 10], 4, "CID"),
   brand("maestro", "Maestro", [[5000, 5018], [5020, 5099], [56, 58], 5893, 6304, 6759, [6761, 6763], 6],
     [12, 13, 14, 15, ...LONG], undefined, 3, "CVC", false),
-  brand("bcmc", "Bancontact", [6703, 479658, 606005], LONG, undefined, 0, "CVC", false),
+  // Co-badged: a Bancontact number also has the lengths of the scheme around it (Maestro's, or Visa's for 479658).
+  brand("bcmc", "Bancontact", [6703, 479658, 606005], [12, 13, 14, 15, ...LONG], undefined, 0, "CVC", false),
   brand("discover", "Discover", [6011, [644, 649], 65], [16, 19], undefined, 3, "CID"),
   brand("jcb", "JCB", [2131, 1800, [3528, 3589]], LONG),
   brand("diners", "Diners Club", [[300, 305], 3095, 36, 38, 39], [14, 16, 19], [4, 10]),
-  brand("unionpay", "UnionPay", [62, [8100, 8171]], LONG, undefined, 3, "CVN"),
+  // UnionPay issues cards that fail Luhn: the PSP decides.
+  brand("unionpay", "UnionPay", [62, [8100, 8171]], [14, 15, ...LONG], undefined, 3, "CVN", true, false),
+  brand("rupay", "RuPay", [508227, [508500, 508999], 603741, [606985, 607984], [608001, 608500], [652150, 653149],
+    817290, 817368, 817378, 353800], [16]),
+  brand("elo", "Elo", [401178, 401179, 438935, 457631, 457632, 431274, 451416, 457393, 504175, [506699, 506778],
+    [509000, 509999], 627780, 636297, 636368, [650031, 650033], [650035, 650051], [650405, 650439],
+    [650485, 650538], [650541, 650598], [650700, 650718], [650720, 650727], [650901, 650978], [651652, 651679],
+    [655000, 655019], [655021, 655058]], [16], undefined, 3, "CVE"),
+  brand("mir", "Mir", [[2200, 2204]], LONG, undefined, 3, "CVP2"),
+  brand("troy", "Troy", [9792], [16]),
 ]);
 
 const text = (v) => String(v ?? "").trim();
@@ -34,6 +45,12 @@ function matches(digits, pattern) {
   return +head >= +lo.slice(0, head.length) && +head <= +(hi ?? lo).slice(0, head.length);
 }
 
+// The size of the longest pattern of `b` that the digits cover and match; 0 when none does.
+function covered(b, digits) {
+  const sizes = b.patterns.map((p) => String([p].flat()[0]).length);
+  return Math.max(0, ...sizes.filter((size, i) => size <= digits.length && matches(digits, b.patterns[i])));
+}
+
 export function candidateBrands(value) {
   const digits = digitsOnly(value);
   return BRANDS.filter((b) => digits.length <= max(b.lengths) && b.patterns.some((p) => matches(digits, p)));
@@ -43,13 +60,11 @@ export function candidateBrands(value) {
 export function detectBrand(value) {
   const digits = digitsOnly(value);
   const candidates = digits ? candidateBrands(digits) : [];
-  let best = candidates.length == 1 ? candidates[0] : null;
-  let longest = 0;
-  for (const b of best ? [] : candidates) {
-    for (const p of b.patterns) {
-      const size = String([p].flat()[0]).length;
-      if (size > longest && size <= digits.length && matches(digits, p)) [best, longest] = [b, size];
-    }
+  if (candidates.length == 1) return candidates[0];
+  let [best, longest] = [null, 0];
+  for (const b of candidates) {
+    const size = covered(b, digits);
+    if (size > longest) [best, longest] = [b, size];
   }
   return best;
 }
@@ -71,27 +86,39 @@ export function luhn(digits) {
   return /^\d+$/.test(s) && sum % 10 == 0;
 }
 
+// A length the brand has, and every scheme whose range holds the brand's (a co-badged card) has too.
+function lengthFits(brand, digits) {
+  const around = BRANDS.filter((b) => b != brand && covered(b, digits));
+  return [brand, ...around].every((b) => b.lengths.includes(digits.length));
+}
+
 export function validateNumber(value) {
   const digits = text(value).replace(/[\s-]/g, "");
   if (!digits) return notYet("required", { brand: null });
   if (/\D/.test(digits) || !candidateBrands(digits).length) return bad("invalid_number", { brand: null });
   const brand = detectBrand(digits);
   if (!brand) return notYet("incomplete", { brand });
-  const fits = brand.lengths.includes(digits.length);
-  if (fits && luhn(digits)) return ok({ brand });
+  const fits = lengthFits(brand, digits);
+  if (fits && (!brand.luhn || luhn(digits))) return ok({ brand });
   const canGrow = digits.length < max(brand.lengths);
   return (canGrow ? notYet : bad)(fits || !canGrow ? "invalid_number" : "incomplete", { brand });
 }
 
 // -> {month, year} as typed, or null when the text is not shaped like an expiry
-function splitExpiry(value) {
+function splitExpiry(value, now) {
   const s = text(value);
-  const m = s.match(/^(\d{1,2})(?:(?:\s*[/\-.]\s*|\s+)(\d{0,4}))?$/) ?? s.match(/^(\d{2})(\d{1,4})$/);
-  return m && { month: m[1], year: m[2] ?? "" };
+  const m = s.match(/^(\d{1,2})(?:(?:\s*[/\-.]\s*|\s+)(\d{0,4}))?$/);
+  if (m) return { month: m[1], year: m[2] ?? "" };
+  const iso = s.match(/^(\d{4})-(\d{1,2})$/); // YYYY-MM: <input type=month> and some autofill
+  if (iso) return { month: iso[2], year: iso[1] };
+  if (!/^\d{3,6}$/.test(s)) return null;
+  // No separator: a one-digit month when two digits cannot be one, or when the rest can be a year (127 is 1/27).
+  const one = s[0] > "1" || (s[0] == "1" && (s[1] > "2" || yearMayGrow(s.slice(1), now)));
+  return { month: s.slice(0, one ? 1 : 2), year: s.slice(one ? 1 : 2) };
 }
 
-export function parseExpiry(value) {
-  const parts = splitExpiry(value);
+export function parseExpiry(value, now = new Date()) {
+  const parts = splitExpiry(value, now);
   const width = parts?.year.length;
   return width == 2 || width == 4 ? { month: +parts.month, year: +parts.year + (width == 2 ? 2000 : 0) } : null;
 }
@@ -108,11 +135,11 @@ function yearMayGrow(digits, now, widths = [2, 4]) {
 
 export function validateExpiry(value, now = new Date()) {
   if (!text(value)) return notYet("required");
-  const parts = splitExpiry(value);
+  const parts = splitExpiry(value, now);
   if (!parts) return bad("invalid_expiry");
   if (parts.month == "0" && !parts.year) return notYet("incomplete"); // the start of 01-09
   if (parts.month < 1 || parts.month > 12) return bad("invalid_month");
-  const parsed = parseExpiry(value);
+  const parsed = parseExpiry(value, now);
   if (!parsed) return yearMayGrow(parts.year, now) ? notYet("incomplete") : bad("invalid_year");
   const { month, year } = parsed;
   const reason = year * 12 + month - 1 < now.getFullYear() * 12 + now.getMonth() ? "expired"
@@ -165,6 +192,8 @@ export function formatWithCaret(value, caret, brand = null, previous = null) {
 
 // "MM / YY" as typed: jquery.payment's rules, plus "13" read as "01 / 3".
 export function formatExpiry(value) {
+  const iso = text(value).match(/^(\d{4})-(\d{1,2})$/); // what <input type=month> and some autofill give
+  if (iso) return formatExpiry(`${iso[2]}/${iso[1]}`);
   const m = String(value ?? "").match(/^\D*(\d{1,2})(\D+)?(\d{1,4})?/);
   if (!m) return "";
   let [, month, sep = "", year = ""] = m;

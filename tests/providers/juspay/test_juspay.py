@@ -157,3 +157,11 @@ def test_a_bug_in_the_adapter_is_a_500_not_a_psp_error(jp_replay, merchant_on, m
     r = shopper.call("POST", f"/api/sessions/{session['id']}/finalize", json={"result": "ctkn_qvfiry6hreobblus"})
     assert r.status_code == 500 and r.json()["error"]["code"] == "internal_error"
     assert len(calls) == 1
+
+
+@pytest.mark.parametrize("juspay_brand,brand", [("RUPAY", "rupay"), ("UNIONPAY", "unionpay"), ("MASTER", "mastercard")])
+def test_juspay_brands_it_reports_are_ours(jp_replay, juspay_brand, brand):
+    listed = load("juspay", "card_list")["response"]["body"]
+    card = JuspayProvider.card_from({**listed["cards"][0], "card_brand": juspay_brand})
+    assert card.brand == brand
+    assert brand in juspay(jp_replay).start(start_request()).accepted_brands

@@ -1,5 +1,7 @@
 """The sandbox's Juspay: /card/tokenize from the browser, new cards and stored ones, as documented."""
 
+import uuid
+
 import pytest
 import requests
 
@@ -35,6 +37,13 @@ def test_tokenize_errors_in_juspays_shape(jp, sample, changes, field, reason):
     assert body["error_code"] == load("juspay", sample)["response"]["body"]["error_code"]
     if reason:
         assert body["error_info"]["fields"][0]["reason"] == reason
+    assert body["error_info"]["href"] == "NA"
+    assert str(uuid.UUID(body["error_info"]["request_id"])) == body["error_info"]["request_id"]
+
+
+def test_every_error_has_its_own_request_id(jp):
+    ids = {tokenize(jp, card_exp_month="13").json()["error_info"]["request_id"] for _ in range(3)}
+    assert len(ids) == 3
 
 
 @pytest.mark.parametrize("changes,field,code", [

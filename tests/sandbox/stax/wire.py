@@ -15,8 +15,9 @@ API_KEY, WEB = CREDENTIALS["stax"]["API_KEY"], CREDENTIALS["stax"]["WEB_TOKEN"]
 AUTH = {"Authorization": f"Bearer {API_KEY}", "Accept": "application/json"}
 CARD = {"method": "card", "person_name": "Bob Smithers", "card_number": "4111111111111111", "card_exp": f"03{YY}",
         "card_cvv": "123", "address_zip": "32801"}
-# Our sandbox leaves out what its accounts never have (a "meta" blob, purged cards' extras).
-EXTRA_OK = {"has_cvv", "is_usable_in_vt", "is_tokenized", "allow_invoice_credit_card_payments", "cc_sms"}
+# Keys our objects have that some documented samples lack: Stax added them after the older blueprint examples
+# (a "meta" blob and the tokenization flags on payment methods; invoice and SMS settings on customers).
+EXTRA_OK = {"has_cvv", "is_usable_in_vt", "is_tokenized", "meta", "allow_invoice_credit_card_payments", "cc_sms"}
 
 
 def customer(stax) -> dict:
