@@ -10,6 +10,9 @@ export interface MountOptions {
   /** The PSP to tokenize with when the merchant has several configured (default: PANLESS_PROVIDER): the name
    *  of one of the server's adapters (ADAPTERS in server/merchant/providers/__init__.py lists them). */
   provider?: string;
+  /** Options of the PSP's session that the checkout decides, checked by the merchant app: Ecart Pay takes
+   *  `installments` (3, 6, 9, 12 or 18), `fixed_installments` and `temporary` (a 15-minute token to pay now). */
+  sessionOptions?: Record<string, number | boolean>;
   /** A language tag ("fr", "fr-CA", "pt-BR"); default: the browser's languages. Catalogues: en, fr, es, de,
    *  pt-BR, it, nl; another gives English and a console warning. */
   locale?: string;

@@ -4,7 +4,7 @@
 import { connect, FRAME_EVENTS } from "../shared/bridge.js";
 
 const OPTIONS = ["origin", "customerToken", "provider", "locale", "appearance", "fields", "hideButton", "title",
-  "readyTimeout", "savedCard"];
+  "readyTimeout", "sessionOptions"];
 // What the checkout's developer should do about each start-up failure: the console says it.
 const FIX = {
   frame_parent_not_allowed: (o) => `add ${location.origin} to PANLESS_ALLOWED_ORIGINS on the Panless server at ${o} `
@@ -33,8 +33,8 @@ export function mount(container, options = {}) {
   frame.title = options.title ?? "Card details";
   frame.referrerPolicy = "no-referrer";
   frame.style.cssText = "border:0;width:100%;height:0;overflow:hidden;display:block";
-  const { customerToken, provider, locale, appearance, fields, hideButton, savedCard } = options;
-  const config = { customerToken, provider, locale, appearance, fields, hideButton, savedCard };
+  const { customerToken, provider, locale, appearance, fields, hideButton, sessionOptions } = options;
+  const config = { customerToken, provider, locale, appearance, fields, hideButton, sessionOptions };
 
   const emit = (type, data) => (handlers[type] ?? []).slice().forEach((handler) => handler(data));
   const settle = (ok, data) => waiting.splice(0).forEach((w) => (ok ? w.resolve(data.card) : w.reject(data)));

@@ -92,9 +92,9 @@ export class CardForm {
   // fields: "name" may be left out; emit(event, data): ready change focus blur submit tokenized error
   // label: the button's text instead of the catalogue's; quiet: the host tells the shopper the outcome (the
   // frame with hideButton), so the form neither moves focus nor speaks for a submit (one announcement each).
-  constructor(form, { api, currency, provider = null, t = translator(), fields = FIELDS, label = null, quiet = false,
+  constructor(form, { api, currency, provider = null, sessionOptions = null, t = translator(), fields = FIELDS, label = null, quiet = false,
     emit = () => {} }) {
-    Object.assign(this, { form, api, currency, provider, t, emit, label, quiet, session: null, sessionBrands: [], brand: null });
+    Object.assign(this, { form, api, currency, provider, sessionOptions, t, emit, label, quiet, session: null, sessionBrands: [], brand: null });
     this.result = document.getElementById("result");
     this.announcer = document.getElementById("announce");
     document.getElementById("another").addEventListener("click", () => {
@@ -277,7 +277,8 @@ export class CardForm {
   // One Idempotency-Key per session, kept for the retry after a network error.
   async createSession(brand, key = newKey(), tries = 2) {
     try {
-      const body = { currency: this.currency, brand: brand || undefined, provider: this.provider || undefined };
+      const body = { currency: this.currency, brand: brand || undefined, provider: this.provider || undefined,
+        options: this.sessionOptions || undefined };
       const created = await this.api("POST", "/api/sessions", body, { "Idempotency-Key": key });
       this.sessionBrands = created.accepted_brands;
       this.setPostal(!!created.target?.card_fields?.postal);

@@ -59,7 +59,7 @@ const bridge = connect({
   },
 });
 
-async function configure({ customerToken, provider, locale, appearance, fields, hideButton }) {
+async function configure({ customerToken, provider, locale, appearance, fields, hideButton, sessionOptions }) {
   const label = applyAppearance(appearance && typeof appearance == "object" ? appearance : {});
   form.querySelector("#pay").hidden = hideButton === true;
   controller = "loading"; // a second configure while the locale loads is ignored too
@@ -67,6 +67,9 @@ async function configure({ customerToken, provider, locale, appearance, fields, 
     api: merchantApi(str(customerToken) && customerToken ? customerToken : form.dataset.customerToken),
     currency: form.dataset.currency,
     provider: str(provider) ? provider : null,
+    // The PSP's session options (installments, a temporary token): the merchant app checks them.
+    sessionOptions: sessionOptions && typeof sessionOptions == "object" && !Array.isArray(sessionOptions)
+      ? sessionOptions : null,
     t: await loadTranslator(pickLocale(locale)),
     fields: Array.isArray(fields) ? fields.filter(str) : undefined,
     label,
