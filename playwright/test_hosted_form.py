@@ -4,6 +4,7 @@ Every test takes the `invariant` fixture: after the flow, nothing the merchant a
 may contain the typed PAN, the typed CVC, or any Luhn-valid 13-19 digit run.
 """
 
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -15,6 +16,12 @@ from tests.support.browser import fill_card
 NOW = datetime.now(UTC)
 YY = f"{(NOW.year + 3) % 100:02d}"
 VISA = "4970107111111119"
+
+
+def expect_brand(page, code, name):
+    """The brand as an inline icon (drawn, not fetched) and its name for people and screen readers."""
+    expect(page.locator(f"#number-brand svg[data-brand={code}]")).to_be_visible()
+    expect(page.locator("#number-brand .visually-hidden")).to_have_text(name)
 
 
 def open_form(page, merchant):
@@ -38,7 +45,7 @@ def test_success_saves_and_shows_the_card(page, merchant, invariant):
     posts = psp_posts(page)
     fill(page, invariant)
     expect(page.locator("#number")).to_have_value("4970 1071 1111 1119")
-    expect(page.locator("#number-brand")).to_have_text("Visa")
+    expect_brand(page, "visa", "Visa")
     page.click("#pay")
     expect(page.locator("#result-card")).to_have_text(f"Visa •••• 1119, expires 12/{YY}")
     expect(page.locator("#saved-cards-list li")).to_have_count(1)
@@ -108,7 +115,7 @@ def test_second_card_and_deactivation(page, merchant, invariant):
     page.click("#another")
     fill(page, invariant, number="375989111111119", cvc="9371")
     expect(page.locator("#number")).to_have_value("3759 891111 11119")
-    expect(page.locator("#number-brand")).to_have_text("American Express")
+    expect_brand(page, "amex", "American Express")
     page.click("#pay")
     expect(page.locator("#result-card")).to_have_text(f"American Express •••• 1119, expires 12/{YY}")
     expect(page.locator("#saved-cards-list li")).to_have_count(2)
@@ -122,7 +129,7 @@ def test_second_card_and_deactivation(page, merchant, invariant):
 def test_maestro_without_cvc(page, merchant, invariant):
     open_form(page, merchant)
     fill(page, invariant, number="5033951000000004", cvc="")
-    expect(page.locator("#number-brand")).to_have_text("Maestro")
+    expect_brand(page, "maestro", "Maestro")
     expect(page.locator("#cvc-optional")).to_be_visible()
     page.click("#pay")
     expect(page.locator("#result-card")).to_have_text(f"Maestro •••• 0004, expires 12/{YY}")
@@ -201,13 +208,37 @@ def test_modules_are_fetched_at_once_and_once(page, merchant, shop, where):
     page.on("console", lambda m: m.type == "error" and errors.append(m.text))
     if where == "hosted page":
         open_form(page, merchant)
-        modules = ["card/card.js", "frame/form.js", "frame/page.js", "frame/tokenize.js", "shared/errors.js"]
+        modules = ["card/card.js", "frame/form.js", "frame/i18n-en.js", "frame/icons.js", "frame/page.js",
+                   "frame/tokenize.js", "shared/errors.js"]
     else:
         page.goto(shop.url + "/")
         expect(page.frame_locator("iframe").locator("#card-form")).to_have_attribute("data-ready", "true")
-        modules = ["card/card.js", "frame/form.js", "frame/frame.js", "frame/tokenize.js", "shared/bridge.js",
-                   "shared/errors.js"]
+        modules = ["card/card.js", "frame/form.js", "frame/frame.js", "frame/i18n-en.js", "frame/icons.js",
+                   "frame/tokenize.js", "shared/bridge.js", "shared/errors.js"]
     assert sorted(name for event, name in order if event == "asked") == modules
     # Every module is asked for before the first arrives: nobody waited for a parent module to arrive.
     assert [event for event, _ in order[:len(modules)]] == ["asked"] * len(modules), order
     assert errors == []
+
+
+def test_a_psp_outage_is_retried_once_then_told(page, merchant, invariant):
+    """finalize answers 503: the form waits the Retry-After (at most 3 s) and tries once more by itself; a
+    second 503 is told to the shopper, whose next click then saves the card."""
+    open_form(page, merchant)
+    fill(page, invariant)
+    calls = []
+
+    def unavailable(route):
+        calls.append(time.monotonic())
+        route.fulfill(status=503, headers={"Retry-After": "1", "Content-Type": "application/json"},
+                      body='{"error": {"code": "psp_unavailable", "message": "The payment provider is not reachable '
+                           'right now. Please try again in a moment.", "field": null, "retry": "same_session"}}')
+
+    page.route("**/finalize", unavailable)
+    page.click("#pay")
+    expect(page.locator("#form-error")).to_have_text(
+        "The payment provider is not reachable right now. Please try again in a moment.")
+    assert len(calls) == 2 and calls[1] - calls[0] >= 0.9  # one retry, after the wait
+    page.unroute("**/finalize")
+    page.click("#pay")
+    expect(page.locator("#result-card")).to_have_text(f"Visa •••• 1119, expires 12/{YY}")

@@ -131,3 +131,30 @@ def test_iframe_through_the_relay(page, merchant, shop, relay, invariant, flow, 
     events = page.evaluate("() => window.events")
     assert events[-1][0] == "tokenized", events
     assert events[-1][1]["card"]["last4"] == "1111" and len(flow) == 1
+
+
+def test_session_options_from_the_checkout_reach_the_psp(page, merchant, shop, relay, psp, invariant, flow):
+    """Installments and a temporary token are the checkout's to ask for: mount(..., {sessionOptions}) passes them
+    to the merchant app, which puts them in the relay ticket; the browser cannot add to them on the way."""
+    page.goto(shop.url + "/")
+    page.wait_for_function("() => (window.panlessEvents || []).some((e) => e.event === 'ready')")
+    page.evaluate("() => window.panlessCard.destroy()")
+    page.evaluate("""async (origin) => {
+        const { mount } = await import(origin + '/static/js/embed/panless.js');
+        window.events = [];
+        window.card = mount('#card-element', {origin, provider: 'ecartpay',
+                                              sessionOptions: {installments: 6, fixed_installments: true}});
+        for (const e of ['ready', 'tokenized', 'error']) window.card.on(e, (d) => window.events.push([e, d]));
+    }""", merchant.url)
+    page.wait_for_function("() => window.events.some(([e]) => e === 'ready')")
+    frame = page.frame_locator("#card-element iframe")
+    fill_card(frame, invariant, VISA, f"12{YY}", "847")
+    frame.locator("#cvc").press("Enter")
+    page.wait_for_function("() => window.events.some(([e]) => e === 'tokenized' || e === 'error')")
+    events = page.evaluate("() => window.events")
+    assert events[-1][0] == "tokenized", events
+    sessions = [json.loads(r["body"]) for r in merchant.recorder.requests if r["url"].endswith("/api/sessions")]
+    assert sessions[-1]["options"] == {"installments": 6, "fixed_installments": True}
+    token = events[-1][1]["card"]["token"]
+    kept = requests.get(f"{psp.url}/ecartpay/_sandbox/tokens/{token}", timeout=10).json()
+    assert (kept["installments"], kept["fixed_installments"]) == (6, True)

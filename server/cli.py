@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import os
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -124,16 +126,24 @@ def cmd_demo(args) -> int:
         env.setdefault(f"PANLESS_{psp.upper()}__RELAY_URL", relay_url)
     env.setdefault("PANLESS_RELAY__FORM_ORIGINS", panless_url)
     env.setdefault("PANLESS_ALLOWED_ORIGINS", shop_url)
+    env["PYTHONUNBUFFERED"] = "1"  # their lines as they come, through pass_through below
     me = [sys.executable, "-m", "panless.cli"]
+    # The shop listens on 127.0.0.1, but only http://localhost:<port> is an allowed checkout origin: the
+    # children's own banners would print an address where the card frame cannot load, so they say localhost.
+    wrong = f"http://127.0.0.1:{args.shop_port}"
+    pipe = {"stdout": subprocess.PIPE, "stderr": subprocess.STDOUT, "text": True, "bufsize": 1}
     procs = [
-        subprocess.Popen([*me, "sandbox", "--port", str(args.sandbox_port)], env=env),
-        subprocess.Popen([*me, "relay", "--dev", "--port", str(args.relay_port)], env=env),
-        subprocess.Popen([*me, "serve", "--dev", "--port", str(args.port)], env=env),
-        subprocess.Popen([*me, "shop", "--port", str(args.shop_port), "--panless-url", panless_url], env=env),
+        subprocess.Popen([*me, "sandbox", "--port", str(args.sandbox_port)], env=env, **pipe),
+        subprocess.Popen([*me, "relay", "--dev", "--port", str(args.relay_port)], env=env, **pipe),
+        subprocess.Popen([*me, "serve", "--dev", "--port", str(args.port)], env=env, **pipe),
+        subprocess.Popen([*me, "shop", "--port", str(args.shop_port), "--panless-url", panless_url], env=env, **pipe),
     ]
-    time.sleep(1.0)
-    print(f"\nPanless demo is up. The hosted card form: {panless_url}/pay")
-    print(f"The demo shop's checkout (iframe and redirect flows): {shop_url}/")
+    for proc in procs:
+        threading.Thread(target=pass_through, args=(proc.stdout, wrong, shop_url), daemon=True).start()
+    for port in (args.sandbox_port, args.relay_port, args.port, args.shop_port):
+        wait_for_port(port)
+    print(f"\nPanless demo is up. The demo shop's checkout (iframe and redirect flows): {shop_url}/")
+    print(f"The hosted card form on its own: {panless_url}/pay")
     print("Try Mangopay's test card 4970107111111119, any future expiry, any CVC. Ctrl-C stops.\n")
     sys.stdout.flush()
     try:
@@ -151,6 +161,24 @@ def cmd_demo(args) -> int:
             except subprocess.TimeoutExpired:
                 p.kill()
     return 0
+
+
+def wait_for_port(port: int, seconds: float = 15.0) -> None:
+    """Until something listens on the port, so the URLs printed next answer when opened."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with socket.socket() as probe:
+            probe.settimeout(0.5)
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+
+
+def pass_through(stream, wrong: str, right: str) -> None:
+    """A child's output, with the address that does not work for the shop replaced by the one that does."""
+    for line in stream:
+        sys.stdout.write(line.replace(wrong, right))
+        sys.stdout.flush()
 
 
 def cmd_inventory(args) -> int:

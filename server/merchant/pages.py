@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit, urlunsplit
 
-from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, g, jsonify, redirect, render_template, request, url_for
 
 from ..core.settings import origin_of
 from .auth import cookie_customer, issue_customer_token, redeem_redirect_code
@@ -13,6 +13,8 @@ from .errors import PanlessError
 
 bp = Blueprint("pages", __name__)
 STATE = re.compile(r"[A-Za-z0-9_-]{1,200}")
+LOCALE = re.compile(r"[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})?")  # a language tag; the page picks its catalogue
+THEMES = ("light", "dark")  # else the shopper's prefers-color-scheme
 
 
 @bp.get("/")
@@ -38,7 +40,8 @@ def safe_return_url(url: str) -> bool:
 
 @bp.get("/pay")
 def card_form():
-    """The hosted card form (?provider= picks a configured PSP). Redirect mode: ?return_url=...&state=...
+    """The hosted card form (?provider= picks a configured PSP, ?locale= a language, ?theme= light or dark;
+    without them, the browser's languages and colour scheme). Redirect mode: ?return_url=...&state=...
     &code=... (a single-use code from issue_redirect_code) sends the shopper back to the checkout with the
     session id and outcome."""
     g.page = True
@@ -50,12 +53,35 @@ def card_form():
     provider = request.args.get("provider")
     if provider is not None and provider not in current_app.extensions["panless_providers"]:
         raise PanlessError("unknown_provider")
+    locale, theme = request.args.get("locale"), request.args.get("theme")
     # Last, once the request is known good: redeeming spends the single-use code.
     code = request.args.get("code")
     customer = redeem_redirect_code(code) if code is not None else cookie_customer()
     token = issue_customer_token(customer)
     return render_template("card_form.html", customer_token=token, currency=current_app.config["CURRENCY"],
-                           return_url=return_url, state=state, provider=provider)
+                           return_url=return_url, state=state, provider=provider,
+                           locale=locale if locale and LOCALE.fullmatch(locale) else None,
+                           theme=theme if theme in THEMES else None)
+
+
+def refuse_parent(parent: str) -> None:
+    if origin_of(request.host_url) == parent:
+        raise PanlessError("frame_same_origin")
+    if not allowed(parent):  # the allowed list holds exact origins only (config.checkout_origins)
+        raise PanlessError("frame_parent_not_allowed")
+
+
+@bp.get("/frame/check")
+def frame_check():
+    """Why a frame did not start, for the embed on any origin: the browser hides a refused frame's answer.
+    Whether an origin is allowed is no secret: the frame's CSP header names it."""
+    try:
+        refuse_parent(request.args.get("parent", ""))
+        response = jsonify({"ok": True})
+    except PanlessError as error:
+        response = jsonify(error.body())
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
 
 
 @bp.get("/frame")
@@ -63,10 +89,7 @@ def frame():
     """The card form for an iframe on an allowed checkout origin (CSP frame-ancestors names it)."""
     g.page = True
     parent = request.args.get("parent", "")
-    if origin_of(request.host_url) == parent:
-        raise PanlessError("frame_same_origin")
-    if not allowed(parent):  # the allowed list holds exact origins only (config.checkout_origins)
-        raise PanlessError("frame_parent_not_allowed")
+    refuse_parent(parent)
     g.frame_parent = parent
     return render_template("frame.html", customer_token=issue_customer_token(cookie_customer()),
                            currency=current_app.config["CURRENCY"], parent_origin=parent)

@@ -22,10 +22,12 @@ def test_every_asset_carries_a_matching_sri_hash(app_server):
             integrity = re.search(r'integrity="([^"]+)"', tag)
             assert integrity, f"{src.group(1)} has no integrity attribute"
             assert declared.setdefault(src.group(1), integrity.group(1)) == integrity.group(1), src.group(1)
-    # Every module the page can load (lazy French included) and its stylesheets, and nothing else.
-    assert sorted(declared) == ["/static/css/form.css", "/static/css/page.css", "/static/js/card/card.js",
-                                "/static/js/frame/form.js", "/static/js/frame/i18n-fr.js", "/static/js/frame/page.js",
-                                "/static/js/frame/tokenize.js", "/static/js/shared/errors.js"]
+    # Every module the page can load (the lazy catalogues included) and its stylesheets, and nothing else.
+    catalogues = [f"/static/js/frame/i18n-{locale}.js" for locale in ("de", "en", "es", "fr", "it", "nl", "pt-BR")]
+    assert sorted(declared) == sorted(["/static/css/form.css", "/static/css/page.css", "/static/js/card/card.js",
+                                       "/static/js/frame/form.js", *catalogues, "/static/js/frame/icons.js",
+                                       "/static/js/frame/page.js",
+                                       "/static/js/frame/tokenize.js", "/static/js/shared/errors.js"])
     for path, digest in declared.items():
         assert digest.startswith("sha384-")
         assert sri(requests.get(app_server.url + path, timeout=TIMEOUT).content) == digest, path

@@ -23,3 +23,12 @@ def test_the_published_demo_secret_is_refused_outside_the_demo(config):
 def test_published_demo_psp_credentials_are_refused_outside_the_demo(psp, base_url):
     with pytest.raises(ConfigError, match=f"PANLESS_{psp}__API_KEY"):
         create_app({psp: {"BASE_URL": base_url}, "SECRET_KEY": "a-real-secret-0123456789abcdef"})
+
+
+@pytest.mark.parametrize("origins,public", [
+    ("http://127.0.0.1:8000", "http://127.0.0.1:8000"),
+    ("*", None), ("http://shop.example/path", None), ("shop.example", None),
+])
+def test_configuration_refuses_unsafe_checkout_origins(origins, public):
+    with pytest.raises(ConfigError):
+        create_app({"ALLOWED_ORIGINS": origins, "PUBLIC_URL": public})

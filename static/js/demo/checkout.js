@@ -1,4 +1,5 @@
-// The demo shop's checkout script: mounts the Panless card frame and shows its events.
+// The demo shop's checkout script: mounts the Panless card frame and shows its events. The status line
+// follows the events, so Enter in the frame and the Pay button tell the shopper the same things.
 
 const root = document.getElementById("checkout");
 const { mount } = await import(`${root.dataset.panlessUrl}/static/js/embed/panless.js`);
@@ -13,22 +14,23 @@ const card = mount("#card-element", {
   appearance: { variables: { colorPrimary: "#8a4b08", borderRadius: "4px" } },
 });
 
+const STATUS = {
+  submit: () => "Saving your card…",
+  tokenized: ({ card: saved }) => `Card saved: ${saved.brand_name} •••• ${saved.last4}`,
+  error: (error) => error.message ?? "The card was not saved.",
+};
 for (const event of ["ready", "change", "focus", "blur", "submit", "tokenized", "error"]) {
   card.on(event, (data) => {
     window.panlessEvents.push({ event, data });
+    if (STATUS[event]) status.textContent = STATUS[event](data);
     const item = document.createElement("li");
     item.textContent = `${event} ${JSON.stringify(data)}`;
     log.prepend(item);
   });
 }
 
-document.getElementById("checkout-pay").addEventListener("click", async () => {
-  status.textContent = "Saving your card…";
-  try {
-    const saved = await card.submit();
-    status.textContent = `Card saved: ${saved.brand} •••• ${saved.last4}`;
-  } catch (error) {
-    status.textContent = error.message ?? "The card was not saved.";
-  }
-});
+// A submit() before ready, or after a failed start, rejects at once without an event.
+document.getElementById("checkout-pay").addEventListener("click", () => card.submit().catch((error) => {
+  if (!window.panlessEvents.some((e) => e.event == "error" && e.data === error)) status.textContent = error.message;
+}));
 window.panlessCard = card;

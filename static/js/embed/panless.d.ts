@@ -10,18 +10,35 @@ export interface MountOptions {
   /** The PSP to tokenize with when the merchant has several configured (default: PANLESS_PROVIDER): the name
    *  of one of the server's adapters (ADAPTERS in server/merchant/providers/__init__.py lists them). */
   provider?: string;
-  /** "en" (default) or "fr". */
+  /** Options of the PSP's session that the checkout decides, checked by the merchant app: Ecart Pay takes
+   *  `installments` (3, 6, 9, 12 or 18), `fixed_installments` and `temporary` (a 15-minute token to pay now). */
+  sessionOptions?: Record<string, number | boolean>;
+  /** A language tag ("fr", "fr-CA", "pt-BR"); default: the browser's languages. Catalogues: en, fr, es, de,
+   *  pt-BR, it, nl; another gives English and a console warning. */
   locale?: string;
-  /** CSS variables for the frame; values must be plain colors, lengths or font names. */
+  /** Theme, CSS variables and the button's label (docs/browser.md, "Appearance"). A refused value is named in
+   *  the console and left at its default. */
   appearance?: {
-    variables?: Partial<Record<"colorPrimary" | "colorDanger" | "colorText" | "colorBackground" | "borderRadius" | "fontFamily", string>>;
+    /** "light" (default), "dark", or "auto" (the shopper's prefers-color-scheme). */
+    theme?: "light" | "dark" | "auto";
+    /** Colours: any CSS colour (#hex, rgb(a), hsl(a), a name). Lengths: px, rem or em. */
+    variables?: Partial<Record<
+      | "colorPrimary" | "colorPrimaryText" | "colorText" | "colorTextSecondary" | "colorBackground"
+      | "colorInputBackground" | "colorInputText" | "colorBorder" | "colorFocus" | "colorDanger" | "colorSuccess"
+      | "borderRadius" | "spacing" | "fontSize" | "fontFamily", string>>;
+    /** The button's text instead of "Save card" in the shopper's language (1 to 40 characters). */
+    buttonLabel?: string;
   };
   /** Fields to show; number, expiry and cvc are always shown, "name" only when listed. Default: all. */
   fields?: Field[];
-  /** Hide the frame's own button when the checkout calls submit() from its own button. */
+  /** Hide the frame's own button when the checkout calls submit() from its own button. Enter in the frame
+   *  still submits, by the same path: the same `submit` then `tokenized` or `error` events, which is how the
+   *  checkout learns the outcome of a submit it did not start. */
   hideButton?: boolean;
   /** Accessible title of the iframe. */
   title?: string;
+  /** Milliseconds to wait for `ready` before an `error` with code "ready_timeout" (default 15000). */
+  readyTimeout?: number;
 }
 
 export interface FieldState {
@@ -33,7 +50,10 @@ export interface FieldState {
 export interface SavedCard {
   /** The PSP's reusable card token (Mangopay CardId). */
   token: string;
+  /** Brand code for programs ("visa", "mastercard", "cb"). */
   brand: string;
+  /** The brand as people read it ("Visa", "Mastercard"): show this one. */
+  brand_name: string;
   last4: string;
   exp_month: number;
   exp_year: number;
@@ -41,7 +61,10 @@ export interface SavedCard {
 
 export interface PanlessErrorEvent {
   /** Stable code, e.g. invalid_number, card_refused, session_expired: the server's (docs/openapi.yaml), or one
-   *  only the browser raises (BROWSER_CODES in static/js/shared/errors.js, e.g. validation_failed). */
+   *  only the browser raises (BROWSER_CODES in static/js/shared/errors.js, e.g. validation_failed).
+   *  Start-up failures (before `ready`; the console says what to fix): frame_parent_not_allowed,
+   *  frame_same_origin, unauthenticated (customer token refused), panless_unreachable, checkout_csp_blocked,
+   *  ready_timeout. */
   code: string;
   message: string;
   field: Field | null;
@@ -59,9 +82,11 @@ export interface EventMap {
 
 export interface CardElement {
   readonly frame: HTMLIFrameElement;
+  /** A `ready` (or start-up `error`) handler added after the event is called at once. */
   on<E extends keyof EventMap>(event: E, handler: (data: EventMap[E]) => void): CardElement;
   off<E extends keyof EventMap>(event: E, handler: (data: EventMap[E]) => void): CardElement;
-  /** Validates and tokenizes; resolves with the saved card, rejects with the error event. */
+  /** Validates and tokenizes; resolves with the saved card, rejects with the error event. Before `ready` it
+   *  rejects at once ({code: "not_ready"}); after a failed start, with the start-up error. */
   submit(): Promise<SavedCard>;
   focus(field: Field): void;
   clear(): void;

@@ -1,32 +1,90 @@
 // Mounts the card form as an iframe from the Panless origin: no checkout script can read the card.
-// API and events: panless.d.ts.
+// API and events: panless.d.ts; start-up failures and their codes: docs/browser.md.
 
 import { connect, FRAME_EVENTS } from "../shared/bridge.js";
+
+const OPTIONS = ["origin", "customerToken", "provider", "locale", "appearance", "fields", "hideButton", "title",
+  "readyTimeout", "sessionOptions"];
+// What the checkout's developer should do about each start-up failure: the console says it.
+const FIX = {
+  frame_parent_not_allowed: (o) => `add ${location.origin} to PANLESS_ALLOWED_ORIGINS on the Panless server at ${o} `
+    + "(an exact origin: http://localhost and http://127.0.0.1 are different origins).",
+  frame_same_origin: () => "serve the checkout page from another origin than the Panless server.",
+  unauthenticated: () => "the customerToken was refused (expired, or signed with another secret): issue a fresh one "
+    + "on your backend with panless.issue_customer_token for each page view.",
+  panless_unreachable: (o) => `nothing answers at ${o}: the origin option must be the Panless server's origin `
+    + "(scheme, host and port), and that server must be running.",
+  checkout_csp_blocked: (o, d) => `this page's Content-Security-Policy blocks ${o} (${d}): allow it in frame-src, `
+    + "script-src and connect-src.",
+  ready_timeout: (o, ms) => `the card form at ${o} was not ready after ${ms} ms: check the network panel for /frame.`,
+};
 
 export function mount(container, options = {}) {
   const host = typeof container === "string" ? document.querySelector(container) : container;
   if (!host) throw new Error("Panless.mount: container not found");
+  for (const key of Object.keys(options)) if (!OPTIONS.includes(key)) console.warn(`Panless: unknown option "${key}" ignored`);
   const origin = new URL(options.origin ?? import.meta.url).origin;
+  const limit = Number.isFinite(options.readyTimeout) && options.readyTimeout > 0 ? options.readyTimeout : 15000;
   const handlers = {};
   const waiting = [];
+  let status = "starting"; // then "ready", or "failed" with `failure`
+  let failure = null;
   const frame = document.createElement("iframe");
   frame.title = options.title ?? "Card details";
   frame.referrerPolicy = "no-referrer";
   frame.style.cssText = "border:0;width:100%;height:0;overflow:hidden;display:block";
-  const { customerToken, provider, locale, appearance, fields, hideButton } = options;
-  const config = { customerToken, provider, locale, appearance, fields, hideButton };
+  const { customerToken, provider, locale, appearance, fields, hideButton, sessionOptions } = options;
+  const config = { customerToken, provider, locale, appearance, fields, hideButton, sessionOptions };
 
+  const emit = (type, data) => (handlers[type] ?? []).slice().forEach((handler) => handler(data));
   const settle = (ok, data) => waiting.splice(0).forEach((w) => (ok ? w.resolve(data.card) : w.reject(data)));
+  function fail(code, message, detail) {
+    if (status !== "starting") return;
+    status = "failed";
+    clearTimeout(timer);
+    failure = { code, message: `${message ?? "The card form could not start."}`, field: null };
+    console.error(`Panless: ${failure.message} To fix: ${FIX[code]?.(origin, detail) ?? "see docs/browser.md."}`);
+    emit("error", failure);
+    settle(false, failure);
+  }
+  // Why the frame did not start, asked of the server: refused origin, or nobody there.
+  async function diagnose(fallback) {
+    try {
+      const answer = await fetch(`${origin}/frame/check?parent=${encodeURIComponent(location.origin)}`,
+        { credentials: "omit", referrerPolicy: "no-referrer", signal: AbortSignal.timeout(5000) });
+      const { error } = await answer.json();
+      if (error) return fail(error.code, error.message);
+    } catch {
+      // A refusal by this page's own CSP is reported just after the fetch fails: let it name the cause.
+      return setTimeout(() => fail("panless_unreachable", `The Panless server at ${origin} cannot be reached.`), 100);
+    }
+    if (fallback) fail(fallback, "The card form did not start in time.", limit);
+  }
+  const timer = setTimeout(() => diagnose("ready_timeout"), limit);
+  let hello = false;
+  frame.addEventListener("load", () => setTimeout(() => hello || diagnose(), 1000));
+  const blocked = (event) => {
+    if (event.blockedURI.startsWith(origin)) {
+      fail("checkout_csp_blocked", "This page's Content-Security-Policy blocks the card form.", event.effectiveDirective);
+    }
+  };
+  document.addEventListener("securitypolicyviolation", blocked);
+
   const bridge = connect({
     peer: () => frame.contentWindow,
     origin,
     accepts: FRAME_EVENTS,
     onMessage(type, data) {
-      if (type === "hello") return bridge.send("configure", config);
+      if (type === "hello") return (hello = true), bridge.send("configure", config);
       if (type === "resize") return void (frame.style.height = `${Math.max(0, Number(data.height) || 0)}px`);
+      if (status === "starting" && type === "error") return fail(data.code, data.message);
+      if (status === "starting" && type === "ready") {
+        status = "ready";
+        clearTimeout(timer);
+      }
       if (type === "tokenized") settle(true, data);
       if (type === "error") settle(false, data);
-      (handlers[type] ?? []).slice().forEach((handler) => handler(data));
+      emit(type, data);
     },
   });
   frame.src = `${origin}/frame?parent=${encodeURIComponent(window.location.origin)}`;
@@ -36,6 +94,10 @@ export function mount(container, options = {}) {
     frame,
     on(event, handler) {
       (handlers[event] ??= []).push(handler);
+      // Start-up already over: a late `ready` or start-up `error` handler still hears of it.
+      if ((event === "ready" && status === "ready") || (event === "error" && failure)) {
+        queueMicrotask(() => handlers[event]?.includes(handler) && handler(failure ?? {}));
+      }
       return this;
     },
     off(event, handler) {
@@ -43,6 +105,11 @@ export function mount(container, options = {}) {
       return this;
     },
     submit() {
+      if (failure) return Promise.reject(failure);
+      if (status !== "ready") {
+        return Promise.reject({ code: "not_ready", message: "The card form is still starting: wait for its ready event.",
+          field: null });
+      }
       return new Promise((resolve, reject) => {
         waiting.push({ resolve, reject });
         bridge.send("submit");
@@ -55,9 +122,12 @@ export function mount(container, options = {}) {
       bridge.send("clear");
     },
     destroy() {
+      clearTimeout(timer);
+      document.removeEventListener("securitypolicyviolation", blocked);
       bridge.close();
       frame.remove();
-      settle(false, { code: "destroyed", message: "The card form was removed." });
+      status = "destroyed";
+      settle(false, { code: "destroyed", message: "The card form was removed.", field: null });
     },
   };
 }

@@ -2,44 +2,65 @@
 // the post to the PSP, finalize, and events for the host. How it works: docs/browser.md.
 
 import {
-  detectBrand, digitsOnly, expiryParts, formatExpiry, formatWithCaret, validateCvc, validateExpiry, validateName,
+  brandByType, detectBrand, digitsOnly, expiryParts, formatExpiry, formatWithCaret, validateCvc, validateExpiry, validateName,
   validateNumber,
 } from "../card/card.js";
 import { PanlessError, clientError } from "../shared/errors.js";
+import en from "./i18n-en.js";
+import { brandIcon } from "./icons.js";
 import { tokenize } from "./tokenize.js";
 
-// English messages; the page's data-t elements hold the English labels.
-export const en = {
-  network_error: "We could not reach the server. Check your connection and try again.",
-  psp_unreachable: "The payment provider could not be reached. Check your connection and try again.",
-  tokenization_failed: "The card could not be saved right now. Please try again.",
-  number_required: "Enter the card number.",
-  number_incomplete: "The card number is incomplete.",
-  invalid_number: "This card number is not valid. Check the digits.",
-  expiry_required: "Enter the expiry date as MM / YY.",
-  invalid_expiry: "This expiry date is not valid. Use MM / YY.",
-  expiry_past: "This card has expired.",
-  cvc_required: "Enter the security code.",
-  invalid_cvc: "The security code should be {size} digits.",
-  name_required: "Enter the name on the card.",
-  invalid_name: "Use the name as printed on the card (letters, spaces, hyphens, apostrophes).",
-  postal_required: "Enter the billing ZIP or postal code.",
-  invalid_postal: "This ZIP or postal code does not look right.",
-  validation_failed: "Check the highlighted fields.",
+// Each catalogue is its own module, fetched only when asked for: the frame's bytes matter. Keys: i18n-en.js.
+const LOCALES = {
+  fr: () => import("./i18n-fr.js"), es: () => import("./i18n-es.js"), de: () => import("./i18n-de.js"),
+  "pt-BR": () => import("./i18n-pt-BR.js"), it: () => import("./i18n-it.js"), nl: () => import("./i18n-nl.js"),
 };
-const LOCALES = { fr: () => import("./i18n-fr.js") };
+const REGION = { pt: "pt-BR" }; // a language whose one catalogue is a region's
+
+// "fr-CA" -> "fr", "FR" -> "fr", "pt_br" -> "pt-BR", "en-GB" -> "en"; null when there is no catalogue.
+export function matchLocale(tag) {
+  const [lang = "", region = ""] = String(tag).split(/[-_]/);
+  const full = `${lang.toLowerCase()}-${region.toUpperCase()}`;
+  const base = lang.toLowerCase();
+  return LOCALES[full] ? full : base == "en" || LOCALES[base] ? base : REGION[base] ?? null;
+}
+
+// The option, else the browser's languages, else English; an unknown option is said in the console.
+export function pickLocale(option, languages = navigator.languages) {
+  if (typeof option == "string" && option) {
+    const found = matchLocale(option);
+    if (!found) console.warn(`Panless: no catalogue for locale "${option}"; using English (${["en", ...Object.keys(LOCALES)]})`);
+    return found ?? "en";
+  }
+  return languages.map(matchLocale).find(Boolean) ?? "en";
+}
 
 export const translator = (table = en) => (key, vars = {}, fallback) =>
   (table[key] ?? en[key] ?? fallback ?? key).replace(/\{(\w+)\}/g, (_, name) => vars[name] ?? "");
 
+// Sets the document's language and direction too.
 export async function loadTranslator(locale) {
-  const load = LOCALES[String(locale).slice(0, 2)];
-  return translator(load && (await load()).default);
+  const table = LOCALES[locale] ? (await LOCALES[locale]()).default : en;
+  document.documentElement.lang = locale;
+  document.documentElement.dir = ["ar", "fa", "he", "ur"].includes(locale.split("-")[0]) ? "rtl" : "ltr";
+  return translator(table);
+}
+
+// "light", "dark", or "auto": the shopper's prefers-color-scheme, followed as it changes.
+const scheme = matchMedia("(prefers-color-scheme: dark)");
+const follow = () => (document.documentElement.dataset.theme = scheme.matches ? "dark" : "light");
+export function setTheme(theme) {
+  scheme.removeEventListener("change", follow);
+  if (theme != "auto") return void (document.documentElement.dataset.theme = theme);
+  follow();
+  scheme.addEventListener("change", follow);
 }
 
 // The merchant API (docs/openapi.yaml). The customer token goes in a header, never a cookie, so no
 // other site can call it on the shopper's behalf.
-export const merchantApi = (token) => async (method, path, body, headers) => {
+// A 503 (the PSP down or busy) is tried once more after the wait it names (at most 3 s), then reported;
+// every call is safe to repeat (sessions carry an Idempotency-Key, a finalize returns the same card).
+export const merchantApi = (token) => async function call(method, path, body, headers, retried = false) {
   let response;
   try {
     response = await fetch(path, {
@@ -51,10 +72,17 @@ export const merchantApi = (token) => async (method, path, body, headers) => {
   } catch {
     throw clientError("network_error");
   }
+  if (response.status == 503 && !retried) {
+    await new Promise((done) => setTimeout(done, Math.min(Number(response.headers.get("Retry-After")) || 1, 3) * 1000));
+    return call(method, path, body, headers, true);
+  }
   const data = await response.json().catch(() => null);
   if (!response.ok) throw new PanlessError(data?.error ?? { code: "network_error", retry: "same_session" });
   return data;
 };
+
+// A brand code as people read it ("Visa"); CB (Cartes Bancaires) is reported by PSPs, not detected here.
+export const brandName = (code) => brandByType(code)?.niceType ?? (code == "cb" ? "CB" : code);
 
 const FIELDS = ["name", "number", "expiry", "cvc"]; // and "postal" when the target asks for it
 const newKey = () => [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, "0")).join("");
@@ -68,8 +96,17 @@ function preconnect(url) {
 
 export class CardForm {
   // fields: "name" may be left out; emit(event, data): ready change focus blur submit tokenized error
-  constructor(form, { api, currency, provider = null, t = translator(), fields = FIELDS, emit = () => {} }) {
-    Object.assign(this, { form, api, currency, provider, t, emit, session: null, sessionBrands: [], brand: null });
+  // label: the button's text instead of the catalogue's; quiet: the host tells the shopper the outcome (the
+  // frame with hideButton), so the form neither moves focus nor speaks for a submit (one announcement each).
+  constructor(form, { api, currency, provider = null, sessionOptions = null, t = translator(), fields = FIELDS, label = null, quiet = false,
+    emit = () => {} }) {
+    Object.assign(this, { form, api, currency, provider, sessionOptions, t, emit, label, quiet, session: null, sessionBrands: [], brand: null });
+    this.result = document.getElementById("result");
+    this.announcer = document.getElementById("announce");
+    document.getElementById("another").addEventListener("click", () => {
+      this.clear();
+      this.focus(this.fields[0]);
+    });
     this.$ = (selector) => form.querySelector(selector);
     this.button = this.$("#pay");
     this.formError = this.$("#form-error");
@@ -84,8 +121,12 @@ export class CardForm {
     for (const [field, input] of Object.entries(this.inputs)) {
       input.addEventListener("focus", () => this.emit("focus", { field }));
       input.addEventListener("blur", () => {
-        if (input.value) this.check(field);
-        this.emit("blur", { field });
+        const was = this.$(`#${field}-error`).textContent;
+        if (input.value && !this.check(field) && !input.disabled) {
+          const now = this.$(`#${field}-error`).textContent;
+          if (now != was) this.say(now); // the shopper has moved on: the error is said once, politely
+        }
+        if (!input.disabled) this.emit("blur", { field }); // a blur by the busy state is not the shopper's
       });
       input.addEventListener("input", () => {
         if (input.getAttribute("aria-invalid") == "true") this.check(field);
@@ -102,8 +143,11 @@ export class CardForm {
     });
   }
 
-  localize() {
-    for (const el of this.form.querySelectorAll("[data-t]")) el.textContent = this.t(el.dataset.t, {}, el.textContent);
+  // The page's English, replaced from the catalogue: text, then placeholders.
+  localize(root = document) {
+    for (const el of root.querySelectorAll("[data-t]")) el.textContent = this.t(el.dataset.t);
+    for (const el of root.querySelectorAll("[data-t-placeholder]")) el.placeholder = this.t(el.dataset.tPlaceholder);
+    if (this.label) this.button.textContent = this.label;
   }
 
   formatNumber() {
@@ -119,7 +163,8 @@ export class CardForm {
     if (brand?.type == this.brand?.type) return;
     this.brand = brand;
     const label = this.$("#number-brand");
-    label.textContent = brand?.niceType ?? "";
+    const name = Object.assign(document.createElement("span"), { className: "visually-hidden", textContent: brand?.niceType });
+    label.replaceChildren(...(brand ? [brandIcon(brand.type, brand.niceType), name] : []));
     label.dataset.brand = brand?.type ?? "";
     const cvc = this.inputs.cvc;
     const size = brand?.code.size ?? 3;
@@ -158,6 +203,12 @@ export class CardForm {
     return r.isValid ? null : r.reason == "expired" ? "expiry_past" : `invalid_${field}`;
   }
 
+  // A saved card as people read it: "Visa •••• 1119, expires 12/28".
+  describe(card) {
+    const expiry = `${String(card.exp_month).padStart(2, "0")}/${String(card.exp_year).slice(-2)}`;
+    return this.t("status.card", { brand: brandName(card.brand), last4: card.last4, expiry });
+  }
+
   // A code's message, the same for the form's own checks and the server's answers.
   message(code, fallback) {
     return this.t(code, { size: this.brand?.code.size ?? 3 }, fallback);
@@ -180,7 +231,11 @@ export class CardForm {
 
   checkAll(values) {
     const first = this.fields.filter((f) => !this.check(f, values))[0];
-    this.inputs[first]?.focus();
+    const input = this.inputs[first];
+    // Focus on the field reads it with its error: one announcement. Already there, the error is said.
+    if (!input || this.quiet) return !first;
+    if (input == document.activeElement) this.say(this.message(this.problem(first, values)));
+    else input.focus();
     return !first;
   }
 
@@ -195,6 +250,21 @@ export class CardForm {
     this.formError.hidden = false;
   }
 
+  // One polite announcement, only while the shopper is in this document (else the host says it).
+  say(message) {
+    if (!this.announcer || !document.hasFocus()) return;
+    this.announcer.textContent = "";
+    requestAnimationFrame(() => (this.announcer.textContent = message));
+  }
+
+  // The saved card in place of the form, focused so it is read (the hosted page, or a frame with its button).
+  done(card) {
+    document.getElementById("result-card").textContent = this.describe(card);
+    this.form.hidden = true;
+    this.result.hidden = false;
+    if (!this.quiet) this.result.focus();
+  }
+
   focus(field) {
     if (Object.hasOwn(this.inputs, field)) this.inputs[field].focus();
   }
@@ -206,12 +276,15 @@ export class CardForm {
     }
     this.setBrand(null);
     this.formError.hidden = true;
+    this.result.hidden = true;
+    this.form.hidden = false;
   }
 
   // One Idempotency-Key per session, kept for the retry after a network error.
   async createSession(brand, key = newKey(), tries = 2) {
     try {
-      const body = { currency: this.currency, brand: brand || undefined, provider: this.provider || undefined };
+      const body = { currency: this.currency, brand: brand || undefined, provider: this.provider || undefined,
+        options: this.sessionOptions || undefined };
       const created = await this.api("POST", "/api/sessions", body, { "Idempotency-Key": key });
       this.sessionBrands = created.accepted_brands;
       this.setPostal(!!created.target?.card_fields?.postal);
@@ -250,16 +323,20 @@ export class CardForm {
     }
     if (input) {
       this.showError(error.field, message);
-      input.focus();
+      if (!this.quiet) input.focus();
     } else {
       this.showFormError(message);
+      if (!this.quiet && this.form.dataset.ready) this.formError.focus(); // read at once, and Tab goes on from it
     }
     this.emit("error", { code: error.code, message, field: error.field ?? null });
   }
 
+  // While saving: nothing can be edited, the button says so, and so does the announcer.
   busy(on) {
-    this.button.disabled = on;
+    for (const control of [this.button, ...Object.values(this.inputs)]) control.disabled = on;
     this.form.setAttribute("aria-busy", on);
+    this.button.textContent = on ? this.t("button.busy") : this.label ?? this.t(this.button.dataset.t);
+    if (on && !this.quiet) this.say(this.t("status.busy"));
   }
 
   // -> the saved card, or null (the error is reported)
@@ -285,9 +362,11 @@ export class CardForm {
       this.unfinished = this.session = null;
       // Only the token and what a shopper may see cross to the host, before anything else.
       const { token, brand, last4, exp_month, exp_year } = saved;
-      this.emit("tokenized", { card: { token, brand, last4, exp_month, exp_year }, session: current.id });
+      const visible = { token, brand, brand_name: brandName(brand), last4, exp_month, exp_year };
+      this.emit("tokenized", { card: visible, session: current.id });
       setTimeout(() => {
         this.clear();
+        this.done(visible);
         this.ensureSession();
       });
       return saved;

@@ -2,22 +2,47 @@
 // events out (never card data), commands in (configure, submit, focus, clear), each checked.
 
 import { connect, PARENT_COMMANDS } from "../shared/bridge.js";
-import { CardForm, merchantApi, loadTranslator } from "./form.js";
+import { CardForm, loadTranslator, merchantApi, pickLocale, setTheme } from "./form.js";
 
 const form = document.getElementById("card-form");
 const str = (v) => typeof v == "string";
+const warn = (what, value, why) => console.warn(`Panless: appearance.${what} = ${JSON.stringify(value)} refused: ${why}`);
 
-// Appearance variables the parent may set: the custom property each sets, and the shape its value must have.
-const COLOR = /^(#[0-9a-fA-F]{3,8}|rgb\(\s*\d{1,3}\s*,\s*\d{1,3}\s*,\s*\d{1,3}\s*\))$/;
-const LENGTH = /^\d{1,2}(\.\d{1,2})?(px|rem|em)$/;
-const VARIABLES = {
-  colorPrimary: ["accent", COLOR],
-  colorDanger: ["error", COLOR],
-  colorText: ["text", COLOR],
-  colorBackground: ["background", COLOR],
-  borderRadius: ["radius", LENGTH],
-  fontFamily: ["font", /^[\w\s,"'-]{1,80}$/],
+// Appearance variables the parent may set (docs/browser.md): the custom property each sets, and its kind.
+const color = (v) => /^[#\w\s(),.%/+-]{1,64}$/.test(v) && !/(var|url|env|attr)\(/i.test(v) && CSS.supports("color", v);
+const KINDS = {
+  "a colour (#1c1c28, rebeccapurple, hsl(230 60% 50%), rgba(0, 0, 0, .5))": color,
+  "a length (6px, .5rem, 1em)": (v) => /^\d{1,3}(\.\d{1,3})?(px|rem|em)$|^0$/.test(v),
+  "font names (letters, digits, spaces, commas, quotes, hyphens)": (v) => /^[\w\s,"'-]{1,80}$/.test(v),
 };
+const [COLOR, LENGTH, FONT] = Object.keys(KINDS);
+const VARIABLES = {
+  colorPrimary: ["accent", COLOR], colorPrimaryText: ["accent-text", COLOR], colorText: ["text", COLOR],
+  colorTextSecondary: ["muted", COLOR], colorBackground: ["background", COLOR],
+  colorInputBackground: ["input-background", COLOR], colorInputText: ["input-text", COLOR],
+  colorBorder: ["border", COLOR], colorFocus: ["focus", COLOR], colorDanger: ["error", COLOR],
+  colorSuccess: ["success", COLOR], borderRadius: ["radius", LENGTH], spacing: ["spacing", LENGTH],
+  fontSize: ["font-size", LENGTH], fontFamily: ["font", FONT],
+};
+const APPEARANCE = ["theme", "variables", "buttonLabel"];
+
+// -> the button's label, if one was given and is acceptable
+function applyAppearance({ theme, variables = {}, buttonLabel, ...rest } = {}) {
+  for (const name of Object.keys(rest)) warn(name, rest[name], `not one of ${APPEARANCE.join(", ")}`);
+  if (theme !== undefined && !["light", "dark", "auto"].includes(theme)) warn("theme", theme, "light, dark or auto");
+  setTheme(["dark", "auto"].includes(theme) ? theme : "light");
+  for (const [name, value] of Object.entries(variables ?? {})) {
+    const [property, kind] = Object.hasOwn(VARIABLES, name) ? VARIABLES[name] : [];
+    if (!kind) warn(`variables.${name}`, value, `unknown (known: ${Object.keys(VARIABLES).join(", ")})`);
+    // CSSOM, not a style attribute: allowed by a CSP without 'unsafe-inline'.
+    else if (str(value) && KINDS[kind](value)) document.documentElement.style.setProperty(`--panless-${property}`, value);
+    else warn(`variables.${name}`, value, `expected ${kind}`);
+  }
+  if (buttonLabel === undefined) return null;
+  if (str(buttonLabel) && buttonLabel.trim() && buttonLabel.length <= 40) return buttonLabel.trim();
+  warn("buttonLabel", buttonLabel, "expected text of 1 to 40 characters");
+  return null;
+}
 
 let controller = null;
 const bridge = connect({
@@ -27,26 +52,28 @@ const bridge = connect({
   onMessage(type, data) {
     if (type == "configure" && !controller) return configure(data);
     if (!(controller instanceof CardForm)) return;
-    if (type == "submit") controller.pay();
+    // One path for Enter, the frame's button and the parent's submit(): the same events, whoever asked.
+    if (type == "submit") form.requestSubmit();
     if (type == "focus" && str(data.field)) controller.focus(data.field);
     if (type == "clear") controller.clear();
   },
 });
 
-async function configure({ customerToken, provider, locale, appearance, fields, hideButton }) {
-  for (const [name, value] of Object.entries(appearance?.variables ?? {})) {
-    const [property, shape] = Object.hasOwn(VARIABLES, name) ? VARIABLES[name] : [];
-    // CSSOM, not a style attribute: allowed by a CSP without 'unsafe-inline'.
-    if (str(value) && shape?.test(value)) document.documentElement.style.setProperty(`--panless-${property}`, value);
-  }
+async function configure({ customerToken, provider, locale, appearance, fields, hideButton, sessionOptions }) {
+  const label = applyAppearance(appearance && typeof appearance == "object" ? appearance : {});
   form.querySelector("#pay").hidden = hideButton === true;
   controller = "loading"; // a second configure while the locale loads is ignored too
   controller = new CardForm(form, {
     api: merchantApi(str(customerToken) && customerToken ? customerToken : form.dataset.customerToken),
     currency: form.dataset.currency,
     provider: str(provider) ? provider : null,
-    t: await loadTranslator(str(locale) ? locale : "en"),
+    // The PSP's session options (installments, a temporary token): the merchant app checks them.
+    sessionOptions: sessionOptions && typeof sessionOptions == "object" && !Array.isArray(sessionOptions)
+      ? sessionOptions : null,
+    t: await loadTranslator(pickLocale(locale)),
     fields: Array.isArray(fields) ? fields.filter(str) : undefined,
+    label,
+    quiet: hideButton === true,
     emit: (event, payload) => bridge.send(event, payload),
   });
   controller.localize();

@@ -1,8 +1,8 @@
 // The hosted card page: the form, the customer's saved cards (Remove deactivates at the PSP), and
 // redirect mode (back to the checkout with the outcome; never card data).
 
-import { brandByType } from "../card/card.js";
-import { CardForm, merchantApi } from "./form.js";
+import { CardForm, brandName, loadTranslator, merchantApi, pickLocale, setTheme } from "./form.js";
+import { brandIcon } from "./icons.js";
 
 const $ = (id) => document.getElementById(id);
 const form = $("card-form");
@@ -14,25 +14,23 @@ function goBack(params) {
   const url = new URL(returnUrl);
   for (const [key, value] of Object.entries(params)) if (value) url.searchParams.set(`panless_${key}`, value);
   if (form.dataset.state) url.searchParams.set("state", form.dataset.state);
-  window.location.assign(url);
+  // replace(), not assign(): Back from the checkout's page then skips this one, whose single-use code is spent.
+  window.location.replace(url);
 }
 
-function describe(card) {
-  const expiry = `${String(card.exp_month).padStart(2, "0")}/${String(card.exp_year).slice(-2)}`;
-  // CB (Cartes Bancaires) is a brand the PSPs report but the card table does not detect.
-  const brand = brandByType(card.brand)?.niceType ?? (card.brand == "cb" ? "CB" : card.brand);
-  return `${brand} •••• ${card.last4}, expires ${expiry}`;
-}
+setTheme(document.documentElement.dataset.theme ?? "auto");
+const t = await loadTranslator(pickLocale(form.dataset.locale));
 
 async function refreshCards() {
   const { cards } = await api("GET", "/api/cards");
   $("saved-cards-list").replaceChildren(...cards.map((card) => {
     const item = document.createElement("li");
     Object.assign(item.dataset, { token: card.token, active: card.active });
-    item.append(Object.assign(document.createElement("span"), { textContent: describe(card) + (card.active ? "" : " (removed)") }));
+    const text = controller.describe(card) + (card.active ? "" : ` ${t("page.removed")}`);
+    item.append(brandIcon(card.brand, brandName(card.brand)), Object.assign(document.createElement("span"), { textContent: text }));
     if (card.active) {
-      const button = Object.assign(document.createElement("button"), { type: "button", className: "remove", textContent: "Remove" });
-      button.setAttribute("aria-label", `Remove ${describe(card)}`);
+      const button = Object.assign(document.createElement("button"), { type: "button", className: "remove", textContent: t("page.remove") });
+      button.setAttribute("aria-label", t("page.remove_label", { card: controller.describe(card) }));
       button.addEventListener("click", () => removeCard(card));
       item.append(button);
     }
@@ -54,21 +52,16 @@ const controller = new CardForm(form, {
   api,
   currency: form.dataset.currency,
   provider: form.dataset.provider || null,
+  t,
   emit(event, data) {
     if (event != "tokenized") return;
     if (returnUrl) return goBack({ session: data.session, status: "completed" });
-    $("result-card").textContent = describe(data.card);
     result.dataset.token = data.card.token;
-    result.hidden = false;
-    result.focus();
     refreshCards().catch(() => {});
   },
 });
 
-$("another").addEventListener("click", () => {
-  result.hidden = true;
-  controller.focus("name");
-});
+controller.localize();
 $("cancel")?.addEventListener("click", () => goBack({ status: "cancelled" }));
 controller.start();
 if (!returnUrl) refreshCards().catch(() => {});

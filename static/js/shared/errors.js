@@ -1,6 +1,7 @@
 // The error the card form reports: {code, message, field, retry}. Codes are the server's
 // (server/merchant/errors.py) but for these, which only the browser can meet (docs/browser.md).
-export const BROWSER_CODES = Object.freeze(["network_error", "psp_unreachable", "validation_failed", "destroyed"]);
+export const BROWSER_CODES = Object.freeze(["network_error", "psp_unreachable", "validation_failed", "destroyed",
+  "panless_unreachable", "checkout_csp_blocked", "ready_timeout", "not_ready"]);
 
 // message: the server's, or the code for errors found here (the form shows t(code) for those).
 export class PanlessError extends Error {
