@@ -6,38 +6,22 @@ from __future__ import annotations
 import base64
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-import requests
 from flask import Flask
 
 from panless.relay.routes import PSPS as RELAYED
 from panless.sandbox import base_urls
-from tests.support import LiveServer
+from tests.support import LiveServer, free_port, wait_up
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
-def wait_up(url: str, timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            requests.get(url, timeout=1)
-            return
-        except requests.RequestException:
-            time.sleep(0.2)
-    raise RuntimeError(f"{url} did not come up")
 
 
 def checkout_app(panless_url: str) -> Flask:

@@ -39,6 +39,25 @@ def fill(page, invariant, number=VISA, expiry=None, cvc="847"):
     fill_card(page, invariant, number, expiry or f"12{YY}", cvc)
 
 
+def save_in_the_shops_iframe(page, merchant, shop, invariant, options: dict) -> list:
+    """The demo shop's checkout mounts the frame with `options`; a card is saved with Enter: the events."""
+    page.goto(shop.url + "/")
+    page.wait_for_function("() => (window.panlessEvents || []).some((e) => e.event === 'ready')")
+    page.evaluate("() => window.panlessCard.destroy()")
+    page.evaluate("""async ([origin, options]) => {
+        const { mount } = await import(origin + '/static/js/embed/panless.js');
+        window.events = [];
+        window.card = mount('#card-element', {origin, ...options});
+        for (const e of ['ready', 'tokenized', 'error']) window.card.on(e, (d) => window.events.push([e, d]));
+    }""", [merchant.url, options])
+    page.wait_for_function("() => window.events.some(([e]) => e === 'ready')")
+    frame = page.frame_locator("#card-element iframe")
+    fill_card(frame, invariant, VISA, f"12{YY}", "847")
+    frame.locator("#cvc").press("Enter")
+    page.wait_for_function("() => window.events.some(([e]) => e === 'tokenized' || e === 'error')")
+    return page.evaluate("() => window.events")
+
+
 @pytest.mark.parametrize("provider", PSPS)
 def test_hosted_form_success_through_the_relay(page, merchant, relay, invariant, flow, provider):
     open_form(page, merchant, provider)
@@ -114,21 +133,7 @@ def test_ecartpay_declined_validation_hold(page, merchant, relay, psp, invariant
 
 @pytest.mark.parametrize("provider", PSPS)
 def test_iframe_through_the_relay(page, merchant, shop, relay, invariant, flow, provider):
-    page.goto(shop.url + "/")
-    page.wait_for_function("() => (window.panlessEvents || []).some((e) => e.event === 'ready')")
-    page.evaluate("() => window.panlessCard.destroy()")
-    page.evaluate("""async ([origin, provider]) => {
-        const { mount } = await import(origin + '/static/js/embed/panless.js');
-        window.events = [];
-        window.card = mount('#card-element', {origin, provider});
-        for (const e of ['ready', 'tokenized', 'error']) window.card.on(e, (d) => window.events.push([e, d]));
-    }""", [merchant.url, provider])
-    page.wait_for_function("() => window.events.some(([e]) => e === 'ready')")
-    frame = page.frame_locator("#card-element iframe")
-    fill_card(frame, invariant, VISA, f"12{YY}", "847")
-    frame.locator("#cvc").press("Enter")
-    page.wait_for_function("() => window.events.some(([e]) => e === 'tokenized' || e === 'error')")
-    events = page.evaluate("() => window.events")
+    events = save_in_the_shops_iframe(page, merchant, shop, invariant, {"provider": provider})
     assert events[-1][0] == "tokenized", events
     assert events[-1][1]["card"]["last4"] == "1111" and len(flow) == 1
 
@@ -136,22 +141,8 @@ def test_iframe_through_the_relay(page, merchant, shop, relay, invariant, flow, 
 def test_session_options_from_the_checkout_reach_the_psp(page, merchant, shop, relay, psp, invariant, flow):
     """Installments and a temporary token are the checkout's to ask for: mount(..., {sessionOptions}) passes them
     to the merchant app, which puts them in the relay ticket; the browser cannot add to them on the way."""
-    page.goto(shop.url + "/")
-    page.wait_for_function("() => (window.panlessEvents || []).some((e) => e.event === 'ready')")
-    page.evaluate("() => window.panlessCard.destroy()")
-    page.evaluate("""async (origin) => {
-        const { mount } = await import(origin + '/static/js/embed/panless.js');
-        window.events = [];
-        window.card = mount('#card-element', {origin, provider: 'ecartpay',
-                                              sessionOptions: {installments: 6, fixed_installments: true}});
-        for (const e of ['ready', 'tokenized', 'error']) window.card.on(e, (d) => window.events.push([e, d]));
-    }""", merchant.url)
-    page.wait_for_function("() => window.events.some(([e]) => e === 'ready')")
-    frame = page.frame_locator("#card-element iframe")
-    fill_card(frame, invariant, VISA, f"12{YY}", "847")
-    frame.locator("#cvc").press("Enter")
-    page.wait_for_function("() => window.events.some(([e]) => e === 'tokenized' || e === 'error')")
-    events = page.evaluate("() => window.events")
+    options = {"provider": "ecartpay", "sessionOptions": {"installments": 6, "fixed_installments": True}}
+    events = save_in_the_shops_iframe(page, merchant, shop, invariant, options)
     assert events[-1][0] == "tokenized", events
     sessions = [json.loads(r["body"]) for r in merchant.recorder.requests if r["url"].endswith("/api/sessions")]
     assert sessions[-1]["options"] == {"installments": 6, "fixed_installments": True}

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
 import tomllib
 import venv
 from pathlib import Path
@@ -16,28 +14,15 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.support import free_port, wait_up
 from tests.support.sandbox import TIMEOUT
 from tests.support.tokenize import browser_result, post_card
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
-def wait_up(url: str, proc: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, f"{url}: the server exited with {proc.returncode}"
-        try:
-            requests.get(url, timeout=1)
-            return
-        except requests.ConnectionError:
-            time.sleep(0.2)
-    raise AssertionError(f"{url} did not come up")
 
 
 def test_every_package_directory_ships():

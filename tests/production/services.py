@@ -18,13 +18,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from tests.support import free_port
+
 PACKAGES = ["postgresql", "redis-server"]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def pg_bin() -> Path | None:

@@ -3,7 +3,6 @@
 import base64
 import json
 import os
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -19,7 +18,7 @@ from panless.core.tickets import mint_ticket, verify
 from panless.merchant.providers.relayed import RELAY_ERRORS
 from panless.relay import create_app as create_relay
 from panless.relay.views import CODES
-from tests.support import LiveServer, LogCapture, secrets_found
+from tests.support import LiveServer, LogCapture, free_port, secrets_found
 from tests.support.golden import Replay
 from tests.support.relay import relay_config
 from tests.support.sandbox import TIMEOUT
@@ -191,10 +190,6 @@ def test_a_refused_body_does_not_spend_the_ticket(relay, upstream):
     assert post(relay, session="ses_notspent00001", signed=signed).status_code == 200
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_a_ticket_spent_on_one_relay_process_is_refused_by_another(relay, upstream, relay_db):

@@ -8,8 +8,12 @@ from __future__ import annotations
 import io
 import logging
 import re
+import socket
+import subprocess
 import threading
+import time
 
+import requests
 from werkzeug.serving import make_server
 
 
@@ -107,3 +111,23 @@ def secrets_found(text: str, typed: list[str]) -> list[str]:
             around = text[max(0, match.start() - 60): match.start()] + "<run>" + text[match.end(): match.end() + 30]
             hits.append(f"Luhn-valid run ending {match.group(0)[-4:]} after: {around!r}")
     return hits
+
+
+def free_port() -> int:
+    """A port nothing listens on now, for a server started in another process."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_up(url: str, proc: subprocess.Popen | None = None, timeout: float = 30) -> None:
+    """Until `url` answers at all (any status); fails early when `proc`, the server, has exited."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert proc is None or proc.poll() is None, f"{url}: the server exited with {proc.returncode}"
+        try:
+            requests.get(url, timeout=1)
+            return
+        except requests.RequestException:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not come up")
