@@ -123,7 +123,7 @@ def test_refusal_then_another_card(page, merchant, relay, invariant, flow, provi
 
 def test_ecartpay_declined_validation_hold(page, merchant, relay, psp, invariant, flow):
     open_form(page, merchant, "ecartpay")
-    fill(page, invariant, number="4000000000009995")
+    fill(page, invariant, number="4970101122334414")
     page.click("#pay")
     expect(page.locator("#form-error")).to_have_text(REFUSED)
     log = requests.get(f"{psp.url}/ecartpay/_sandbox/transactions", timeout=10).json()["transactions"]

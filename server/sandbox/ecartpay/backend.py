@@ -25,8 +25,8 @@ AUTHORIZATION_TTL = 3600
 TEMPORARY_TTL = 15 * 60
 INSTALLMENTS = (3, 6, 9, 12, 18)
 HOLD = ("10.00", "0.01", "MXN")  # validation hold, finalized amount, currency
-# Stripe's published "insufficient funds" test card: tokenizes, but its validation hold is declined.
-HOLD_DECLINED = {"4000000000009995"}
+# A published test card given this role in the sandbox: it tokenizes, but its validation hold is declined.
+HOLD_DECLINED = {"4970101122334414"}
 CARD_FIELDS = ("number", "name", "exp_month", "exp_year", "cvc")
 
 
