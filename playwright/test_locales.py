@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from playwright.sync_api import expect
 
-from tests.support.browser import fill_card
+from tests.support.browser import fill_card, mounted
 
 YY = f"{(datetime.now(UTC).year + 3) % 100:02d}"
 
@@ -41,21 +41,6 @@ def test_the_option_wins_else_the_browser_languages_else_english(modules):
     }""")
     assert picked == ["de", "fr", "en", "en"]
     assert len(warnings) == 1 and 'no catalogue for locale "ja"; using English' in warnings[0]
-
-
-MOUNT = """async ([origin, options]) => {
-    window.panlessCard.destroy();
-    const { mount } = await import(origin + '/static/js/embed/panless.js');
-    window.events = [];
-    window.card = mount('#card-element', {origin, ...options});
-    window.card.on('ready', () => window.events.push('ready'));
-}"""
-
-
-def mounted(page, merchant, **options):
-    page.evaluate(MOUNT, [merchant.url, options])
-    page.wait_for_function("() => window.events.includes('ready')")
-    return page.frame_locator("#card-element iframe")
 
 
 @pytest.fixture

@@ -6,13 +6,7 @@ prefers-color-scheme. Contrast of each theme is checked by axe in test_a11y.py.
 import pytest
 from playwright.sync_api import expect
 
-MOUNT = """async ([origin, options]) => {
-    window.panlessCard.destroy();
-    const { mount } = await import(origin + '/static/js/embed/panless.js');
-    window.events = [];
-    window.card = mount('#card-element', {origin, ...options});
-    window.card.on('ready', () => window.events.push('ready'));
-}"""
+from tests.support.browser import mounted
 
 
 @pytest.fixture
@@ -20,12 +14,6 @@ def checkout(page, shop):
     page.goto(shop.url + "/")
     page.wait_for_function("() => (window.panlessEvents || []).some((e) => e.event === 'ready')")
     return page
-
-
-def mounted(page, merchant, **options):
-    page.evaluate(MOUNT, [merchant.url, options])
-    page.wait_for_function("() => window.events.includes('ready')")
-    return page.frame_locator("#card-element iframe")
 
 
 def computed(frame, selector, *properties):

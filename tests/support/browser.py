@@ -86,6 +86,23 @@ def fill_card(where, invariant, number: str, expiry: str, cvc: str = "847", name
         where.locator("#postal").fill(postal)
 
 
+# The shop's checkout replaces its card frame with one mounted with `options` (the embed's own mount()).
+MOUNT = """async ([origin, options]) => {
+    window.panlessCard.destroy();
+    const { mount } = await import(origin + '/static/js/embed/panless.js');
+    window.events = [];
+    window.card = mount('#card-element', {origin, ...options});
+    window.card.on('ready', () => window.events.push('ready'));
+}"""
+
+
+def mounted(page, merchant, **options):
+    """The card frame mounted with `options` on the checkout `page` shows, once it is ready."""
+    page.evaluate(MOUNT, [merchant.url, options])
+    page.wait_for_function("() => window.events.includes('ready')")
+    return page.frame_locator("#card-element iframe")
+
+
 if __name__ == "__main__":
     if sys.argv[1:] == ["ensure-browser"]:
         sys.exit(ensure_browser())
