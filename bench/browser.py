@@ -12,6 +12,8 @@ from playwright.sync_api import sync_playwright
 from panless.merchant.providers import ADAPTERS
 from tests.support.browser import launch_args
 
+from .goals import Row
+
 try:
     import brotli
 except ImportError:  # optional: sizes are reported without it
@@ -133,3 +135,21 @@ def measure(stack, runs: int = 30, per_psp_runs: int = 3) -> dict:
         "overhead_ratio": {"p50": percentile(overhead, 50), "p95": percentile(overhead, 95)},
         "round_trips_after_submit": {provider: max(counts) for provider, counts in trips.items()},
     }
+
+
+def rows(stack, runs: int) -> list[Row]:
+    r = measure(stack, runs)
+    names = {adapter.name: adapter.title for adapter in ADAPTERS}
+    kb = lambda s: f"{s['raw'] / 1024:.1f} KB raw, {s['gzip'] / 1024:.1f} KB gzip"  # noqa: E731
+    return [
+        Row("Embed: everything the checkout page loads (gzip)", kb(r["embed"]), round(r["embed"]["gzip"] / 1024, 2),
+            2, unit=" KB"),
+        Row("Card frame: HTML, JS and CSS (gzip)", kb(r["frame"]), round(r["frame"]["gzip"] / 1024, 2), 10, unit=" KB"),
+        Row(f"mount() to `ready` (p50 / p95, {runs} cold runs)",
+            f"{r['ready_ms']['p50']:.0f} / {r['ready_ms']['p95']:.0f} ms"),
+        Row("Submit to token through the iframe / the same requests made bare with fetch (p50)",
+            f"{r['submit_to_token_ms']['p50']:.0f} / {r['bare_requests_ms']['p50']:.0f} ms: "
+            f"**{r['overhead_ratio']['p50']:.2f}**"),
+        Row("Sequential browser round trips after submit, CORS preflights included",
+            ", ".join(f"{names[psp]} {n}" for psp, n in r["round_trips_after_submit"].items())),
+    ]

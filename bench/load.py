@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 import requests
 
 from .browser import percentile
+from .goals import Row
 
 YY = f"{(datetime.now(UTC).year + 3) % 100:02d}"
 
@@ -156,3 +157,22 @@ def measure(stack, levels=(1, 8, 32), seconds: float = 8.0) -> dict:
 
     tokenizer = run_clients(8, seconds, tokenize)
     return {"flows": flows, "sandbox_tokenizer": tokenizer}
+
+
+def rows(stack, seconds: float) -> list[Row]:
+    r = measure(stack, seconds=seconds)
+    t = r["sandbox_tokenizer"]
+    return [Row(f"Complete flows, {f['clients']} concurrent client{'s' if f['clients'] > 1 else ''}",
+                f"{f['per_second']}/s, p50 {f['p50_ms']} ms, p99 {f['p99_ms']} ms, {f['errors']} errors")
+            for f in r["flows"]] + [
+        Row("Sandbox tokenizations alone (8 clients)",
+            f"{t['per_second']}/s, p50 {t['p50_ms']} ms, {t['errors']} errors")]
+
+
+def bounded_rows(stack, flows: int, clients: int) -> list[Row]:
+    r = bounded(stack, flows, clients)
+    failures = (r["flows"] - r["completed"]) + r["errors"] + r["lost"] + r["duplicated"]
+    return [Row(f"Bounded run: {r['flows']} flows, {r['clients']} concurrent shoppers: cards not saved, "
+                "errors, lost or duplicated",
+                f"{r['per_second']}/s, p50 {r['p50_ms']} ms, p99 {r['p99_ms']} ms; {r['errors']} errors, "
+                f"{r['lost']} lost, {r['duplicated']} duplicated", failures, 0, unit="")]

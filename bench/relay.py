@@ -16,6 +16,7 @@ import requests
 from panless.core.demo import CREDENTIALS
 from panless.relay.routes import ROUTES
 
+from .goals import Row
 from .load import YY, customer_token
 
 CARD = {"number": "4111111111111111", "exp_month": "12", "exp_year": f"20{YY}", "cvc": "123", "name": "Bench Shopper"}
@@ -57,3 +58,9 @@ def measure(stack, runs: int) -> dict:
     p50_relayed, p50_bare = statistics.median(relayed), statistics.median(bare)
     return {"runs": runs, "psp": "ecartpay", "relayed_p50_ms": round(p50_relayed, 1), "bare_p50_ms": round(p50_bare, 1),
             "ratio_p50": round(p50_relayed / p50_bare, 2)}
+
+
+def rows(stack, runs: int) -> list[Row]:
+    r = measure(stack, runs)
+    return [Row("Card to token through the relay / the same PSP call made bare (Ecart Pay, p50)",
+                f"{r['relayed_p50_ms']:.0f} / {r['bare_p50_ms']:.0f} ms: **{r['ratio_p50']:.2f}**")]
