@@ -76,6 +76,28 @@ def test_the_hosted_page_in_french(axe_page, merchant):
     assert violations(axe_page) == []
 
 
+def test_the_cvc_only_form_in_every_state_and_theme(axe_page, merchant, invariant, scheme):
+    """CVC re-collection on the hosted page: asked, a field error, confirmed."""
+    page = axe_page
+    page.goto(f"{merchant.url}/pay?provider=juspay")
+    expect(page.locator("#card-form")).to_have_attribute("data-ready", "true")
+    fill_card(page, invariant, "4111111111111111", f"12{YY}")
+    page.click("#pay")
+    expect(page.locator("#result")).to_be_visible()
+    page.goto(f"{merchant.url}/pay?saved_card={page.locator('#result').get_attribute('data-token')}")
+    expect(page.locator("#saved-card")).to_be_visible()
+    assert violations(page) == [], f"{scheme}, asked"
+    page.locator("#cvc").press_sequentially("36")
+    page.click("#pay")
+    expect(page.locator("#cvc-error")).not_to_be_empty()
+    assert violations(page) == [], f"{scheme}, field error"
+    invariant.type("362")
+    page.locator("#cvc").fill("362")
+    page.click("#pay")
+    expect(page.locator("#result-title")).to_have_text("Card confirmed")
+    assert violations(page) == [], f"{scheme}, confirmed"
+
+
 MOUNT = """async ([origin, theme]) => {
     window.panlessCard.destroy();
     const { mount } = await import(origin + '/static/js/embed/panless.js');

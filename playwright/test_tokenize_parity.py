@@ -160,6 +160,15 @@ def test_optional_fields_are_left_out_alike(module_page, capture, encoding, cvc_
     assert ("cvc" in values) is sends_cvc and ("holder name" in values) is bool(name)
 
 
+@pytest.mark.parametrize("encoding", ENCODINGS)
+def test_a_cvc_only_target_sends_the_cvc_alone_alike(module_page, capture, encoding):
+    """CVC re-collection: a target naming only `cvc` gets its fields and the CVC, never the rest of a card."""
+    target = {**synthetic(capture.url, "MM+YYYY", encoding), "card_fields": {"cvc": "card_security_code"}}
+    sent, _ = both_send(module_page, capture, target, cvc="362")
+    assert decoded(sent, encoding) == {"ref": AWKWARD, "empty": "", "customer id": "cus_1",
+                                       "card_security_code": "362"}
+
+
 @pytest.fixture(scope="module")
 def shopper(merchant):
     return Shopper(merchant.url)

@@ -19,6 +19,7 @@ CURRENCY = re.compile(r"[A-Z]{3}")
 BRANDS = {"visa", "mastercard", "amex", "maestro", "bcmc", "cb", "discover", "jcb", "diners", "unionpay", "rupay",
           "elo", "mir", "troy"}
 CLIENT_KEY = re.compile(r"[A-Za-z0-9_-]{8,64}")
+CARD_TOKEN = re.compile(r"[A-Za-z0-9_.:-]{1,128}")  # a PSP's card token (Mangopay ids, UUIDs, ca_...)
 # Session options a checkout may pass through to PSPs that take them (Provider.session_options).
 SESSION_OPTIONS = {
     "installments": lambda v: v in (3, 6, 9, 12, 18) and not isinstance(v, bool),
@@ -59,8 +60,15 @@ def session_options(body: dict) -> dict:
 
 
 def public_session(session: dict) -> dict:
-    return {k: session.get(k)
-            for k in ("id", "status", "provider", "currency", "accepted_brands", "target", "created_at")}
+    shown = {k: session.get(k)
+             for k in ("id", "status", "provider", "currency", "accepted_brands", "target", "created_at")}
+    shown["kind"] = session.get("kind", "card")
+    if shown["kind"] == "cvc":  # what the shopper sees of the card the CVC is for
+        card = sessions.card(session["customer"], session["saved_card"])
+        shown["saved_card"] = {k: card[k] for k in ("token", "brand", "last4", "exp_month", "exp_year")}
+        if session.get("charge"):
+            shown["charge"] = session["charge"]
+    return shown
 
 
 @bp.post("/sessions")
@@ -70,13 +78,31 @@ def create_session():
     currency = optional_string(body, "currency", CURRENCY) or current_app.config["CURRENCY"]
     brand = optional_string(body, "brand", allowed=BRANDS)
     provider = optional_string(body, "provider")
+    saved_card = optional_string(body, "saved_card", CARD_TOKEN)
     client_key = request.headers.get("Idempotency-Key")
     if client_key is not None and not CLIENT_KEY.fullmatch(client_key):
         raise PanlessError("invalid_request", "Idempotency-Key must be 8-64 letters, digits, - or _.",
                            field="Idempotency-Key")
+    options = session_options(body)
+    if saved_card is not None:
+        return create_cvc_session(customer, saved_card, currency, provider, brand, client_key, options)
     provider = providers.get(provider).name  # an unknown provider is refused before any challenge
     limits.require_challenge(customer, request.headers.get("X-Panless-Challenge", ""))
-    session = sessions.start(customer, currency, brand, provider, client_key, session_options(body))
+    session = sessions.start(customer, currency, brand, provider, client_key, options)
+    return jsonify(public_session(session)), 201
+
+
+def create_cvc_session(customer, saved_card, currency, provider, brand, client_key, options):
+    """CVC re-collection for a saved card: the card's PSP serves it (a `provider` may only name that one)."""
+    if brand is not None:
+        raise PanlessError("invalid_request", "A saved card's brand is known: leave brand out.", field="brand")
+    # Someone else's card, a removed one or a PSP that cannot do it: refused before any challenge.
+    psp, _record = sessions.cvc_provider(customer, saved_card)
+    if provider is not None and provider != psp.name:
+        raise PanlessError("invalid_request", "This saved card belongs to another provider.", field="provider",
+                           status=422)
+    limits.require_challenge(customer, request.headers.get("X-Panless-Challenge", ""))
+    session = sessions.start_cvc(customer, saved_card, currency, client_key, options)
     return jsonify(public_session(session)), 201
 
 

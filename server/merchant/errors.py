@@ -38,6 +38,8 @@ CATALOG: dict[str, tuple[int, str, str | None, str | None]] = {
                        "new_session"),
     "session_not_found": (404, "No such tokenization session for this customer.", None, "new_session"),
     "card_not_found": (404, "No such saved card for this customer.", None, None),
+    "cvc_recollection_unsupported": (422, "This payment provider cannot take a new security code for a saved card.",
+                                     "saved_card", None),
     "invalid_request": (400, "The request is not valid.", None, None),
     "invalid_json": (400, "The request body must be a JSON object.", None, None),
     "unsupported_currency": (422, "This currency is not supported.", "currency", None),

@@ -15,6 +15,7 @@ bp = Blueprint("pages", __name__)
 STATE = re.compile(r"[A-Za-z0-9_-]{1,200}")
 LOCALE = re.compile(r"[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})?")  # a language tag; the page picks its catalogue
 THEMES = ("light", "dark")  # else the shopper's prefers-color-scheme
+CARD_TOKEN = re.compile(r"[A-Za-z0-9_.:-]{1,128}")  # as api.py takes saved_card; the API checks the owner
 
 
 @bp.get("/")
@@ -41,7 +42,8 @@ def safe_return_url(url: str) -> bool:
 @bp.get("/pay")
 def card_form():
     """The hosted card form (?provider= picks a configured PSP, ?locale= a language, ?theme= light or dark;
-    without them, the browser's languages and colour scheme). Redirect mode: ?return_url=...&state=...
+    without them, the browser's languages and colour scheme; ?saved_card= a saved card's token: its security
+    code alone, CVC re-collection). Redirect mode: ?return_url=...&state=...
     &code=... (a single-use code from issue_redirect_code) sends the shopper back to the checkout with the
     session id and outcome."""
     g.page = True
@@ -54,12 +56,15 @@ def card_form():
     if provider is not None and provider not in current_app.extensions["panless_providers"]:
         raise PanlessError("unknown_provider")
     locale, theme = request.args.get("locale"), request.args.get("theme")
+    saved_card = request.args.get("saved_card")
+    if saved_card is not None and not CARD_TOKEN.fullmatch(saved_card):
+        raise PanlessError("card_not_found", field="saved_card")
     # Last, once the request is known good: redeeming spends the single-use code.
     code = request.args.get("code")
     customer = redeem_redirect_code(code) if code is not None else cookie_customer()
     token = issue_customer_token(customer)
     return render_template("card_form.html", customer_token=token, currency=current_app.config["CURRENCY"],
-                           return_url=return_url, state=state, provider=provider,
+                           return_url=return_url, state=state, provider=provider, saved_card=saved_card,
                            locale=locale if locale and LOCALE.fullmatch(locale) else None,
                            theme=theme if theme in THEMES else None)
 

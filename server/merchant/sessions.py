@@ -28,7 +28,7 @@ from ..core.store import Store
 from . import providers, resilience
 from .auth import random_id
 from .errors import PanlessError
-from .providers.base import FinishRequest, PspFailure, StartRequest
+from .providers.base import FinishRequest, Provider, PspFailure, StartRequest
 
 log = logging.getLogger("panless.sessions")
 MAX_FINISH_ATTEMPTS = 5
@@ -62,21 +62,53 @@ def start(customer_id: str, currency: str, brand: str | None, provider_name: str
           client_key: str | None, options: dict | None = None) -> dict:
     provider = providers.get(provider_name)
     options = options or {}
-    unsupported = sorted(set(options) - set(provider.session_options))
+    _check_options(provider, options, provider.session_options)
+    params = {"kind": "card", "provider": provider.name, "currency": currency, "brand": brand, "options": options}
+    return _begin(customer_id, client_key, params, provider, provider.start)
+
+
+def cvc_provider(customer_id: str, saved_card: str) -> tuple[Provider, dict]:
+    """The provider of the customer's active saved card, if it can attach a fresh CVC to it."""
+    record = next((c for c in cards(customer_id) if c["token"] == saved_card and c["active"]), None)
+    if record is None:  # another customer's card looks like none at all, as does a removed one
+        raise PanlessError("card_not_found", field="saved_card")
+    provider = providers.get(record["provider"])
+    if not provider.cvc_recollection:
+        raise PanlessError("cvc_recollection_unsupported",
+                           f"{provider.title} cannot attach a new security code to a saved card.")
+    return provider, record
+
+
+def start_cvc(customer_id: str, saved_card: str, currency: str, client_key: str | None,
+              options: dict | None = None) -> dict:
+    """A CVC re-collection session: the browser posts a fresh CVC for the saved card, nothing else."""
+    provider, record = cvc_provider(customer_id, saved_card)
+    options = options or {}
+    _check_options(provider, options, provider.cvc_session_options)
+    params = {"kind": "cvc", "provider": provider.name, "currency": currency, "brand": record["brand"],
+              "options": options, "saved_card": saved_card}
+    return _begin(customer_id, client_key, params, provider, provider.start_cvc)
+
+
+def _check_options(provider, options: dict, allowed) -> None:
+    unsupported = sorted(set(options) - set(allowed))
     if unsupported:
-        raise PanlessError("invalid_request", f"{provider.name} does not take the session option {unsupported[0]}.",
-                           field=f"options.{unsupported[0]}", status=422)
-    params = {"provider": provider.name, "currency": currency, "brand": brand, "options": options}
+        raise PanlessError("invalid_request", f"{provider.name} does not take the session option {unsupported[0]}"
+                           " for this kind of session.", field=f"options.{unsupported[0]}", status=422)
+
+
+def _begin(customer_id: str, client_key: str | None, params: dict, provider, begin) -> dict:
+    """Store the session, claim it, and have the PSP start it (`begin`: provider.start or start_cvc)."""
     session = _session_for_key(customer_id, client_key, params) or _new_session(customer_id, params, client_key)
     session = _claim(customer_id, session["id"], lambda s: s["status"] == "starting")
     if session["status"] != "starting":
         return _public(session)  # a concurrent twin with the same key started it: its PSP session, not another
     customer = _customer(customer_id)
     try:
-        begun = provider.start(StartRequest(
-            customer_id=customer_id, currency=currency, brand=brand,
+        begun = begin(StartRequest(
+            customer_id=customer_id, currency=params["currency"], brand=params["brand"],
             provider_customer=customer["providers"].get(provider.name, {}), idempotency_key=session["id"],
-            options=options,
+            options=params["options"], saved_card=params.get("saved_card"),
         ))
     except PspFailure as failure:
         _release(customer_id, session["id"])  # still "starting": a retry with the same key starts it again
@@ -86,8 +118,8 @@ def start(customer_id: str, currency: str, brand: str | None, provider_name: str
         raise
     customer["providers"][provider.name] = begun.provider_customer
     store().put("customer", customer_id, customer)
-    session.update(status="open", provider_ref=begun.ref, target=begun.target.to_json(),
-                   accepted_brands=begun.accepted_brands)
+    accepted = [params["brand"]] if params["kind"] == "cvc" else begun.accepted_brands
+    session.update(status="open", provider_ref=begun.ref, target=begun.target.to_json(), accepted_brands=accepted)
     session.pop("claim", None)
     return store().put("session", session["id"], session, owner=customer_id)
 
@@ -175,20 +207,24 @@ def _finishable(session: dict) -> bool:
 
 
 def finish(customer_id: str, session_id: str, browser_result) -> dict:
+    """-> the saved card; for a CVC session, with the `charge` that makes it ready to charge."""
     session = _claim(customer_id, session_id, _finishable)
+    cvc = session.get("kind") == "cvc"
     if not _finishable(session):
-        if session["status"] == "completed":
-            return card(customer_id, session["card"])  # the first finish's card, whichever call asks
+        if session["status"] == "completed":  # the first finish's card, whichever call asks
+            saved = card(customer_id, session["card"])
+            return {**saved, "charge": session["charge"]} if cvc else saved
         if session["attempts"] >= MAX_FINISH_ATTEMPTS:
             raise PanlessError("too_many_attempts")  # a cap per session, whatever the IP or token
         raise PanlessError("session_closed")
     provider = providers.get(session["provider"])
     try:
-        saved = provider.finish(FinishRequest(
+        request = FinishRequest(
             ref=session["provider_ref"], customer_id=customer_id,
             provider_customer=_customer(customer_id)["providers"].get(provider.name, {}),
-            browser_result=browser_result,
-        ))
+            browser_result=browser_result, saved_card=session.get("saved_card"),
+        )
+        saved = provider.finish_cvc(request) if cvc else provider.finish(request)
     except PspFailure as failure:
         error = api_error(failure)
         # Refusals and bad input count toward the cap; an outage or a lost answer is no shopper's doing.
@@ -200,11 +236,23 @@ def finish(customer_id: str, session_id: str, browser_result) -> dict:
     except BaseException:
         _release(customer_id, session_id)
         raise
+    if cvc:
+        return _charged(customer_id, session, asdict(saved))
     record = {**asdict(saved), "provider": session["provider"], "active": True, "created_at": int(time.time())}
     with store().transaction():  # the card and the completed session, together or not at all
         if not store().insert_new("card", _card_key(session["provider"], saved.token), record, owner=customer_id):
             record = store().get("card", _card_key(session["provider"], saved.token))  # kept by an earlier finish
         _release(customer_id, session_id, status="completed", card=saved.token)
+    return record
+
+
+def _charged(customer_id: str, session: dict, charge: dict) -> dict:
+    """The saved card recorded as ready to charge, and the CVC session completed, together."""
+    with store().transaction():
+        key = _card_key(session["provider"], session["saved_card"])
+        record = {**store().get("card", key, lock=True), "charge": charge}
+        store().put("card", key, record, owner=customer_id)
+        _release(customer_id, session["id"], status="completed", card=session["saved_card"], charge=charge)
     return record
 
 

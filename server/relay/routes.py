@@ -10,6 +10,7 @@ import json
 import threading
 import time
 from dataclasses import dataclass
+from urllib.parse import quote
 
 import requests
 
@@ -75,12 +76,18 @@ class Route:
     upstream_path: str              # below the PSP's configured BASE_URL
     card_fields: tuple[str, ...]    # all the browser may send
     params: tuple[str, ...]         # set by the ticket (the merchant app), never by the browser
-    number: str                     # the card fields the receipt's metadata is read from
+    number: str                     # the card fields the receipt's metadata is read from ("": none sent)
     expiry: tuple[str, str]
     token_key: str                  # where the PSP's answer holds the token
     error_key: str                  # where the PSP's error body names the error
     authorizer: type
     secret_keys: tuple[str, ...]    # refused at their demo values outside the demo
+    path_params: tuple[str, ...] = ()  # params that fill the upstream path's {name}s instead of the body
+
+    def upstream(self, params: dict) -> tuple[str, dict]:
+        """The path below BASE_URL and the parameters for the body."""
+        path = self.upstream_path.format(**{name: quote(params[name], safe="") for name in self.path_params})
+        return path, {k: v for k, v in params.items() if k not in self.path_params}
 
 
 ROUTES: dict[tuple[str, str], Route] = {
@@ -91,6 +98,11 @@ ROUTES: dict[tuple[str, str], Route] = {
         Route("verifone", "card", "/v1/card", ("card_number", "cvv", "expiry_month", "expiry_year"),
               ("organisation",), "card_number", ("expiry_month", "expiry_year"),
               "_id", "error", ApiKeyHeader, ("API_KEY", "RELAY_KEY")),
+        # CVC re-collection: the saved card is the ticket's `id`; the browser sends the CVC alone.
+        Route("ecartpay", "cvc", "/api/tokens", ("cvc",), ("id", "installments", "fixed_installments"), "", ("", ""),
+              "token", "code", EcartPayAuthorization, ("PRIVATE_KEY", "RELAY_KEY")),
+        Route("verifone", "cvv", "/v1/card/{id}", ("cvv",), ("organisation", "id"), "", ("", ""),
+              "_id", "error", ApiKeyHeader, ("API_KEY", "RELAY_KEY"), path_params=("id",)),
     ]
 }
 PSPS = sorted({route.psp for route in ROUTES.values()})

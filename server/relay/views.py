@@ -115,6 +115,8 @@ def ticket_for(route: Route, session: str) -> dict:
     params = claims.get("params")
     if not isinstance(params, dict) or set(params) - set(route.params) or not isinstance(claims.get("jti"), str):
         raise RelayError("ticket_invalid")
+    if not all(isinstance(params.get(name), str) and params[name] for name in route.path_params):
+        raise RelayError("ticket_invalid")
     return claims
 
 
@@ -144,11 +146,12 @@ def spend(claims: dict) -> None:
 def forward(route: Route, claims: dict, fields: dict):
     config = current_app.config
     section = config[route.psp.upper()]
-    url = str(section["BASE_URL"]).rstrip("/") + route.upstream_path
+    path, params = route.upstream(claims["params"])
+    url = str(section["BASE_URL"]).rstrip("/") + path
     authorizer = state()["authorizers"][route.psp]
     try:
         for refresh in (False, True):  # a 401 means the PSP did nothing: fetch a new token, try once more
-            response = state()["http"].post(url, json={**fields, **claims["params"]},
+            response = state()["http"].post(url, json={**fields, **params},
                                             headers={**authorizer.headers(refresh), "Accept": "application/json"},
                                             timeout=float(config["RELAY"]["TIMEOUT"]))
             if response.status_code != 401:

@@ -184,6 +184,34 @@ def test_refusals_forward_nothing(relay, upstream, case):
     assert upstream.recorder.requests == []
 
 
+@pytest.mark.parametrize("params,status,code", [
+    ({"organisation": CREDENTIALS["verifone"]["ORGANISATION"]}, 401, "ticket_invalid"),  # no card in the ticket
+    ({"organisation": CREDENTIALS["verifone"]["ORGANISATION"], "id": ""}, 401, "ticket_invalid"),
+])
+def test_a_cvc_ticket_must_name_the_saved_card(relay, upstream, params, status, code):
+    """The saved card goes into the upstream path (`POST /v1/card/{id}`) only from the ticket."""
+    upstream.recorder.requests.clear()
+    signed = mint_ticket(key("verifone"), psp="verifone", customer="cus_1", session="ses_relaytest0002",
+                         operation="cvv", params=params)
+    answer = post(relay, "verifone", signed=signed, body={"cvv": "362"}, path="/verifone/cvv/ses_relaytest0002")
+    assert (answer.status_code, answer.json()["error"]["code"]) == (status, code)
+    assert upstream.recorder.requests == []
+
+
+def test_a_cvc_ticket_puts_the_card_in_the_path_and_the_cvc_in_the_body(relay, upstream):
+    upstream.recorder.requests.clear()
+    params = {"organisation": CREDENTIALS["verifone"]["ORGANISATION"], "id": "card/../v1/transaction"}
+    signed = mint_ticket(key("verifone"), psp="verifone", customer="cus_1", session="ses_relaytest0003",
+                         operation="cvv", params=params)
+    answer = post(relay, "verifone", signed=signed, body={"cvv": "362"}, path="/verifone/cvv/ses_relaytest0003")
+    # No such card at the PSP (its 404 comes back as its error), and no transaction: the id went quoted, one
+    # path segment (the recorder shows it decoded; unquoted, the dot segments would have been resolved away).
+    assert (answer.status_code, answer.json()["error"]["source"]) == (404, "psp")
+    sent = upstream.recorder.requests[-1]
+    assert sent["url"] == "/verifone/v1/card/card/../v1/transaction"
+    assert json.loads(sent["body"]) == {"cvv": "362", "organisation": params["organisation"]}
+
+
 def test_a_refused_body_does_not_spend_the_ticket(relay, upstream):
     signed = ticket(session="ses_notspent00001")
     assert post(relay, session="ses_notspent00001", signed=signed, body={"bogus": "1"}).status_code == 400

@@ -39,7 +39,9 @@ def expiry_values(target: dict, month: str, year: str) -> dict[str, str]:
 def card_payload(target: dict, number: str, expiry: str, cvc: str, name: str, postal: str) -> dict[str, str]:
     """The values posted to the PSP, in the browser's order (cardPayload in tokenize.js)."""
     fields = target["card_fields"]
-    values = {**target["fields"], fields["number"]: number, **expiry_values(target, *expiry_parts(expiry))}
+    values = dict(target["fields"])
+    if "number" in fields:  # a CVC re-collection target takes the CVC alone
+        values.update({fields["number"]: number, **expiry_values(target, *expiry_parts(expiry))})
     if fields.get("cvc") and (cvc or target["cvc_required"]):
         values[fields["cvc"]] = cvc
     for ours, value in (("name", name), ("postal", postal)):

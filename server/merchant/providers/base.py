@@ -8,6 +8,9 @@ An adapter implements two verbs that mirror the two server legs of tokenization,
   into a saved card, server to server.
 - `deactivate(card_token) -> None`: the card removed at the PSP.
 
+PSPs that can attach a fresh CVC to a saved card (`cvc_recollection`) also implement `start_cvc` (a target
+that posts the CVC alone, for the saved card) and `finish_cvc` (-> the `Charge` that makes it ready to charge).
+
 Whatever goes wrong at the PSP leaves an adapter as a `PspFailure` whose `kind` says what it means for
 the merchant (merchant/sessions.py maps kinds to the API's error codes, in one place). Adapters check the
 shape of every PSP answer they read (`shaped`), so any other exception is a bug in the adapter, and the
@@ -58,6 +61,7 @@ class StartRequest:
     provider_customer: dict          # what this provider stored for the customer earlier (e.g. its user id)
     idempotency_key: str             # the merchant session id: a retried start creates nothing twice
     options: dict = field(default_factory=dict)  # session options the checkout passes through (installments, ...)
+    saved_card: str | None = None    # CVC re-collection: the PSP's token of the saved card the CVC is for
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,7 @@ class FinishRequest:
     customer_id: str
     provider_customer: dict          # what this provider kept for the customer (ProviderSession.provider_customer)
     browser_result: object           # what the browser's tokenization step returned: any JSON value, untrusted
+    saved_card: str | None = None    # CVC re-collection: the saved card's token (StartRequest.saved_card)
 
 
 @dataclass
@@ -84,6 +89,15 @@ class Card:
     exp_month: int
     exp_year: int
     fingerprint: str | None = None
+
+
+@dataclass
+class Charge:
+    """A saved card made ready to charge with a fresh CVC: what the merchant charges with, and until when
+    (the PSP keeps the CVC that long, or until one payment uses it)."""
+
+    token: str
+    expires_at: int
 
 
 class PspFailure(Exception):
@@ -162,6 +176,8 @@ class Provider:
     required: tuple[str, ...] = ("BASE_URL",)
     secret_keys: tuple[str, ...] = ()
     session_options: tuple[str, ...] = ()  # the session options (api.py SESSION_OPTIONS) this PSP takes
+    cvc_recollection = False                # whether start_cvc / finish_cvc attach a fresh CVC to a saved card
+    cvc_session_options: tuple[str, ...] = ()  # the session options a CVC session takes
     retry_statuses = frozenset({502, 503, 504})
 
     @classmethod
@@ -186,6 +202,15 @@ class Provider:
     def finish(self, request: FinishRequest) -> Card:
         """The card the browser's result stands for, saved at the PSP; repeatable after a lost answer.
         A result of the wrong shape, or not from this session: PspFailure(REFUSED, "invalid_result")."""
+        raise NotImplementedError
+
+    def start_cvc(self, request: StartRequest) -> ProviderSession:
+        """A target that posts only the CVC, for the saved card `request.saved_card` (cvc_recollection)."""
+        raise NotImplementedError
+
+    def finish_cvc(self, request: FinishRequest) -> Charge:
+        """The saved card ready to charge, from the browser's result of a start_cvc target; a result of the
+        wrong shape, or not from this session: PspFailure(REFUSED, "invalid_result")."""
         raise NotImplementedError
 
     def deactivate(self, card_token: str) -> None:

@@ -4,18 +4,23 @@ start:  nothing to create at Juspay: the target is /card/tokenize (form, no auth
         x-merchantid and x-routing-id = the customer), which answers {"token": "ctkn_..."} (15 minutes).
 finish: POST /card/add with the token (Basic auth, API key as user name) -> card_token, then read the
         customer's card list for brand, last 4 and expiry.
+CVC re-collection: the same /card/tokenize with `stored_card_token` (the saved card_token) and
+        `card_security_code` alone; its ctkn_ token (15 minutes) is what a payment of the saved card uses.
+        Juspay documents no way to read a ctkn_ token back: the payment call is where Juspay checks it.
 """
 
 from __future__ import annotations
 
 import re
 import secrets
+import time
 
 from ...core.settings import ConfigError
 from ..errors import hint
 from .base import (
     OPTIONAL,
     Card,
+    Charge,
     FinishRequest,
     Provider,
     ProviderSession,
@@ -42,6 +47,7 @@ CALL_ERRORS = {"EXPIRED": (PspFailure.GONE,), "RESOURCE_NOT_FOUND": (PspFailure.
 MASKED_NUMBER = re.compile(r".*\d{4}")   # XXXX-XXXXXXXX-9454
 MONTH = re.compile(r"0?[1-9]|1[0-2]")
 YEAR = re.compile(r"\d{4}")
+TOKEN_TTL = 15 * 60  # seconds a /card/tokenize token lives
 
 
 class JuspayProvider(Provider):
@@ -55,25 +61,43 @@ class JuspayProvider(Provider):
         self.merchant_id = str(config["MERCHANT_ID"])
         self.api_key = str(config["API_KEY"])
 
-    def start(self, request: StartRequest) -> ProviderSession:
-        target = TokenizationTarget(
+    cvc_recollection = True
+
+    def tokenize_target(self, request: StartRequest, fields: dict, card_fields: dict) -> TokenizationTarget:
+        return TokenizationTarget(
             url=f"{self.base_url}/card/tokenize",
             headers={"x-merchantid": self.merchant_id, "x-routing-id": request.customer_id},
-            fields={"merchant_id": self.merchant_id},
-            card_fields={"number": "card_number", "exp_month": "card_exp_month", "exp_year": "card_exp_year",
-                         "cvc": "card_security_code", "name": "name_on_card"},
-            expiry_format="MM+YYYY",
+            fields={"merchant_id": self.merchant_id, **fields}, card_fields=card_fields, expiry_format="MM+YYYY",
             result={"type": "json", "path": "token", "error_code_path": "error_info.fields.0.field_name"},
             errors={field: hint(code) for field, code in FIELD_ERRORS.items()},
         )
+
+    def start(self, request: StartRequest) -> ProviderSession:
+        target = self.tokenize_target(request, {}, {
+            "number": "card_number", "exp_month": "card_exp_month", "exp_year": "card_exp_year",
+            "cvc": "card_security_code", "name": "name_on_card"})
         # No PSP-side session: the merchant session is the reference, the customer id routes the calls.
         return ProviderSession(ref="jp_" + secrets.token_hex(8), target=target, accepted_brands=BRANDS,
                                provider_customer={"customer_id": request.customer_id})
 
-    def finish(self, request: FinishRequest) -> Card:
-        result = request.browser_result
+    def start_cvc(self, request: StartRequest) -> ProviderSession:
+        target = self.tokenize_target(request, {"stored_card_token": request.saved_card},
+                                      {"cvc": "card_security_code"})
+        return ProviderSession(ref="jp_" + secrets.token_hex(8), target=target, accepted_brands=BRANDS,
+                               provider_customer={"customer_id": request.customer_id})
+
+    @staticmethod
+    def token_of(result) -> str:
+        """The browser's result if it is a /card/tokenize token, else invalid_result."""
         if not isinstance(result, str) or not result.startswith("ctkn_") or len(result) > 200:
             raise PspFailure(PspFailure.REFUSED, "invalid_result")
+        return result
+
+    def finish_cvc(self, request: FinishRequest) -> Charge:
+        return Charge(token=self.token_of(request.browser_result), expires_at=int(time.time()) + TOKEN_TTL)
+
+    def finish(self, request: FinishRequest) -> Card:
+        result = self.token_of(request.browser_result)
         customer = request.customer_id  # Juspay's customer is ours: no id of its own to keep
         added = self._call("POST", "/card/add", data={
             "merchant_id": self.merchant_id, "customer_id": customer, "token": result,

@@ -4,6 +4,8 @@ start mints a relay ticket (signed with the PSP's RELAY_KEY, bound to the PSP, c
 exact operation with its parameters) and targets the relay; the browser's result is the relay's signed
 receipt, which finish checks before believing the token or the card metadata in it. The browser never
 chooses what the PSP is asked, and a receipt from another session, customer or PSP is refused.
+CVC re-collection is another operation (`cvc_operation`): the ticket names the saved card, the browser
+sends the CVC alone, and the receipt says which card the PSP made ready to charge.
 """
 
 from __future__ import annotations
@@ -13,7 +15,17 @@ from urllib.parse import quote
 
 from ...core.tickets import SignatureError, mint_ticket, verify
 from ..errors import hint
-from .base import Card, FinishRequest, Provider, PspFailure, StartRequest, TokenizationTarget, origin_of, shaped
+from .base import (
+    Card,
+    Charge,
+    FinishRequest,
+    Provider,
+    PspFailure,
+    StartRequest,
+    TokenizationTarget,
+    origin_of,
+    shaped,
+)
 
 LAST4 = re.compile(r"\d{4}")
 RELAY_ROOT = "http://127.0.0.1:8002"  # `panless relay` on its default port
@@ -34,6 +46,8 @@ RELAY_ERRORS = {
 class RelayedProvider(Provider):
     operation = ""                        # the relay operation: its path segment and the ticket's `op`
     card_fields: dict[str, str] = {}      # our name -> the PSP's field
+    cvc_operation = ""                    # the relay operation attaching a fresh CVC to a saved card
+    cvc_field = ""                        # the PSP's name of the CVC in that operation
     psp_errors: dict[str, str] = {}       # the PSP's error code (as the relay reports it) -> ours
 
     def __init__(self, config: dict):
@@ -44,12 +58,15 @@ class RelayedProvider(Provider):
     def tokenization_origins(self) -> list[str]:
         return [origin_of(self.relay_url)]
 
-    def relay_target(self, request: StartRequest, params: dict) -> TokenizationTarget:
+    def relay_target(self, request: StartRequest, params: dict, operation: str | None = None,
+                     card_fields: dict[str, str] | None = None) -> TokenizationTarget:
+        operation = operation or self.operation
         ticket = mint_ticket(self.relay_key, psp=self.name, customer=request.customer_id,
-                             session=request.idempotency_key, operation=self.operation, params=params)
+                             session=request.idempotency_key, operation=operation, params=params)
         return TokenizationTarget(
-            url=f"{self.relay_url}/{self.name}/{self.operation}/{quote(request.idempotency_key, safe='')}",
-            encoding="json", headers={TICKET_HEADER: ticket}, card_fields=dict(self.card_fields),
+            url=f"{self.relay_url}/{self.name}/{operation}/{quote(request.idempotency_key, safe='')}",
+            encoding="json", headers={TICKET_HEADER: ticket},
+            card_fields=dict(self.card_fields if card_fields is None else card_fields),
             expiry_format="MM+YYYY", result={"type": "json", "path": "receipt", "error_code_path": "error.code"},
             errors=self.relay_errors(),
         )
@@ -59,7 +76,27 @@ class RelayedProvider(Provider):
         codes = {**RELAY_ERRORS, **self.psp_errors}
         return {code: {**hint(ours), "retry": "new_session"} for code, ours in codes.items()}
 
-    def receipt(self, request: FinishRequest) -> dict:
+    def cvc_target(self, request: StartRequest, params: dict) -> TokenizationTarget:
+        """The saved card (in the ticket, never from the browser) and the CVC alone from the browser."""
+        return self.relay_target(request, params, self.cvc_operation, {"cvc": self.cvc_field})
+
+    def cvc_receipt(self, request: FinishRequest) -> dict:
+        """The relay's receipt of a CVC re-collection for this session's saved card, else invalid_result."""
+        claims = self.receipt(request, self.cvc_operation)
+        params = claims.get("params")
+        if not isinstance(params, dict) or params.get("id") != request.saved_card:
+            raise PspFailure(PspFailure.REFUSED, "invalid_result")
+        return claims
+
+    @staticmethod
+    def charge_from(claims: dict, token: str, ttl: int) -> Charge:
+        """Ready to charge from the moment the relay got the PSP's answer (the receipt's `iat`)."""
+        issued = claims.get("iat")
+        if not isinstance(issued, int) or isinstance(issued, bool):
+            raise PspFailure(PspFailure.REFUSED, "invalid_result")
+        return Charge(token=token, expires_at=issued + ttl)
+
+    def receipt(self, request: FinishRequest, operation: str | None = None) -> dict:
         """The relay's receipt for this very session, customer, PSP and operation, else invalid_result."""
         refused = PspFailure(PspFailure.REFUSED, "invalid_result")
         if not isinstance(request.browser_result, str):
@@ -68,7 +105,7 @@ class RelayedProvider(Provider):
             claims = verify(self.relay_key, request.browser_result, "receipt")
         except SignatureError:
             raise refused from None
-        expected = (self.name, self.operation, request.ref, request.customer_id)
+        expected = (self.name, operation or self.operation, request.ref, request.customer_id)
         if not isinstance(claims, dict) or (claims.get("psp"), claims.get("op"), claims.get("ses"),
                                             claims.get("cus")) != expected:
             raise refused

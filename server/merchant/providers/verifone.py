@@ -5,8 +5,9 @@ start:  mint the relay ticket for `card`, with the organisation as its only para
 finish: check the relay's receipt (this session's token), then read the card back from Verifone
         (`GET /v1/card/{id}`, which Verifone documents) for brand, last 4 and expiry: what the PSP kept, not
         what the browser says.
-The CVV stays with the card until one transaction uses it, or 24 hours; a reused card can take a new one
-through `POST /v1/card/{id}` (the sandbox implements it; the kit does not collect it yet).
+The CVV stays with the card until one transaction uses it, or 24 hours; a reused card takes a new one
+through `POST /v1/card/{id}` with `cvv` and `organisation` (CVC re-collection: the relay's `cvv` operation,
+the card's id in the ticket, the CVV alone from the browser; the card keeps its id).
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
-from .base import OPTIONAL, Card, FinishRequest, ProviderSession, PspFailure, StartRequest, shaped
+from .base import OPTIONAL, Card, Charge, FinishRequest, ProviderSession, PspFailure, StartRequest, shaped
 from .relayed import RELAY_ROOT, RelayedProvider
 
 LAST4 = re.compile(r"\d{4}")
 MONTH = re.compile(r"0?[1-9]|1[0-2]")
 YEAR = re.compile(r"\d{2}|\d{4}")
+CVV_TTL = 24 * 3600  # seconds Verifone holds a CVV at most (one transaction spends it sooner)
 BRANDS = ["visa", "mastercard", "amex", "maestro", "discover", "jcb", "diners"]
 BRAND_FOR_VERIFONE = {"VISA": "visa", "MASTERCARD": "mastercard", "AMEX": "amex", "MAESTRO": "maestro",
                       "DISCOVER": "discover", "JCB": "jcb", "DINERS": "diners", "CB": "cb"}
@@ -41,6 +43,9 @@ class VerifoneProvider(RelayedProvider):
     operation = "card"
     card_fields = {"number": "card_number", "exp_month": "expiry_month", "exp_year": "expiry_year", "cvc": "cvv"}
     psp_errors = PSP_ERRORS
+    cvc_recollection = True
+    cvc_operation = "cvv"
+    cvc_field = "cvv"
 
     def __init__(self, config: dict):
         super().__init__(config)
@@ -63,6 +68,17 @@ class VerifoneProvider(RelayedProvider):
         if card.get("_id") != token or card.get("organisation") != self.organisation:
             raise PspFailure(PspFailure.REFUSED, "invalid_result")
         return self.card_from(card)
+
+    def start_cvc(self, request: StartRequest) -> ProviderSession:
+        target = self.cvc_target(request, {"organisation": self.organisation, "id": request.saved_card})
+        return ProviderSession(ref=request.idempotency_key, target=target, accepted_brands=BRANDS,
+                               provider_customer={})
+
+    def finish_cvc(self, request: FinishRequest) -> Charge:
+        claims = self.cvc_receipt(request)
+        if claims["token"] != request.saved_card:  # Verifone updates the card in place: the same _id
+            raise PspFailure(PspFailure.REFUSED, "invalid_result")
+        return self.charge_from(claims, request.saved_card, CVV_TTL)
 
     def deactivate(self, card_token: str) -> None:
         """Verifone UK Gateway documents no card deletion: the merchant forgets the token."""

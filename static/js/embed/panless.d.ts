@@ -13,6 +13,12 @@ export interface MountOptions {
   /** Options of the PSP's session that the checkout decides, checked by the merchant app: Ecart Pay takes
    *  `installments` (3, 6, 9, 12 or 18), `fixed_installments` and `temporary` (a 15-minute token to pay now). */
   sessionOptions?: Record<string, number | boolean>;
+  /** CVC re-collection: the token of one of the customer's saved cards. The form then asks for that card's
+   *  security code alone (showing its brand and last 4), sends it straight to the card's PSP and reports the
+   *  card ready to charge (`tokenized`, with `card.charge`). Juspay, Ecart Pay and Verifone UK Gateway do it;
+   *  for a Mangopay or Stax card the start fails with `cvc_recollection_unsupported`, for a card that is not the
+   *  customer's with `card_not_found`. */
+  savedCard?: string;
   /** A language tag ("fr", "fr-CA", "pt-BR"); default: the browser's languages. Catalogues: en, fr, es, de,
    *  pt-BR, it, nl; another gives English and a console warning. */
   locale?: string;
@@ -57,6 +63,15 @@ export interface SavedCard {
   last4: string;
   exp_month: number;
   exp_year: number;
+  /** Only after a CVC re-collection (the `savedCard` option): what to charge the card with, until when. */
+  charge?: Charge;
+}
+
+export interface Charge {
+  /** Juspay: the /card/tokenize token; Ecart Pay: a temporary token; Verifone UK Gateway: the card's id. */
+  token: string;
+  /** Unix seconds: the PSP keeps the CVC until then (Verifone: or until one transaction uses it). */
+  expires_at: number;
 }
 
 export interface PanlessErrorEvent {
@@ -64,7 +79,7 @@ export interface PanlessErrorEvent {
    *  only the browser raises (BROWSER_CODES in static/js/shared/errors.js, e.g. validation_failed).
    *  Start-up failures (before `ready`; the console says what to fix): frame_parent_not_allowed,
    *  frame_same_origin, unauthenticated (customer token refused), panless_unreachable, checkout_csp_blocked,
-   *  ready_timeout. */
+   *  ready_timeout; with `savedCard`, card_not_found and cvc_recollection_unsupported. */
   code: string;
   message: string;
   field: Field | null;

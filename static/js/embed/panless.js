@@ -4,7 +4,7 @@
 import { connect, FRAME_EVENTS } from "../shared/bridge.js";
 
 const OPTIONS = ["origin", "customerToken", "provider", "locale", "appearance", "fields", "hideButton", "title",
-  "readyTimeout", "sessionOptions"];
+  "readyTimeout", "sessionOptions", "savedCard"];
 // What the checkout's developer should do about each start-up failure: the console says it.
 const FIX = {
   frame_parent_not_allowed: (o) => `add ${location.origin} to PANLESS_ALLOWED_ORIGINS on the Panless server at ${o} `
@@ -16,6 +16,9 @@ const FIX = {
     + "(scheme, host and port), and that server must be running.",
   checkout_csp_blocked: (o, d) => `this page's Content-Security-Policy blocks ${o} (${d}): allow it in frame-src, `
     + "script-src and connect-src.",
+  card_not_found: () => "the savedCard option must be the token of an active saved card of this customerToken's customer.",
+  cvc_recollection_unsupported: () => "this saved card's PSP cannot take a new security code (README, \"CVC "
+    + "re-collection\"): leave savedCard out for it.",
   ready_timeout: (o, ms) => `the card form at ${o} was not ready after ${ms} ms: check the network panel for /frame.`,
 };
 
@@ -33,8 +36,8 @@ export function mount(container, options = {}) {
   frame.title = options.title ?? "Card details";
   frame.referrerPolicy = "no-referrer";
   frame.style.cssText = "border:0;width:100%;height:0;overflow:hidden;display:block";
-  const { customerToken, provider, locale, appearance, fields, hideButton, sessionOptions } = options;
-  const config = { customerToken, provider, locale, appearance, fields, hideButton, sessionOptions };
+  const { customerToken, provider, locale, appearance, fields, hideButton, sessionOptions, savedCard } = options;
+  const config = { customerToken, provider, locale, appearance, fields, hideButton, sessionOptions, savedCard };
 
   const emit = (type, data) => (handlers[type] ?? []).slice().forEach((handler) => handler(data));
   const settle = (ok, data) => waiting.splice(0).forEach((w) => (ok ? w.resolve(data.card) : w.reject(data)));

@@ -98,9 +98,11 @@ export class CardForm {
   // fields: "name" may be left out; emit(event, data): ready change focus blur submit tokenized error
   // label: the button's text instead of the catalogue's; quiet: the host tells the shopper the outcome (the
   // frame with hideButton), so the form neither moves focus nor speaks for a submit (one announcement each).
+  // savedCard: a saved card's token: CVC re-collection, the security code alone for that card.
   constructor(form, { api, currency, provider = null, sessionOptions = null, t = translator(), fields = FIELDS, label = null, quiet = false,
-    emit = () => {} }) {
+    savedCard = null, emit = () => {} }) {
     Object.assign(this, { form, api, currency, provider, sessionOptions, t, emit, label, quiet, session: null, sessionBrands: [], brand: null });
+    this.savedCard = typeof savedCard == "string" && savedCard ? savedCard : null;
     this.result = document.getElementById("result");
     this.announcer = document.getElementById("announce");
     document.getElementById("another").addEventListener("click", () => {
@@ -110,13 +112,14 @@ export class CardForm {
     this.$ = (selector) => form.querySelector(selector);
     this.button = this.$("#pay");
     this.formError = this.$("#form-error");
-    this.fields = FIELDS.filter((f) => f != "name" || fields.includes(f));
-    if (!this.fields.includes("name")) this.$("#name")?.closest(".field").remove();
+    this.fields = this.savedCard ? ["cvc"] : FIELDS.filter((f) => f != "name" || fields.includes(f));
+    for (const field of FIELDS) if (!this.fields.includes(field)) this.$(`#${field}`)?.closest(".field").remove();
+    if (this.savedCard) this.cvcOnly();
     this.inputs = Object.fromEntries([...this.fields, "postal"].map((f) => [f, this.$(`#${f}`)]));
     const { number, expiry, cvc } = this.inputs;
-    number.addEventListener("beforeinput", () => (this.previous = number.value));
-    number.addEventListener("input", () => this.formatNumber());
-    expiry.addEventListener("input", () => (expiry.value = formatExpiry(expiry.value)));
+    number?.addEventListener("beforeinput", () => (this.previous = number.value));
+    number?.addEventListener("input", () => this.formatNumber());
+    expiry?.addEventListener("input", () => (expiry.value = formatExpiry(expiry.value)));
     cvc.addEventListener("input", () => (cvc.value = digitsOnly(cvc.value).slice(0, 4)));
     for (const [field, input] of Object.entries(this.inputs)) {
       input.addEventListener("focus", () => this.emit("focus", { field }));
@@ -143,6 +146,26 @@ export class CardForm {
     });
   }
 
+  // CVC re-collection: the other fields are gone; the texts say "confirm", not "save"; no "Add another card".
+  cvcOnly() {
+    this.form.classList.add("cvc-only");
+    this.button.dataset.t = "button.confirm";
+    document.getElementById("result-title").dataset.t = "status.confirmed";
+    document.getElementById("another").hidden = true;
+    document.querySelector("h1[data-t='page.title']")?.setAttribute("data-t", "page.cvc_title");
+    this.$("#cvc").setAttribute("aria-describedby", "saved-card cvc-error");
+  }
+
+  // The saved card the CVC is for, as the session describes it: its brand's icon, and which card in words.
+  showSavedCard(card) {
+    this.saved = card;
+    const text = Object.assign(document.createElement("span"), { textContent: this.t("page.cvc_intro", { card: this.describe(card) }) });
+    const slot = this.$("#saved-card");
+    slot.replaceChildren(brandIcon(card.brand, brandName(card.brand)), text);
+    slot.hidden = false;
+    this.setBrand(brandByType(card.brand));
+  }
+
   // The page's English, replaced from the catalogue: text, then placeholders.
   localize(root = document) {
     for (const el of root.querySelectorAll("[data-t]")) el.textContent = this.t(el.dataset.t);
@@ -162,10 +185,10 @@ export class CardForm {
   setBrand(brand) {
     if (brand?.type == this.brand?.type) return;
     this.brand = brand;
-    const label = this.$("#number-brand");
+    const label = this.$("#number-brand"); // none in CVC re-collection: the saved card shows its brand
     const name = Object.assign(document.createElement("span"), { className: "visually-hidden", textContent: brand?.niceType });
-    label.replaceChildren(...(brand ? [brandIcon(brand.type, brand.niceType), name] : []));
-    label.dataset.brand = brand?.type ?? "";
+    label?.replaceChildren(...(brand ? [brandIcon(brand.type, brand.niceType), name] : []));
+    if (label) label.dataset.brand = brand?.type ?? "";
     const cvc = this.inputs.cvc;
     const size = brand?.code.size ?? 3;
     cvc.maxLength = size;
@@ -274,7 +297,7 @@ export class CardForm {
       input.value = "";
       this.showError(field);
     }
-    this.setBrand(null);
+    this.setBrand(this.saved ? brandByType(this.saved.brand) : null);
     this.formError.hidden = true;
     this.result.hidden = true;
     this.form.hidden = false;
@@ -283,10 +306,12 @@ export class CardForm {
   // One Idempotency-Key per session, kept for the retry after a network error.
   async createSession(brand, key = newKey(), tries = 2) {
     try {
-      const body = { currency: this.currency, brand: brand || undefined, provider: this.provider || undefined,
-        options: this.sessionOptions || undefined };
+      const body = this.savedCard ? { saved_card: this.savedCard, options: this.sessionOptions || undefined }
+        : { currency: this.currency, brand: brand || undefined, provider: this.provider || undefined,
+          options: this.sessionOptions || undefined };
       const created = await this.api("POST", "/api/sessions", body, { "Idempotency-Key": key });
       this.sessionBrands = created.accepted_brands;
+      if (created.saved_card) this.showSavedCard(created.saved_card);
       this.setPostal(!!created.target?.card_fields?.postal);
       preconnect(created.target.url);
       return created;
@@ -360,14 +385,15 @@ export class CardForm {
       this.unfinished = { session: current.id, opaque };
       const { card: saved } = await this.api("POST", `/api/sessions/${encodeURIComponent(current.id)}/finalize`, { result: opaque });
       this.unfinished = this.session = null;
-      // Only the token and what a shopper may see cross to the host, before anything else.
-      const { token, brand, last4, exp_month, exp_year } = saved;
-      const visible = { token, brand, brand_name: brandName(brand), last4, exp_month, exp_year };
+      // Only the token and what a shopper may see cross to the host, before anything else; after a CVC
+      // re-collection, also what to charge the card with and until when.
+      const { token, brand, last4, exp_month, exp_year, charge } = saved;
+      const visible = { token, brand, brand_name: brandName(brand), last4, exp_month, exp_year, ...(charge && { charge }) };
       this.emit("tokenized", { card: visible, session: current.id });
       setTimeout(() => {
         this.clear();
         this.done(visible);
-        this.ensureSession();
+        if (!this.savedCard) this.ensureSession(); // a CVC is asked for once; clear() starts again if the host wants
       });
       return saved;
     } catch (error) {

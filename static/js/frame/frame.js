@@ -59,7 +59,7 @@ const bridge = connect({
   },
 });
 
-async function configure({ customerToken, provider, locale, appearance, fields, hideButton, sessionOptions }) {
+async function configure({ customerToken, provider, locale, appearance, fields, hideButton, sessionOptions, savedCard }) {
   const label = applyAppearance(appearance && typeof appearance == "object" ? appearance : {});
   form.querySelector("#pay").hidden = hideButton === true;
   controller = "loading"; // a second configure while the locale loads is ignored too
@@ -72,6 +72,7 @@ async function configure({ customerToken, provider, locale, appearance, fields, 
       ? sessionOptions : null,
     t: await loadTranslator(pickLocale(locale)),
     fields: Array.isArray(fields) ? fields.filter(str) : undefined,
+    savedCard: str(savedCard) ? savedCard : null, // CVC re-collection for this saved card (the server checks it)
     label,
     quiet: hideButton === true,
     emit: (event, payload) => bridge.send(event, payload),

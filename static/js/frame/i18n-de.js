@@ -40,6 +40,7 @@ export default {
   too_many_attempts: "Zu viele fehlgeschlagene Versuche. Warten Sie einen Moment und beginnen Sie dann neu.",
   unsupported_brand: "Diese Kartenmarke wird nicht akzeptiert.",
   card_not_found: "Diese gespeicherte Karte ist nicht mehr verfügbar.",
+  cvc_recollection_unsupported: "Diese Karte kann hier nicht mit einer neuen Prüfnummer bestätigt werden. Geben Sie die Karte erneut ein.",
   number_required: "Geben Sie die Kartennummer ein.",
   number_incomplete: "Die Kartennummer ist unvollständig.",
   invalid_number: "Diese Kartennummer ist ungültig. Prüfen Sie die Ziffern.",

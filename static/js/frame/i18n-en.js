@@ -40,6 +40,7 @@ export default {
   too_many_attempts: "Too many failed attempts with this form. Wait a moment, then start again.",
   unsupported_brand: "This card brand is not accepted.",
   card_not_found: "This saved card is no longer available.",
+  cvc_recollection_unsupported: "This card cannot be confirmed with a new security code here. Enter the card again instead.",
   number_required: "Enter the card number.",
   number_incomplete: "The card number is incomplete.",
   invalid_number: "This card number is not valid. Check the digits.",

@@ -40,6 +40,7 @@ export default {
   too_many_attempts: "Demasiados intentos fallidos con este formulario. Espere un momento y empiece de nuevo.",
   unsupported_brand: "Este tipo de tarjeta no se acepta.",
   card_not_found: "Esta tarjeta guardada ya no está disponible.",
+  cvc_recollection_unsupported: "Esta tarjeta no se puede confirmar aquí con un nuevo código de seguridad. Introduzca de nuevo la tarjeta.",
   number_required: "Introduzca el número de tarjeta.",
   number_incomplete: "El número de tarjeta está incompleto.",
   invalid_number: "Este número de tarjeta no es válido. Revise los dígitos.",

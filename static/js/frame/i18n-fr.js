@@ -40,6 +40,7 @@ export default {
   too_many_attempts: "Trop d'échecs avec ce formulaire. Patientez un instant, puis recommencez.",
   unsupported_brand: "Ce type de carte n'est pas accepté.",
   card_not_found: "Cette carte enregistrée n'est plus disponible.",
+  cvc_recollection_unsupported: "Cette carte ne peut pas être confirmée ici avec un nouveau cryptogramme. Saisissez de nouveau la carte.",
   number_required: "Saisissez le numéro de carte.",
   number_incomplete: "Le numéro de carte est incomplet.",
   invalid_number: "Ce numéro de carte n'est pas valide. Vérifiez les chiffres.",

@@ -40,6 +40,7 @@ export default {
   too_many_attempts: "Troppi tentativi non riusciti con questo modulo. Attendi un momento, poi ricomincia.",
   unsupported_brand: "Questo circuito di carta non è accettato.",
   card_not_found: "Questa carta salvata non è più disponibile.",
+  cvc_recollection_unsupported: "Questa carta non può essere confermata qui con un nuovo codice di sicurezza. Inserisci di nuovo la carta.",
   number_required: "Inserisci il numero della carta.",
   number_incomplete: "Il numero della carta è incompleto.",
   invalid_number: "Questo numero di carta non è valido. Controlla le cifre.",

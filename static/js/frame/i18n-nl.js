@@ -40,6 +40,7 @@ export default {
   too_many_attempts: "Te veel mislukte pogingen met dit formulier. Wacht even en begin dan opnieuw.",
   unsupported_brand: "Dit kaartmerk wordt niet geaccepteerd.",
   card_not_found: "Deze opgeslagen kaart is niet meer beschikbaar.",
+  cvc_recollection_unsupported: "Deze kaart kan hier niet met een nieuwe beveiligingscode worden bevestigd. Voer de kaart opnieuw in.",
   number_required: "Voer het kaartnummer in.",
   number_incomplete: "Het kaartnummer is onvolledig.",
   invalid_number: "Dit kaartnummer is ongeldig. Controleer de cijfers.",

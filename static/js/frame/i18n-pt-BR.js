@@ -40,6 +40,7 @@ export default {
   too_many_attempts: "Muitas tentativas sem sucesso neste formulário. Aguarde um momento e recomece.",
   unsupported_brand: "Esta bandeira de cartão não é aceita.",
   card_not_found: "Este cartão salvo não está mais disponível.",
+  cvc_recollection_unsupported: "Este cartão não pode ser confirmado aqui com um novo código de segurança. Digite o cartão novamente.",
   number_required: "Digite o número do cartão.",
   number_incomplete: "O número do cartão está incompleto.",
   invalid_number: "Este número de cartão não é válido. Confira os dígitos.",

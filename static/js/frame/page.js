@@ -52,16 +52,17 @@ const controller = new CardForm(form, {
   api,
   currency: form.dataset.currency,
   provider: form.dataset.provider || null,
+  savedCard: form.dataset.savedCard || null, // ?saved_card=: the security code of that saved card alone
   t,
   emit(event, data) {
     if (event != "tokenized") return;
     if (returnUrl) return goBack({ session: data.session, status: "completed" });
     result.dataset.token = data.card.token;
-    refreshCards().catch(() => {});
+    if (!form.dataset.savedCard) refreshCards().catch(() => {});
   },
 });
 
 controller.localize();
 $("cancel")?.addEventListener("click", () => goBack({ status: "cancelled" }));
 controller.start();
-if (!returnUrl) refreshCards().catch(() => {});
+if (!returnUrl && !form.dataset.savedCard) refreshCards().catch(() => {});

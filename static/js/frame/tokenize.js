@@ -14,7 +14,9 @@ function expiryValues(format, map, { month, year }) {
 
 export function cardPayload(target, card) {
   const map = target.card_fields;
-  const values = { ...target.fields, [map.number]: card.number, ...expiryValues(target.expiry_format, map, card.expiry) };
+  const values = { ...target.fields };
+  // A CVC re-collection target (a saved card) takes the CVC alone.
+  if (map.number) Object.assign(values, { [map.number]: card.number }, expiryValues(target.expiry_format, map, card.expiry));
   if (map.cvc && (card.cvc || target.cvc_required)) values[map.cvc] = card.cvc;
   for (const key of ["name", "postal"]) if (map[key] && card[key]) values[map[key]] = card[key];
   return values;

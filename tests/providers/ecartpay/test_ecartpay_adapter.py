@@ -3,6 +3,7 @@
 
 import base64
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -113,3 +114,26 @@ def test_finish_refuses_what_is_not_a_receipt(result):
     assert caught.value.detail == "invalid_result"
     with pytest.raises(PspFailure):  # nor the ticket itself
         provider.finish(finish_request(started, started.target.headers["X-Relay-Ticket"]))
+
+
+def test_cvc_recollection_sends_the_documented_saved_card_request(ep_relay):
+    """`POST /api/tokens` with the saved token's id (from the ticket) and the cvc (from the browser), as documented."""
+    replay, relay = ep_relay
+    replay.on("authorization_token")
+    replay.on("tokens_create_saved_card")
+    documented = load("ecartpay", "tokens_create_saved_card")
+    provider = adapter(relay.url)
+    saved = documented["request"]["body"]["id"]
+    started = provider.start_cvc(start_request(saved_card=saved, options={"installments": 3,
+                                                                          "fixed_installments": True}))
+    target = started.target.to_json()
+    assert target["card_fields"] == {"cvc": "cvc"} and target["url"].endswith("/ecartpay/cvc/ses_golden000001")
+    answer = post_card(target, "", cvc="123")
+    assert answer.status_code == 200, answer.text
+    assert json.loads(replay.seen[-1]["body"]) == documented["request"]["body"]
+    result = browser_result(target, answer)
+    charge = provider.finish_cvc(replace(finish_request(started, result), saved_card=saved))
+    assert charge.token == documented["response"]["body"]["token"]
+    with pytest.raises(PspFailure) as caught:  # the receipt is for this saved card only
+        provider.finish_cvc(replace(finish_request(started, result), saved_card="another-card"))
+    assert caught.value.detail == "invalid_result"

@@ -42,6 +42,27 @@ def test_juspay_target_matches_the_documented_tokenize_request(jp_replay):
     assert jp_replay.seen == []  # nothing to create at Juspay before the browser posts
 
 
+def test_juspay_cvc_target_matches_the_documented_stored_card_tokenize_request(jp_replay):
+    """CVC re-collection: the documented /card/tokenize of a saved card, field for field and value for value."""
+    documented = load("juspay", "card_tokenize_stored")
+    card_token = parse_qs(documented["request"]["body"])["stored_card_token"][0]
+    target = juspay(jp_replay).start_cvc(start_request(saved_card=card_token)).target
+    assert target.url.endswith(documented["request"]["path"]) and target.encoding == "form"
+    assert target.headers == {"x-merchantid": "myshop", "x-routing-id": "customer_1122"}
+    assert target.card_fields == {"cvc": "card_security_code"}
+    sent = {k: v[0] for k, v in parse_qs(documented["request"]["body"]).items()}
+    assert {**target.fields, "card_security_code": sent["card_security_code"]} == sent
+    charge = juspay(jp_replay).finish_cvc(finish_request(documented["response"]["body"]["token"]))
+    assert charge.token == "ctkn_zwvxwiju0q5chre1" and jp_replay.seen == []
+
+
+@pytest.mark.parametrize("result", [None, 5, "", "tok_x", "ctkn_" + "x" * 300])
+def test_juspay_finish_cvc_refuses_what_is_not_a_tokenize_token(jp_replay, result):
+    with pytest.raises(PspFailure) as failure:
+        juspay(jp_replay).finish_cvc(finish_request(result))
+    assert (failure.value.kind, failure.value.detail) == (PspFailure.REFUSED, "invalid_result")
+
+
 @pytest.mark.parametrize("sample,code", [("card_tokenize_error_month", "invalid_expiry"),
                                          ("card_tokenize_error_year", "invalid_expiry"),
                                          ("card_tokenize_error_cvc_missing", "invalid_cvc")])

@@ -2,6 +2,7 @@
 (tests/fixtures/verifone), not our sandbox."""
 
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -77,3 +78,23 @@ def test_finish_refuses_a_card_of_another_organisation(vf_relay):
     with pytest.raises(PspFailure) as caught:
         provider.finish(finish_request(started, browser_result(started.target.to_json(), answer)))
     assert caught.value.detail == "invalid_result"
+
+
+def test_cvc_recollection_sends_the_documented_card_update(vf_relay):
+    """`POST /v1/card/{id}` with `cvv` and `organisation`: the id from the ticket, the CVV alone from the browser."""
+    replay, relay = vf_relay
+    replay.on("card_update_cvv")
+    documented = load("verifone", "card_update_cvv")
+    card_id = documented["response"]["body"]["_id"]
+    provider = adapter(relay.url, base_url=replay.server.url)
+    started = provider.start_cvc(start_request(saved_card=card_id))
+    target = started.target.to_json()
+    assert target["card_fields"] == {"cvc": "cvv"} and target["url"].endswith("/verifone/cvv/ses_golden000001")
+    answer = post_card(target, "", cvc="123")
+    assert answer.status_code == 200, answer.text
+    updated = replay.seen[-1]
+    assert (updated["method"], updated["path"]) == ("POST", f"/v1/card/{card_id}")
+    assert updated["headers"]["X-Apikey"] == CONFIG["API_KEY"]
+    assert json.loads(updated["body"]) == {"cvv": "123", "organisation": DOCUMENTED_CARD["organisation"]}
+    charge = provider.finish_cvc(replace(finish_request(started, browser_result(target, answer)), saved_card=card_id))
+    assert charge.token == card_id  # the same card, now holding a CVV
