@@ -93,6 +93,13 @@ def pages_of(static_dir: str, name: str) -> list[str]:
     return sorted(page for page, entry in ENTRY.items() if name in served(static_dir).lazy_closure(entry))
 
 
+def purpose(name: str) -> str:
+    if name not in PAGE_ASSETS:
+        raise KeyError(f"static/{name} is loaded by a card page but has no purpose in PAGE_ASSETS "
+                       "(server/merchant/assets.py): say why it is there")
+    return PAGE_ASSETS[name]
+
+
 def inventory(static_dir: str) -> dict:
     build_, static = served(static_dir), Path(static_dir)
     entries = []
@@ -100,10 +107,10 @@ def inventory(static_dir: str) -> dict:
         paths = [f"{STATIC_URL}/{asset.path}", *(f"{STATIC_URL}/{alias}" for alias, s in PUBLIC.items() if s == name)]
         entries.append({
             "path": paths[0], **({"also_at": paths[1:]} if paths[1:] else {}), "sha384": sri(asset.body),
-            "purpose": PAGE_ASSETS[name], "kind": "stylesheet" if name.endswith(".css") else "module script",
+            "purpose": purpose(name), "kind": "stylesheet" if name.endswith(".css") else "module script",
             "pages": pages_of(static_dir, name),
             "sources": [{"path": f"static/{source}", "sha384": sri((static / source).read_bytes()),
-                         "purpose": PAGE_ASSETS[source]} for source in asset.sources]})
+                         "purpose": purpose(source)} for source in asset.sources]})
     return {"description": "Payment page script inventory (PCI DSS 6.4.3): every script and stylesheet the "
                            "Panless card pages load, as served (bundled and minified from the readable sources, "
                            "see docs/pci.md), with its SRI hash, its purpose and the source files it is built "
