@@ -214,11 +214,13 @@ def compressed(body: bytes) -> dict[str, bytes]:
     return {"br": brotli.compress(body, quality=11), "gzip": gzip.compress(body, 9, mtime=0)}
 
 
-def build_script(static: Path, entry: str, done: dict[str, Asset]) -> Asset:
+def build_script(static: Path, entry: str, done: dict[str, Asset], building: tuple[str, ...] = ()) -> Asset:
     if entry in done:
         return done[entry]
+    if entry in building:  # each would need the other's hash in its own bytes
+        raise BuildError(f"on-demand import cycle: {' -> '.join((*building, entry))}")
     for target in lazy_targets(static, entry):  # built first: the bundle names them by their hash
-        build_script(static, target, done)
+        build_script(static, target, done, (*building, entry))
     text, sources, lazy = bundle(static, entry, {name: asset.path for name, asset in done.items()})
     body = rjsmin.jsmin(text).encode()
     done[entry] = Asset(hashed(entry, body), entry, sources, body, compressed(body), lazy)

@@ -10,7 +10,9 @@ The card pages' policy headers (CSP and the rest) are for HTML, and stay there (
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from urllib.parse import unquote_plus
 
+from ..core.pan import find_pans
 from . import assets
 from .build import Asset
 
@@ -36,6 +38,14 @@ def preferred(accept_encoding: str) -> list[str]:
     return [c for c in ("br", "gzip") if offered.get(c, offered.get("*", 0.0)) > 0]
 
 
+def carries_a_pan(environ: dict) -> bool:
+    """A card-number-shaped value in the path, query, headers or cookies: for the app's tripwire, as anywhere."""
+    query = environ.get("QUERY_STRING", "")
+    texts = [environ.get("PATH_INFO", ""), query, unquote_plus(query),
+             *(f"{k}: {v}" for k, v in environ.items() if k.startswith("HTTP_") and isinstance(v, str))]
+    return any(find_pans(text) for text in texts)
+
+
 class StaticFiles:
     """WSGI middleware: GET and HEAD of /static/<served path> answered here, everything else passed on."""
 
@@ -50,8 +60,8 @@ class StaticFiles:
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
-        if not path.startswith(self.prefix):
-            return self.app(environ, start_response)
+        if not path.startswith(self.prefix) or carries_a_pan(environ):
+            return self.app(environ, start_response)  # the app's PAN tripwire refuses, counts and logs it
         found = self.table().get(path[len(self.prefix):])
         if found is None:
             return self.answer(start_response, "404 Not Found", [("Content-Type", "text/plain; charset=utf-8")],

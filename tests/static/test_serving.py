@@ -32,6 +32,7 @@ STATIC_HEADERS = {"Content-Type", "Content-Length", "Cache-Control", "Etag", "Va
 def server(sandbox_server):
     app = create_app({**providers_on(sandbox_server.url), "ALLOWED_ORIGINS": SHOP})
     live = LiveServer(app).start()
+    live.app = app
     yield live
     live.stop()
 
@@ -156,6 +157,16 @@ def test_only_built_files_are_served(server):
     connection.close()
 
 
+def test_a_card_number_in_a_static_request_meets_the_tripwire(server):
+    before = server.app.extensions["panless_counters"]["pan_detected"]
+    for headers, path in (({}, "/static/js/embed/panless.js?n=4970107111111119"),
+                          ({"X-Note": "4970 1071 1111 1119"}, "/static/js/embed/panless.js"),
+                          ({}, "/static/4970107111111119.js")):
+        status, _, body = get(server, path, **headers)
+        assert status == 400 and b"pan_detected" in body and b"4970" not in body, path
+    assert server.app.extensions["panless_counters"]["pan_detected"] == before + 3
+
+
 def test_the_build_is_the_same_in_every_process():
     """Built three times, in this process and in two fresh ones (each with its own hash seed): the same bytes."""
     script = ("import hashlib, json, sys; from panless.merchant.assets import served; "
@@ -210,6 +221,8 @@ def test_a_lazy_module_is_named_by_its_hash_and_kept_apart(tmp_path):
     ({"js/e.js": 'import { a } from "./m.js";\n', "js/m.js": 'export * from "./n.js";\n', "js/n.js": ""},
      "not supported"),
     ({"js/e.js": 'import x from "lodash";\n'}, "bare import"),
+    ({"js/e.js": 'export const f = () => import("./m.js");\n', "js/m.js": 'export const g = () => import("./e.js");\n'},
+     "on-demand import cycle"),
 ])
 def test_what_the_bundler_cannot_do_it_refuses_at_build_time(tmp_path, files, error):
     write(tmp_path, files)
