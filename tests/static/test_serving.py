@@ -17,7 +17,7 @@ import pytest
 
 from panless import create_app
 from panless.merchant import assets
-from panless.merchant.build import BuildError, build
+from panless.merchant.build import BuildError, build, module_order
 from tests.merchant.support import ROOT, SHOP
 from tests.support import LiveServer, providers_on
 
@@ -184,14 +184,18 @@ def test_the_build_is_the_same_in_every_process():
 
 def test_the_inventory_maps_each_served_file_to_its_sources():
     listed = {entry["path"]: entry for entry in assets.inventory(STATIC)["assets"]}
-    frame = next(entry for path, entry in listed.items() if "/frame/frame." in path)
-    assert [s["path"] for s in frame["sources"]] == [
-        "static/js/shared/bridge.js", "static/js/card/card.js", "static/js/shared/errors.js",
-        "static/js/frame/i18n-en.js", "static/js/frame/icons.js", "static/js/frame/tokenize.js",
-        "static/js/frame/form.js", "static/js/frame/frame.js"]  # the order they run in, the entry last
-    embed = next(entry for path, entry in listed.items() if "/embed/panless." in path)
+    for entry_module, needed in (("js/frame/frame.js", ["js/shared/bridge.js", "js/frame/form.js",
+                                                        "js/frame/tokenize.js", "js/card/card.js"]),
+                                 ("js/embed/panless.js", ["js/shared/bridge.js"])):
+        served = next(entry for path, entry in listed.items() if path == assets.url(STATIC, entry_module))
+        sources = [s["path"] for s in served["sources"]]
+        # The modules in the order they run, each once, the entry last.
+        assert sources == [f"static/{name}" for name in module_order(ROOT / "static", entry_module)]
+        assert sources[-1] == f"static/{entry_module}" and len(set(sources)) == len(sources)
+        assert {f"static/{name}" for name in needed} <= set(sources)
+        assert all(not s.endswith(("i18n-fr.js", "i18n-de.js")) for s in sources)  # loaded on demand, apart
+    embed = listed[assets.url(STATIC, "js/embed/panless.js")]
     assert embed["also_at"] == ["/static/js/embed/panless.js"] and embed["pages"] == ["checkout (embed)"]
-    assert [s["path"] for s in embed["sources"]] == ["static/js/shared/bridge.js", "static/js/embed/panless.js"]
     for entry in listed.values():
         assert HASHED.match(entry["path"]) and entry["sources"] and entry["purpose"]
 
