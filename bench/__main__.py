@@ -17,7 +17,7 @@ from pathlib import Path
 from panless.merchant.providers import ADAPTERS
 from tests.support.browser import chromium_executable
 
-from . import browser, load, relay
+from . import browser, load, relay, wire
 from .goals import Row, missed, table
 from .stack import Stack
 
@@ -58,6 +58,8 @@ def main() -> int:
     workers = 3
     rows: list[Row] = []
     with Stack(workers=workers) as stack:
+        print("bench: bytes on the wire...", flush=True)
+        rows += wire.rows(stack, runs)
         print("bench: browser figures...", flush=True)
         rows += browser.rows(stack, runs)
         print("bench: through the relay...", flush=True)

@@ -1,23 +1,16 @@
-"""Browser figures in Chromium: what the checkout page and the card frame load, time from mount() to
-`ready`, time from submit to token (and the same requests made bare with fetch), round trips."""
+"""Browser figures in Chromium: time from mount() to `ready`, time from submit to token (and the same requests
+made bare with fetch), round trips. What crosses the wire is bench/wire.py's."""
 
 from __future__ import annotations
 
-import gzip
 from datetime import UTC, datetime
 
-import requests
 from playwright.sync_api import sync_playwright
 
 from panless.merchant.providers import ADAPTERS
 from tests.support.browser import launch_args
 
 from .goals import Row
-
-try:
-    import brotli
-except ImportError:  # optional: sizes are reported without it
-    brotli = None
 
 YY = f"{(datetime.now(UTC).year + 3) % 100:02d}"
 MOUNT = """async ([origin, provider]) => {
@@ -45,18 +38,6 @@ BARE = """async ([number, expiry]) => {
         {method: 'POST', headers, body: JSON.stringify({result: text})})).json();
     return performance.now() - t0;
 }"""
-
-
-def sizes(urls: list[str]) -> dict:
-    files, raw, gz, br = [], 0, 0, 0
-    for url in urls:
-        body = requests.get(url, timeout=10).content
-        entry = {"url": url, "raw": len(body), "gzip": len(gzip.compress(body, 9))}
-        if brotli:
-            entry["brotli"] = len(brotli.compress(body, quality=11))
-        files.append(entry)
-        raw, gz, br = raw + entry["raw"], gz + entry["gzip"], br + entry.get("brotli", 0)
-    return {"files": files, "raw": raw, "gzip": gz, "brotli": br if brotli else None}
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -104,15 +85,13 @@ def submit_watching_the_network(context, page, card_frame) -> list[str]:
 
 
 def measure(stack, runs: int = 30, per_psp_runs: int = 3) -> dict:
-    ready, submit, bare, trips, loaded = [], [], [], {}, None
+    ready, submit, bare, trips = [], [], [], {}
     with sync_playwright() as p:
         browser = p.chromium.launch(**launch_args({}))
         for _ in range(runs):
-            context, page, ready_ms, card_frame, requested = open_card(browser, stack, "mangopay", loaded is None)
+            context, page, ready_ms, card_frame, requested = open_card(browser, stack, "mangopay")
             ready.append(ready_ms)
             submit.append(page.evaluate(SUBMIT))
-            if loaded is None:  # everything loaded up to the token, so that nothing fetched late is missed
-                loaded = list(requested)
             bare.append(card_frame.evaluate(BARE, ["4970107111111119", f"12{YY}"]))
             context.close()
         # Round trips, in runs of their own: watching the network costs the frame time, so no timing here.
@@ -122,13 +101,9 @@ def measure(stack, runs: int = 30, per_psp_runs: int = 3) -> dict:
                 trips.setdefault(provider, []).append(len(submit_watching_the_network(context, page, card_frame)))
                 context.close()
         browser.close()
-    checkout_files = [u for u, f in loaded if "/frame?" not in f and "/static/" in u]
-    frame_files = [u for u, f in loaded if "/frame?" in u or ("/frame?" in f and u.endswith((".js", ".css")))]
     overhead = [k / b for k, b in zip(submit, bare, strict=True)]
     return {
         "runs": runs,
-        "embed": sizes(checkout_files),
-        "frame": sizes(frame_files),
         "ready_ms": {"p50": percentile(ready, 50), "p95": percentile(ready, 95)},
         "submit_to_token_ms": {"p50": percentile(submit, 50), "p95": percentile(submit, 95)},
         "bare_requests_ms": {"p50": percentile(bare, 50), "p95": percentile(bare, 95)},
@@ -140,11 +115,7 @@ def measure(stack, runs: int = 30, per_psp_runs: int = 3) -> dict:
 def rows(stack, runs: int) -> list[Row]:
     r = measure(stack, runs)
     names = {adapter.name: adapter.title for adapter in ADAPTERS}
-    kb = lambda s: f"{s['raw'] / 1024:.1f} KB raw, {s['gzip'] / 1024:.1f} KB gzip"  # noqa: E731
     return [
-        Row("Embed: everything the checkout page loads (gzip)", kb(r["embed"]), round(r["embed"]["gzip"] / 1024, 2),
-            2, unit=" KB"),
-        Row("Card frame: HTML, JS and CSS (gzip)", kb(r["frame"]), round(r["frame"]["gzip"] / 1024, 2), 10, unit=" KB"),
         Row(f"mount() to `ready` (p50 / p95, {runs} cold runs)",
             f"{r['ready_ms']['p50']:.0f} / {r['ready_ms']['p95']:.0f} ms"),
         Row("Submit to token through the iframe / the same requests made bare with fetch (p50)",

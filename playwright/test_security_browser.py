@@ -92,7 +92,7 @@ def test_tampered_module_does_not_run(page, merchant, invariant):
         response = route.fetch()
         route.fulfill(response=response, body=response.text() + "\nwindow.skimmed = true;\n")
 
-    page.route("**/static/js/frame/tokenize.js", tamper)
+    page.route("**/static/js/frame/page.*.js", tamper)  # the hosted page's bundle, tokenize.js within
     errors = []
     page.on("console", lambda m: m.type == "error" and errors.append(m.text))
     page.goto(f"{merchant.url}/pay")

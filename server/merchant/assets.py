@@ -1,8 +1,10 @@
 """The payment pages' scripts and stylesheets: SRI hashes, the import map, and the script inventory.
 
 PCI DSS 6.4.3 asks for an inventory of every script on a payment page, with why it is there, and a way
-to assure its integrity. Every script and stylesheet the card pages load carries an SRI sha384 hash (module
-imports through the import map's "integrity" member), and `panless inventory` writes the list.
+to assure its integrity. The pages load the files server/merchant/build.py makes from the sources (one bundle
+per entry, the lazy catalogues, the stylesheets, all minified and content-hashed); every one carries an SRI
+sha384 hash of the served bytes (module imports through the import map's "integrity" member), and
+`panless inventory` writes the list, each served file with the source files it is built from.
 """
 
 from __future__ import annotations
@@ -10,10 +12,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import posixpath
-import re
 from functools import cache
 from pathlib import Path
+
+from .build import Build, build
 
 # Everything a payment page loads, with the reason it is there (the inventory's "purpose").
 PAGE_ASSETS = {
@@ -42,64 +44,78 @@ PAGE_ASSETS = {
 ENTRY = {"card_form": "js/frame/page.js", "frame": "js/frame/frame.js", "checkout (embed)": "js/embed/panless.js"}
 
 
+STYLES = tuple(name for name in PAGE_ASSETS if name.endswith(".css"))
+STATIC_URL = "/static"
+# The embed's public URL, which merchants paste into their checkout pages: the same bytes as its hashed file,
+# cached briefly (a fix reaches every checkout page within that time).
+PUBLIC = {"js/embed/panless.js": ENTRY["checkout (embed)"]}
+
+
 def sri(content: bytes) -> str:
     """The SRI value of some bytes, as a page's integrity attribute states it."""
     return "sha384-" + base64.b64encode(hashlib.sha384(content).digest()).decode()
 
 
 @cache
-def hashes(static_dir: str) -> dict[str, str]:
-    """SRI hash of each payment-page asset, computed once per process (what the pages promise)."""
-    return {name: sri((Path(static_dir) / name).read_bytes()) for name in PAGE_ASSETS}
+def served(static_dir: str) -> Build:
+    """The files the card pages load, as served: bundled, minified, content-hashed (server/merchant/build.py).
+    Built once per process: a changed source is served after a restart, under a new name."""
+    return build(static_dir, tuple(ENTRY.values()), STYLES)
 
 
-IMPORT = re.compile(r"""(?:^|\n)\s*import\s[^;]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)""")
+def url(static_dir: str, name: str) -> str:
+    """The served URL of a source name ("js/frame/frame.js" -> "/static/js/frame/frame.<hash>.js")."""
+    return f"{STATIC_URL}/{served(static_dir).assets[name].path}"
+
+
+def forget() -> None:
+    """Drop the built files, so the next use builds them again from the sources (for tests that change them)."""
+    served.cache_clear()
+    hashes.cache_clear()
 
 
 @cache
-def modules_of(static_dir: str, entry: str, on_demand: bool = True) -> tuple[str, ...]:
-    """The entry module and every module it can import: statically, and on demand unless told not to."""
-    seen, todo = [], [entry]
-    while todo:
-        name = todo.pop()
-        if name in seen:
-            continue
-        seen.append(name)
-        source = (Path(static_dir) / name).read_text(encoding="utf-8")
-        for match in IMPORT.finditer(source):
-            target = match.group(1) or (match.group(2) if on_demand else None)
-            if target:
-                todo.append(posixpath.normpath(posixpath.join(posixpath.dirname(name), target)))
-    return tuple(sorted(seen))
+def hashes(static_dir: str) -> dict[str, str]:
+    """SRI hash of each served file, by the source name it is built from (what the pages promise)."""
+    return {name: sri(asset.body) for name, asset in served(static_dir).assets.items()}
 
 
-def preloads(static_dir: str, entry: str) -> list[str]:
-    """The modules the entry imports statically, to fetch at once rather than one import level at a time."""
-    return [name for name in modules_of(static_dir, entry, on_demand=False) if name != entry]
-
-
-def import_map(static_dir: str, entry: str, static_url: str = "/static") -> dict:
-    """An import map whose "integrity" member pins every module this page can load, and no other."""
-    digests = hashes(static_dir)
-    return {"integrity": {f"{static_url}/{name}": digests[name] for name in modules_of(static_dir, entry)}}
-
-
-def inventory(static_dir: str) -> dict:
-    entries = [{"path": f"/static/{name}", "sha384": digest, "purpose": PAGE_ASSETS[name],
-                "kind": "stylesheet" if name.endswith(".css") else "module script",
-                "pages": pages_of(static_dir, name)}
-               for name, digest in hashes(static_dir).items()]
-    return {"description": "Payment page script inventory (PCI DSS 6.4.3): every script and stylesheet the "
-                           "Panless card pages load, with its SRI hash and purpose. Regenerate with "
-                           "`panless inventory` after an authorized change.",
-            "assets": entries}
+def import_map(static_dir: str, entry: str) -> dict:
+    """An import map whose "integrity" member pins the entry's bundle and every file it can load on demand."""
+    build_, digests = served(static_dir), hashes(static_dir)
+    return {"integrity": {url(static_dir, name): digests[name] for name in build_.lazy_closure(entry)}}
 
 
 def pages_of(static_dir: str, name: str) -> list[str]:
-    """The pages that load an asset: the stylesheet is on both card pages; modules where imported."""
+    """The pages that load a served file: the stylesheets by the templates, the scripts where reachable."""
     if name.endswith(".css"):
         return ["card_form"] if name == "css/page.css" else ["card_form", "frame"]
-    return sorted(page for page, entry in ENTRY.items() if name in modules_of(static_dir, entry))
+    return sorted(page for page, entry in ENTRY.items() if name in served(static_dir).lazy_closure(entry))
+
+
+def purpose(name: str) -> str:
+    if name not in PAGE_ASSETS:
+        raise KeyError(f"static/{name} is loaded by a card page but has no purpose in PAGE_ASSETS "
+                       "(server/merchant/assets.py): say why it is there")
+    return PAGE_ASSETS[name]
+
+
+def inventory(static_dir: str) -> dict:
+    build_, static = served(static_dir), Path(static_dir)
+    entries = []
+    for name, asset in build_.assets.items():
+        paths = [f"{STATIC_URL}/{asset.path}", *(f"{STATIC_URL}/{alias}" for alias, s in PUBLIC.items() if s == name)]
+        entries.append({
+            "path": paths[0], **({"also_at": paths[1:]} if paths[1:] else {}), "sha384": sri(asset.body),
+            "purpose": purpose(name), "kind": "stylesheet" if name.endswith(".css") else "module script",
+            "pages": pages_of(static_dir, name),
+            "sources": [{"path": f"static/{source}", "sha384": sri((static / source).read_bytes()),
+                         "purpose": purpose(source)} for source in asset.sources]})
+    return {"description": "Payment page script inventory (PCI DSS 6.4.3): every script and stylesheet the "
+                           "Panless card pages load, as served (bundled and minified from the readable sources, "
+                           "see docs/pci.md), with its SRI hash, its purpose and the source files it is built "
+                           "from. Regenerate with `panless inventory` after an authorized change.",
+            "assets": entries}
 
 
 def write_inventory(static_dir: str, out: Path) -> Path:

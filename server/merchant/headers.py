@@ -1,18 +1,22 @@
 """Response headers per kind of view: the card pages' CSP (nonce, connect-src of the PSPs), the API's
-locked-down policy, framing for the frame view, and what static files need. Views mark what they are
-(`g.page`, `g.frame_parent`); `set_headers` gives each kind its policy."""
+locked-down policy, framing for the frame view, compression of the frame. Static files never reach these
+(static_files.py answers them with their own few headers). Views mark what they are (`g.page`,
+`g.frame_parent`); `set_headers` gives each kind its policy."""
 
 from __future__ import annotations
 
+import gzip
 import secrets
 
+import brotli
 from flask import g, request
 
-from . import providers
+from . import providers, static_files
 
 PERMISSIONS_POLICY = ("accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
                       "payment=(), usb=(), browsing-topics=()")
 API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+COMPRESSED_VIEWS = {"pages.frame"}
 
 
 def csp_nonce() -> str:
@@ -55,12 +59,23 @@ def set_headers(response):
         response.headers["Content-Security-Policy"] = API_CSP
     if parent:
         del response.headers["X-Frame-Options"]  # frame-ancestors decides; XFO cannot name an origin
-    if request.path.startswith("/static/"):
-        # Public assets: checkout pages on other origins import the embed module, which needs CORS.
-        response.headers["Access-Control-Allow-Origin"] = "*"
-        response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
-    else:
-        response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
-        response.headers.setdefault("Cache-Control", "no-store")
+    response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
+    response.headers.setdefault("Cache-Control", "no-store")
     response.headers["Permissions-Policy"] = PERMISSIONS_POLICY
+    if request.endpoint in COMPRESSED_VIEWS:
+        compress(response)
     return response
+
+
+def compress(response) -> None:
+    """The page compressed as the browser offers (brotli, else gzip). Only for views that echo nothing a
+    visitor chose (BREACH needs the attacker's text beside a secret in one compressed answer): the frame's
+    one echoed value, its parent, must be an exact allowed origin."""
+    if response.status_code != 200 or response.direct_passthrough or "Content-Encoding" in response.headers:
+        return
+    coding = next(iter(static_files.preferred(request.headers.get("Accept-Encoding", ""))), None)
+    response.vary.add("Accept-Encoding")
+    if coding:
+        body = response.get_data()
+        response.set_data(brotli.compress(body, quality=5) if coding == "br" else gzip.compress(body, 6, mtime=0))
+        response.headers["Content-Encoding"] = coding

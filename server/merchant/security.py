@@ -11,7 +11,7 @@ from flask_talisman import Talisman
 
 from ..core import jsonsafe
 from ..core.redaction import install_log_redaction
-from . import assets, cross_site, csp_reports, headers, proxy, tripwire
+from . import assets, cross_site, csp_reports, headers, proxy, static_files, tripwire
 
 
 class BoundedJSON(DefaultJSONProvider):
@@ -40,10 +40,14 @@ def init_app(app: Flask) -> None:
 
 
 def register_asset_helpers(app: Flask) -> None:
+    """The pages name the served files (content-hashed, with SRI of the served bytes); the built files are
+    answered from memory before the request reaches Flask, so they carry no page headers (static_files.py)."""
     static = app.static_folder
+    assets.served(static)  # built at start-up, so the first shopper does not wait for it
 
     def sri(name: str) -> str:
         return assets.hashes(static)[name]
 
     app.jinja_env.globals.update(sri=sri, import_map=lambda entry: assets.import_map(static, entry),
-                                 preloads=lambda entry: assets.preloads(static, entry))
+                                 asset_url=lambda name: assets.url(static, name))
+    app.wsgi_app = static_files.StaticFiles(app.wsgi_app, static, app.static_url_path + "/")

@@ -1,4 +1,4 @@
-"""Scripts and stylesheets: SRI on every asset the pages load, and the committed script inventory."""
+"""Scripts and stylesheets: SRI of the served bytes on every file the pages load, and the committed inventory."""
 
 import json
 import re
@@ -6,14 +6,17 @@ import shutil
 
 import requests
 
-from panless.merchant.assets import hashes, inventory
+from panless.merchant import assets
+from panless.merchant.assets import inventory
 from panless.merchant.audit import sri
 from tests.merchant.support import ROOT
 from tests.support.sandbox import TIMEOUT
 
+HASHED = r"\.[0-9a-f]{12}\."  # a content hash in a served file's name
 
-def test_every_asset_carries_a_matching_sri_hash(app_server):
-    page = requests.get(app_server.url + "/pay", timeout=TIMEOUT).text
+
+def declared_assets(page: str) -> dict[str, str]:
+    """Every file a page names (tags and the import map's "integrity" member) -> the SRI hash it states."""
     imports = json.loads(re.search(r'<script type="importmap"[^>]*>(.*?)</script>', page, re.S).group(1))
     declared = dict(imports["integrity"])
     for tag in re.findall(r"<(?:script|link)[^>]+>", page):
@@ -22,23 +25,31 @@ def test_every_asset_carries_a_matching_sri_hash(app_server):
             integrity = re.search(r'integrity="([^"]+)"', tag)
             assert integrity, f"{src.group(1)} has no integrity attribute"
             assert declared.setdefault(src.group(1), integrity.group(1)) == integrity.group(1), src.group(1)
-    # Every module the page can load (the lazy catalogues included) and its stylesheets, and nothing else.
-    catalogues = [f"/static/js/frame/i18n-{locale}.js" for locale in ("de", "en", "es", "fr", "it", "nl", "pt-BR")]
-    assert sorted(declared) == sorted(["/static/css/form.css", "/static/css/page.css", "/static/js/card/card.js",
-                                       "/static/js/frame/form.js", *catalogues, "/static/js/frame/icons.js",
-                                       "/static/js/frame/page.js",
-                                       "/static/js/frame/tokenize.js", "/static/js/shared/errors.js"])
+    return declared
+
+
+def test_every_asset_carries_a_matching_sri_hash(app_server):
+    declared = declared_assets(requests.get(app_server.url + "/pay", timeout=TIMEOUT).text)
+    # The page's bundle, the catalogues it loads on demand, its two stylesheets, and nothing else; each by a
+    # content-hashed name.
+    unhashed = sorted(re.sub(HASHED, ".", path) for path in declared)
+    catalogues = [f"/static/js/frame/i18n-{locale}.js" for locale in ("de", "es", "fr", "it", "nl", "pt-BR")]
+    assert unhashed == sorted(["/static/css/form.css", "/static/css/page.css", "/static/js/frame/page.js",
+                               *catalogues])
     for path, digest in declared.items():
-        assert digest.startswith("sha384-")
+        assert re.search(HASHED, path) and digest.startswith("sha384-"), path
         assert sri(requests.get(app_server.url + path, timeout=TIMEOUT).content) == digest, path
 
 
 def test_served_files_match_the_committed_inventory(app_server):
     committed = json.loads((ROOT / "docs" / "script-inventory.json").read_text())
     for entry in committed["assets"]:
-        served = requests.get(app_server.url + entry["path"], timeout=TIMEOUT).content
-        assert sri(served) == entry["sha384"], f"{entry['path']} changed: run `panless inventory` once authorized"
+        for path in [entry["path"], *entry.get("also_at", [])]:
+            served = requests.get(app_server.url + path, timeout=TIMEOUT).content
+            assert sri(served) == entry["sha384"], f"{path} changed: run `panless inventory` once authorized"
         assert entry["purpose"]
+        for source in entry["sources"]:  # each source file named is in the repository, as hashed
+            assert sri((ROOT / source["path"]).read_bytes()) == source["sha384"], source["path"]
     assert committed == inventory(str(ROOT / "static"))
 
 
@@ -46,9 +57,12 @@ def test_inventory_detects_a_change(tmp_path):
     static = tmp_path / "static"
     shutil.copytree(ROOT / "static", static)
     before = inventory(str(static))["assets"]
-    (static / "js" / "frame" / "form.js").write_text("/* changed */\n", encoding="utf-8")
-    hashes.cache_clear()
+    (static / "js" / "shared" / "errors.js").write_text(
+        (static / "js" / "shared" / "errors.js").read_text() + "\n/* changed */ export const changed = 1;\n")
+    assets.forget()
     after = inventory(str(static))["assets"]
-    changed = [a["path"] for a, b in zip(before, after, strict=True) if a["sha384"] != b["sha384"]]
-    hashes.cache_clear()
-    assert changed == ["/static/js/frame/form.js"]
+    assets.forget()
+    changed = sorted(a["path"] for a, b in zip(before, after, strict=True) if a != b)
+    # Both bundles that hold errors.js change, under new names; the embed and the catalogues do not.
+    assert [re.sub(HASHED, ".", path) for path in changed] == ["/static/js/frame/frame.js", "/static/js/frame/page.js"]
+    assert all(a["path"] != b["path"] for a, b in zip(before, after, strict=True) if a != b)

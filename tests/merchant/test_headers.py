@@ -27,8 +27,9 @@ def test_headers_per_view_match_the_snapshot(app_server, sandbox):
     seen = {name: normalised(requests.request(method, app_server.url + path, timeout=TIMEOUT, json={}))
             for name, (method, path) in VIEWS.items()}
     for name in seen:  # the port of the test sandbox is not part of the policy
-        csp = seen[name].get("Content-Security-Policy", "")
-        seen[name]["Content-Security-Policy"] = csp.replace(sandbox.url, "http://SANDBOX")
+        if "Content-Security-Policy" in seen[name]:
+            seen[name]["Content-Security-Policy"] = seen[name]["Content-Security-Policy"].replace(sandbox.url,
+                                                                                                  "http://SANDBOX")
     if os.environ.get("PANLESS_UPDATE_SNAPSHOTS"):
         SNAPSHOTS.parent.mkdir(exist_ok=True)
         SNAPSHOTS.write_text(json.dumps(seen, indent=2) + "\n")
