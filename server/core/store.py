@@ -5,14 +5,27 @@ The merchant app keeps its sessions, cards and spent codes here, the relay its s
 sandbox PSP builds its state on it too. Every operation runs in a short transaction of its own, or inside
 `transaction()`, which groups a read-modify-write: it joins an enclosing one, locks what it reads with
 `get(..., lock=True)` (a row lock on PostgreSQL; SQLite takes the database's write lock when it begins),
-and commits or rolls back as a whole. Connections come from the engine's pool, so threads and worker
-processes share no lock of ours; only an in-memory SQLite database, one connection, is serialized.
+and commits or rolls back as a whole. Connections come from the engine's pool; reads take no lock of ours
+(SQLite runs in WAL mode: readers go on beside the one writer).
+
+Writing, SQLite has one writer at a time across every process on the file. Waiting for it inside SQLite
+means sleeping in its busy handler (1, 2, 5 ... 100 ms steps) while the lock may be free long before; so a
+writing transaction first queues on a lock of ours, a thread lock within the process and an flock on a file
+beside the database between processes, and the kernel wakes the next writer the moment one commits. Only
+an in-memory SQLite database, one connection, is serialized for reads as well.
+
+Durability: a transaction commits durably (SQLite `synchronous=FULL`: the WAL is fsync'd before COMMIT
+returns; PostgreSQL's own `synchronous_commit`) unless it is opened with `durable=False`, for what a power
+cut may lose without harm: leases that the cut ends anyway, records a retry makes again. Such a commit is
+made durable by the next durable one (the same WAL, fsync'd as a whole).
 """
 
 from __future__ import annotations
 
 import contextvars
+import fcntl
 import json
+import os
 import threading
 import time
 import weakref
@@ -93,6 +106,15 @@ def is_memory(value: str) -> bool:
     return database_url(value) == "sqlite://"
 
 
+def _close(engine: Engine, files: list[int]) -> None:
+    engine.dispose()
+    while files:
+        try:
+            os.close(files.pop())
+        except OSError:  # closed already, or inherited by a forked process and gone with it
+            pass
+
+
 class Store:
     """Documents (kind, id) -> JSON body, with an owner and a lookup key indexed for `find`."""
 
@@ -102,11 +124,16 @@ class Store:
         self.url = database_url(url)
         self.clock = clock or Clock()
         self.engine = self._engine(self.url, pool_size)
-        weakref.finalize(self, self.engine.dispose)  # a store dropped unclosed still closes its connections
+        self._files: list[int] = []  # the writer-lock file descriptors this store opened
+        # A store dropped unclosed still closes its connections and files.
+        self._closer = weakref.finalize(self, _close, self.engine, self._files)
         self.postgres = self.engine.dialect.name == "postgresql"
         self.insert = postgresql.insert if self.postgres else sqlite.insert
         # One in-memory SQLite connection, shared: the only case where our own lock orders the threads.
         self._serial = threading.RLock() if self.url == "sqlite://" else None
+        # SQLite file: writers queue here (a thread lock, then an flock shared with the other processes).
+        self._writers = threading.Lock() if self.engine.dialect.name == "sqlite" and not self._serial else None
+        self._writer_file: tuple[int, int] | None = None  # (pid, fd): an flock is per open file, reopened per process
         self._current: contextvars.ContextVar[Connection | None] = contextvars.ContextVar(
             f"panless_store_{id(self)}", default=None)
         self.migrate()
@@ -140,13 +167,21 @@ class Store:
             dbapi_connection.isolation_level = None
             if url != "sqlite://":
                 dbapi_connection.execute("PRAGMA journal_mode=WAL")
-                dbapi_connection.execute("PRAGMA busy_timeout=30000")
+                dbapi_connection.execute("PRAGMA busy_timeout=30000")  # for writers that are not Panless
+                dbapi_connection.execute("PRAGMA synchronous=FULL")
+            _record.info["durable"] = True
 
         @event.listens_for(engine, "begin")
         def on_begin(conn):
+            options = conn.get_execution_options()
+            durable = options.get("durable", True)
+            if conn.connection.info.get("durable") != durable and url != "sqlite://":
+                # Set between transactions (SQLite ignores it inside one): FULL fsyncs the WAL at COMMIT.
+                conn.exec_driver_sql(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
+                conn.connection.info["durable"] = durable
             # A writing transaction takes the write lock at once: two read-modify-writes cannot interleave,
             # and none fails with "database is locked" halfway (it waits at BEGIN instead).
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("write") else "BEGIN")
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get("write") else "BEGIN")
 
         return engine
 
@@ -179,25 +214,44 @@ class Store:
             conn.exec_driver_sql("SELECT 1")
 
     def close(self) -> None:
-        self.engine.dispose()
+        self._closer()
 
     # -- transactions --------------------------------------------------------------------------------
 
     @contextmanager
-    def transaction(self, write: bool = True) -> Iterator[Connection]:
-        """One transaction for everything inside; a nested call joins the enclosing one."""
+    def transaction(self, write: bool = True, durable: bool = True) -> Iterator[Connection]:
+        """One transaction for everything inside; a nested call joins the enclosing one. `durable=False`:
+        its commit may be lost to a power cut until the next durable commit (module docstring)."""
         current = self._current.get()
         if current is not None:
             yield current
             return
-        with self._serial or nullcontext(), self.engine.connect() as conn:
-            conn = conn.execution_options(write=write)
+        queue = self._writer_lock() if write and self._writers else nullcontext()
+        with self._serial or nullcontext(), queue, self.engine.connect() as conn:
+            conn = conn.execution_options(write=write, durable=durable or not write)
             token = self._current.set(conn)
             try:
                 with conn.begin():
+                    if self.postgres and write and not durable:
+                        conn.exec_driver_sql("SET LOCAL synchronous_commit = off")
                     yield conn
             finally:
                 self._current.reset(token)
+
+    @contextmanager
+    def _writer_lock(self) -> Iterator[None]:
+        """The SQLite file's writers in line: threads on a lock, processes on an flock (module docstring)."""
+        with self._writers:
+            if self._writer_file is None or self._writer_file[0] != os.getpid():
+                path = make_url(self.url).database + ".writer-lock"
+                self._writer_file = (os.getpid(), os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600))
+                self._files.append(self._writer_file[1])
+            fd = self._writer_file[1]
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
 
     def execute(self, sql: str, params: tuple | dict = ()) -> list[tuple]:
         """Driver-level SQL (maintenance and tests); the rows it returns, if any."""

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
+from collections import deque
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
@@ -93,14 +95,20 @@ def set_challenge(app: Flask, verify: Callable[[str, str], bool] | None) -> None
 
 
 class ThreadSafeMemoryStorage(MemoryStorage):
-    """limits' MemoryStorage with one lock around everything: its expiry timer is restarted by whichever
-    thread sees it stopped, and two threads at once made it "start twice" (a 500 under threaded workers);
-    its per-key locks are dropped while in use."""
+    """limits' MemoryStorage, thread-safe, with moving windows of its own. Same meaning (at most N hits in
+    any window of the limit's length), cheaper: limits keeps each window as a list that a timer thread,
+    restarted every 10 ms, copies whole, and that every request scans; here a window is the times of its
+    hits, oldest first, trimmed as it is read. One lock around everything: limits' expiry timer is restarted
+    by whichever thread sees it stopped, and two threads at once made it "start twice" (a 500 under
+    threaded workers); its per-key locks are dropped while in use."""
 
     STORAGE_SCHEME = ["panless-memory"]
+    SWEEP_EVERY = 60.0  # seconds between sweeps forgetting the windows that have emptied
 
     def __init__(self, *args, **kwargs):
         self._lock = threading.RLock()
+        self._windows: dict[str, tuple[float, deque[float]]] = {}  # key -> (window length, hit times)
+        self._swept = time.monotonic()
         super().__init__(*args, **kwargs)
 
     def _MemoryStorage__schedule_expiry(self) -> None:
@@ -111,6 +119,44 @@ class ThreadSafeMemoryStorage(MemoryStorage):
         with self._lock:
             super()._MemoryStorage__expire_events()
 
+    def _window(self, key: str, expiry: float, now: float) -> deque[float]:
+        hits = self._windows.setdefault(key, (expiry, deque()))[1]
+        while hits and hits[0] <= now - expiry:
+            hits.popleft()
+        if time.monotonic() - self._swept > self.SWEEP_EVERY:
+            self._swept = time.monotonic()
+            for other, (length, times) in list(self._windows.items()):
+                if not times or times[-1] <= now - length:
+                    del self._windows[other]
+            hits = self._windows.setdefault(key, (expiry, hits))[1]
+        return hits
+
+    def acquire_entry(self, key: str, limit: int, expiry: int, amount: int = 1) -> bool:
+        with self._lock:
+            now = time.time()
+            hits = self._window(key, expiry, now)
+            if amount > limit or len(hits) + amount > limit:
+                return False
+            hits.extend([now] * amount)
+            return True
+
+    def get_moving_window(self, key: str, limit: int, expiry: int) -> tuple[float, int]:
+        """(the oldest hit still in the window, or now; how many hits it holds)"""
+        with self._lock:
+            now = time.time()
+            hits = self._window(key, expiry, now)
+            return (hits[0], len(hits)) if hits else (now, 0)
+
+    def clear(self, key: str) -> None:
+        with self._lock:
+            self._windows.pop(key, None)
+            super().clear(key)
+
+    def reset(self) -> int | None:
+        with self._lock:
+            self._windows.clear()
+            return super().reset()
+
 
 def _serialized(name: str):
     def method(self, *args, **kwargs):
@@ -120,8 +166,8 @@ def _serialized(name: str):
     return method
 
 
-for _name in ("incr", "decr", "get", "clear", "reset", "get_expiry", "acquire_entry", "get_moving_window",
-              "acquire_sliding_window_entry", "get_sliding_window", "clear_sliding_window"):
+for _name in ("incr", "decr", "get", "get_expiry", "acquire_sliding_window_entry", "get_sliding_window",
+              "clear_sliding_window"):
     if hasattr(MemoryStorage, _name):
         setattr(ThreadSafeMemoryStorage, _name, _serialized(_name))
 
