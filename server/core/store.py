@@ -42,6 +42,7 @@ from sqlalchemy import (
     MetaData,
     Table,
     Text,
+    bindparam,
     create_engine,
     delete,
     event,
@@ -136,6 +137,7 @@ class Store:
         self._writer_file: tuple[int, int] | None = None  # (pid, fd): an flock is per open file, reopened per process
         self._current: contextvars.ContextVar[Connection | None] = contextvars.ContextVar(
             f"panless_store_{id(self)}", default=None)
+        self._prepare()
         self.migrate()
 
     # -- engine and schema ---------------------------------------------------------------------------
@@ -269,31 +271,52 @@ class Store:
 
     # -- documents ---------------------------------------------------------------------------------
 
-    def put(self, kind: str, id: str, body: dict, owner: str | None = None, lookup: str | None = None) -> dict:
-        values = dict(kind=kind, id=id, owner=owner, lookup=lookup, created=self.clock.now(), body=json.dumps(body))
-        statement = self.insert(objects).values(**values)
-        statement = statement.on_conflict_do_update(
+    def _prepare(self) -> None:
+        """The documents' statements, built once with bound parameters: SQLAlchemy then keys and compiles
+        each once; building them per call cost more CPU than running them."""
+        key = (objects.c.kind == bindparam("kind"), objects.c.id == bindparam("id"))
+        insert = self.insert(objects)
+        self._put = insert.on_conflict_do_update(
             index_elements=[objects.c.kind, objects.c.id],
-            set_={"owner": owner, "lookup": lookup, "body": values["body"], "version": objects.c.version + 1})
+            set_={"owner": insert.excluded.owner, "lookup": insert.excluded.lookup, "body": insert.excluded.body,
+                  "version": objects.c.version + 1})
+        self._insert_new = insert.on_conflict_do_nothing().returning(objects.c.id)
+        self._replace = (update(objects).where(objects.c.kind == bindparam("doc_kind"),
+                                               objects.c.id == bindparam("doc_id"),
+                                               objects.c.version == bindparam("old_version"))
+                         .values(body=bindparam("new_body"), owner=bindparam("new_owner"),
+                                 lookup=bindparam("new_lookup"), version=objects.c.version + 1)
+                         .returning(objects.c.version))
+        self._get = select(objects.c.body, objects.c.version).where(*key)
+        self._get_locked = self._get.with_for_update() if self.postgres else self._get
+        self._created = select(objects.c.created).where(*key)
+        self._find = {column: select(objects.c.body).where(objects.c.kind == bindparam("kind"),
+                                                           getattr(objects.c, column) == bindparam("value"))
+                      .order_by(objects.c.created, objects.c.id) for column in ("owner", "lookup")}
+        self._delete = delete(objects).where(*key).returning(objects.c.id)
+
+    def _row(self, kind: str, id: str, body: dict, owner: str | None, lookup: str | None) -> dict:
+        return {"kind": kind, "id": id, "owner": owner, "lookup": lookup, "created": self.clock.now(),
+                "body": json.dumps(body)}
+
+    def put(self, kind: str, id: str, body: dict, owner: str | None = None, lookup: str | None = None) -> dict:
         with self.transaction() as conn:
-            conn.execute(statement)
+            conn.execute(self._put, self._row(kind, id, body, owner, lookup))
         return body
 
     def insert_new(self, kind: str, id: str, body: dict, owner: str | None = None,
                    lookup: str | None = None) -> bool:
         """Insert only if absent; False when the id is taken (reserves idempotency keys, spends codes)."""
-        statement = self.insert(objects).values(kind=kind, id=id, owner=owner, lookup=lookup,
-                                                created=self.clock.now(), body=json.dumps(body))
         with self.transaction() as conn:
-            return conn.execute(statement.on_conflict_do_nothing().returning(objects.c.id)).first() is not None
+            return conn.execute(self._insert_new, self._row(kind, id, body, owner, lookup)).first() is not None
 
     def replace(self, kind: str, id: str, body: dict, version: int, owner: str | None = None,
                 lookup: str | None = None) -> bool:
         """Compare-and-set: write only if the document is still at `version` (from `get_versioned`)."""
-        statement = (update(objects).where(objects.c.kind == kind, objects.c.id == id, objects.c.version == version)
-                     .values(body=json.dumps(body), owner=owner, lookup=lookup, version=version + 1))
         with self.transaction() as conn:
-            return conn.execute(statement.returning(objects.c.version)).first() is not None
+            return conn.execute(self._replace, {"doc_kind": kind, "doc_id": id, "old_version": version,
+                                                "new_body": json.dumps(body), "new_owner": owner,
+                                                "new_lookup": lookup}).first() is not None
 
     def get(self, kind: str, id: str, lock: bool = False) -> dict | None:
         found = self.get_versioned(kind, id, lock)
@@ -301,23 +324,18 @@ class Store:
 
     def get_versioned(self, kind: str, id: str, lock: bool = False) -> tuple[dict, int] | None:
         """The document and its version; `lock` holds its row until the enclosing transaction ends."""
-        query = select(objects.c.body, objects.c.version).where(objects.c.kind == kind, objects.c.id == id)
-        if lock and self.postgres:
-            query = query.with_for_update()
         with self.transaction(write=lock) as conn:
-            row = conn.execute(query).first()
+            row = conn.execute(self._get_locked if lock else self._get, {"kind": kind, "id": id}).first()
         return (json.loads(row[0]), row[1]) if row else None
 
     def created(self, kind: str, id: str) -> float | None:
         with self.transaction(write=False) as conn:
-            return conn.execute(select(objects.c.created).where(objects.c.kind == kind, objects.c.id == id)).scalar()
+            return conn.execute(self._created, {"kind": kind, "id": id}).scalar()
 
     def find(self, kind: str, *, owner: str | None = None, lookup: str | None = None) -> list[dict]:
-        column, value = (objects.c.owner, owner) if owner is not None else (objects.c.lookup, lookup)
-        query = (select(objects.c.body).where(objects.c.kind == kind, column == value)
-                 .order_by(objects.c.created, objects.c.id))
+        column, value = ("owner", owner) if owner is not None else ("lookup", lookup)
         with self.transaction(write=False) as conn:
-            return [json.loads(row[0]) for row in conn.execute(query)]
+            return [json.loads(row[0]) for row in conn.execute(self._find[column], {"kind": kind, "value": value})]
 
     def expire(self, kind: str, before: float) -> None:
         """Forget the documents of a kind created before a time (spent tickets past their use)."""
@@ -326,5 +344,4 @@ class Store:
 
     def delete(self, kind: str, id: str) -> bool:
         with self.transaction() as conn:
-            deleted = delete(objects).where(objects.c.kind == kind, objects.c.id == id).returning(objects.c.id)
-            return conn.execute(deleted).first() is not None
+            return conn.execute(self._delete, {"kind": kind, "id": id}).first() is not None
