@@ -87,7 +87,7 @@ def start(customer_id: str, currency: str, brand: str | None, provider_name: str
         _release(customer_id, session["id"])
         raise
     session.update(status="open", provider_ref=begun.ref, target=begun.target.to_json(),
-                   accepted_brands=begun.accepted_brands)
+                   accepted_brands=begun.accepted_brands, provider_customer=begun.provider_customer)
     session.pop("claim", None)
     with store().transaction():  # the open session, and what the PSP kept for the customer if it is new
         if customer["providers"].get(provider.name) != begun.provider_customer:
@@ -202,7 +202,7 @@ def finish(customer_id: str, session_id: str, browser_result) -> dict:
     try:
         saved = provider.finish(FinishRequest(
             ref=session["provider_ref"], customer_id=customer_id,
-            provider_customer=_customer(customer_id)["providers"].get(provider.name, {}),
+            provider_customer=_provider_customer(customer_id, session, provider.name),
             browser_result=browser_result,
         ))
     except PspFailure as failure:
@@ -222,6 +222,14 @@ def finish(customer_id: str, session_id: str, browser_result) -> dict:
             record = store().get("card", _card_key(session["provider"], saved.token))  # kept by an earlier finish
         _release(customer_id, session_id, status="completed", card=saved.token)
     return record
+
+
+def _provider_customer(customer_id: str, session: dict, provider: str) -> dict:
+    """What the PSP kept for the customer: the session carries it from its start (a read saved), else, for
+    a session stored before it did, the customer's record."""
+    if "provider_customer" in session:
+        return session["provider_customer"]
+    return _customer(customer_id)["providers"].get(provider, {})
 
 
 def _card_key(provider: str, token: str) -> str:
