@@ -118,9 +118,6 @@ def rows(stack, runs: int) -> list[Row]:
     return [
         Row(f"mount() to `ready` (p50 / p95, {runs} cold runs)",
             f"{r['ready_ms']['p50']:.0f} / {r['ready_ms']['p95']:.0f} ms"),
-        Row("Submit to token through the iframe / the same requests made bare with fetch (p50)",
-            f"{r['submit_to_token_ms']['p50']:.0f} / {r['bare_requests_ms']['p50']:.0f} ms: "
-            f"**{r['overhead_ratio']['p50']:.2f}**"),
         Row("Sequential browser round trips after submit, CORS preflights included",
             ", ".join(f"{names[psp]} {n}" for psp, n in r["round_trips_after_submit"].items())),
     ]

@@ -81,6 +81,15 @@ class Stack:
         wait_up(f"{self.sandbox_url}/_sandbox/health")
         wait_up(f"{self.relay_url}/")
         wait_up(f"{self.app_url}/pay")
+        # Then the references (bench/plain.py, bench/kit_merchant.py): hand-written, served like the merchant app.
+        for name, module in (("plain", "bench.plain:app"), ("kit", "bench.kit_merchant:app")):
+            port = free_port()
+            setattr(self, f"{name}_url", f"http://127.0.0.1:{port}")
+            self.procs.append(subprocess.Popen([*gunicorn, "-w", str(self.workers), "--threads", "8", "-b",
+                                                f"127.0.0.1:{port}", module],
+                                               env={**env, "PLAIN_DATABASE": str(self.tmp / f"{name}.db")}, cwd=ROOT))
+        wait_up(f"{self.plain_url}/health")
+        wait_up(f"{self.kit_url}/health")
         return self
 
     def __exit__(self, *exc) -> None:

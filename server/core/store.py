@@ -5,14 +5,27 @@ The merchant app keeps its sessions, cards and spent codes here, the relay its s
 sandbox PSP builds its state on it too. Every operation runs in a short transaction of its own, or inside
 `transaction()`, which groups a read-modify-write: it joins an enclosing one, locks what it reads with
 `get(..., lock=True)` (a row lock on PostgreSQL; SQLite takes the database's write lock when it begins),
-and commits or rolls back as a whole. Connections come from the engine's pool, so threads and worker
-processes share no lock of ours; only an in-memory SQLite database, one connection, is serialized.
+and commits or rolls back as a whole. Connections come from the engine's pool; reads take no lock of ours
+(SQLite runs in WAL mode: readers go on beside the one writer).
+
+Writing, SQLite has one writer at a time across every process on the file. Waiting for it inside SQLite
+means sleeping in its busy handler (1, 2, 5 ... 100 ms steps) while the lock may be free long before; so a
+writing transaction first queues on a lock of ours, a thread lock within the process and an flock on a file
+beside the database between processes, and the kernel wakes the next writer the moment one commits. Only
+an in-memory SQLite database, one connection, is serialized for reads as well.
+
+Durability: a transaction commits durably (SQLite `synchronous=FULL`: the WAL is fsync'd before COMMIT
+returns; PostgreSQL's own `synchronous_commit`) unless it is opened with `durable=False`, for what a power
+cut may lose without harm: leases that the cut ends anyway, records a retry makes again. Such a commit is
+made durable by the next durable one (the same WAL, fsync'd as a whole).
 """
 
 from __future__ import annotations
 
 import contextvars
+import fcntl
 import json
+import os
 import threading
 import time
 import weakref
@@ -29,6 +42,7 @@ from sqlalchemy import (
     MetaData,
     Table,
     Text,
+    bindparam,
     create_engine,
     delete,
     event,
@@ -93,6 +107,15 @@ def is_memory(value: str) -> bool:
     return database_url(value) == "sqlite://"
 
 
+def _close(engine: Engine, files: list[int]) -> None:
+    engine.dispose()
+    while files:
+        try:
+            os.close(files.pop())
+        except OSError:  # closed already, or inherited by a forked process and gone with it
+            pass
+
+
 class Store:
     """Documents (kind, id) -> JSON body, with an owner and a lookup key indexed for `find`."""
 
@@ -102,13 +125,19 @@ class Store:
         self.url = database_url(url)
         self.clock = clock or Clock()
         self.engine = self._engine(self.url, pool_size)
-        weakref.finalize(self, self.engine.dispose)  # a store dropped unclosed still closes its connections
+        self._files: list[int] = []  # the writer-lock file descriptors this store opened
+        # A store dropped unclosed still closes its connections and files.
+        self._closer = weakref.finalize(self, _close, self.engine, self._files)
         self.postgres = self.engine.dialect.name == "postgresql"
         self.insert = postgresql.insert if self.postgres else sqlite.insert
         # One in-memory SQLite connection, shared: the only case where our own lock orders the threads.
         self._serial = threading.RLock() if self.url == "sqlite://" else None
+        # SQLite file: writers queue here (a thread lock, then an flock shared with the other processes).
+        self._writers = threading.Lock() if self.engine.dialect.name == "sqlite" and not self._serial else None
+        self._writer_file: tuple[int, int] | None = None  # (pid, fd): an flock is per open file, reopened per process
         self._current: contextvars.ContextVar[Connection | None] = contextvars.ContextVar(
             f"panless_store_{id(self)}", default=None)
+        self._prepare()
         self.migrate()
 
     # -- engine and schema ---------------------------------------------------------------------------
@@ -140,13 +169,21 @@ class Store:
             dbapi_connection.isolation_level = None
             if url != "sqlite://":
                 dbapi_connection.execute("PRAGMA journal_mode=WAL")
-                dbapi_connection.execute("PRAGMA busy_timeout=30000")
+                dbapi_connection.execute("PRAGMA busy_timeout=30000")  # for writers that are not Panless
+                dbapi_connection.execute("PRAGMA synchronous=FULL")
+            _record.info["durable"] = True
 
         @event.listens_for(engine, "begin")
         def on_begin(conn):
+            options = conn.get_execution_options()
+            durable = options.get("durable", True)
+            if conn.connection.info.get("durable") != durable and url != "sqlite://":
+                # Set between transactions (SQLite ignores it inside one): FULL fsyncs the WAL at COMMIT.
+                conn.exec_driver_sql(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
+                conn.connection.info["durable"] = durable
             # A writing transaction takes the write lock at once: two read-modify-writes cannot interleave,
             # and none fails with "database is locked" halfway (it waits at BEGIN instead).
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("write") else "BEGIN")
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get("write") else "BEGIN")
 
         return engine
 
@@ -179,25 +216,44 @@ class Store:
             conn.exec_driver_sql("SELECT 1")
 
     def close(self) -> None:
-        self.engine.dispose()
+        self._closer()
 
     # -- transactions --------------------------------------------------------------------------------
 
     @contextmanager
-    def transaction(self, write: bool = True) -> Iterator[Connection]:
-        """One transaction for everything inside; a nested call joins the enclosing one."""
+    def transaction(self, write: bool = True, durable: bool = True) -> Iterator[Connection]:
+        """One transaction for everything inside; a nested call joins the enclosing one. `durable=False`:
+        its commit may be lost to a power cut until the next durable commit (module docstring)."""
         current = self._current.get()
         if current is not None:
             yield current
             return
-        with self._serial or nullcontext(), self.engine.connect() as conn:
-            conn = conn.execution_options(write=write)
+        queue = self._writer_lock() if write and self._writers else nullcontext()
+        with self._serial or nullcontext(), queue, self.engine.connect() as conn:
+            conn = conn.execution_options(write=write, durable=durable or not write)
             token = self._current.set(conn)
             try:
                 with conn.begin():
+                    if self.postgres and write and not durable:
+                        conn.exec_driver_sql("SET LOCAL synchronous_commit = off")
                     yield conn
             finally:
                 self._current.reset(token)
+
+    @contextmanager
+    def _writer_lock(self) -> Iterator[None]:
+        """The SQLite file's writers in line: threads on a lock, processes on an flock (module docstring)."""
+        with self._writers:
+            if self._writer_file is None or self._writer_file[0] != os.getpid():
+                path = make_url(self.url).database + ".writer-lock"
+                self._writer_file = (os.getpid(), os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600))
+                self._files.append(self._writer_file[1])
+            fd = self._writer_file[1]
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
 
     def execute(self, sql: str, params: tuple | dict = ()) -> list[tuple]:
         """Driver-level SQL (maintenance and tests); the rows it returns, if any."""
@@ -215,31 +271,52 @@ class Store:
 
     # -- documents ---------------------------------------------------------------------------------
 
-    def put(self, kind: str, id: str, body: dict, owner: str | None = None, lookup: str | None = None) -> dict:
-        values = dict(kind=kind, id=id, owner=owner, lookup=lookup, created=self.clock.now(), body=json.dumps(body))
-        statement = self.insert(objects).values(**values)
-        statement = statement.on_conflict_do_update(
+    def _prepare(self) -> None:
+        """The documents' statements, built once with bound parameters: SQLAlchemy then keys and compiles
+        each once; building them per call cost more CPU than running them."""
+        key = (objects.c.kind == bindparam("kind"), objects.c.id == bindparam("id"))
+        insert = self.insert(objects)
+        self._put = insert.on_conflict_do_update(
             index_elements=[objects.c.kind, objects.c.id],
-            set_={"owner": owner, "lookup": lookup, "body": values["body"], "version": objects.c.version + 1})
+            set_={"owner": insert.excluded.owner, "lookup": insert.excluded.lookup, "body": insert.excluded.body,
+                  "version": objects.c.version + 1})
+        self._insert_new = insert.on_conflict_do_nothing().returning(objects.c.id)
+        self._replace = (update(objects).where(objects.c.kind == bindparam("doc_kind"),
+                                               objects.c.id == bindparam("doc_id"),
+                                               objects.c.version == bindparam("old_version"))
+                         .values(body=bindparam("new_body"), owner=bindparam("new_owner"),
+                                 lookup=bindparam("new_lookup"), version=objects.c.version + 1)
+                         .returning(objects.c.version))
+        self._get = select(objects.c.body, objects.c.version).where(*key)
+        self._get_locked = self._get.with_for_update() if self.postgres else self._get
+        self._created = select(objects.c.created).where(*key)
+        self._find = {column: select(objects.c.body).where(objects.c.kind == bindparam("kind"),
+                                                           getattr(objects.c, column) == bindparam("value"))
+                      .order_by(objects.c.created, objects.c.id) for column in ("owner", "lookup")}
+        self._delete = delete(objects).where(*key).returning(objects.c.id)
+
+    def _row(self, kind: str, id: str, body: dict, owner: str | None, lookup: str | None) -> dict:
+        return {"kind": kind, "id": id, "owner": owner, "lookup": lookup, "created": self.clock.now(),
+                "body": json.dumps(body)}
+
+    def put(self, kind: str, id: str, body: dict, owner: str | None = None, lookup: str | None = None) -> dict:
         with self.transaction() as conn:
-            conn.execute(statement)
+            conn.execute(self._put, self._row(kind, id, body, owner, lookup))
         return body
 
     def insert_new(self, kind: str, id: str, body: dict, owner: str | None = None,
                    lookup: str | None = None) -> bool:
         """Insert only if absent; False when the id is taken (reserves idempotency keys, spends codes)."""
-        statement = self.insert(objects).values(kind=kind, id=id, owner=owner, lookup=lookup,
-                                                created=self.clock.now(), body=json.dumps(body))
         with self.transaction() as conn:
-            return conn.execute(statement.on_conflict_do_nothing().returning(objects.c.id)).first() is not None
+            return conn.execute(self._insert_new, self._row(kind, id, body, owner, lookup)).first() is not None
 
     def replace(self, kind: str, id: str, body: dict, version: int, owner: str | None = None,
                 lookup: str | None = None) -> bool:
         """Compare-and-set: write only if the document is still at `version` (from `get_versioned`)."""
-        statement = (update(objects).where(objects.c.kind == kind, objects.c.id == id, objects.c.version == version)
-                     .values(body=json.dumps(body), owner=owner, lookup=lookup, version=version + 1))
         with self.transaction() as conn:
-            return conn.execute(statement.returning(objects.c.version)).first() is not None
+            return conn.execute(self._replace, {"doc_kind": kind, "doc_id": id, "old_version": version,
+                                                "new_body": json.dumps(body), "new_owner": owner,
+                                                "new_lookup": lookup}).first() is not None
 
     def get(self, kind: str, id: str, lock: bool = False) -> dict | None:
         found = self.get_versioned(kind, id, lock)
@@ -247,23 +324,18 @@ class Store:
 
     def get_versioned(self, kind: str, id: str, lock: bool = False) -> tuple[dict, int] | None:
         """The document and its version; `lock` holds its row until the enclosing transaction ends."""
-        query = select(objects.c.body, objects.c.version).where(objects.c.kind == kind, objects.c.id == id)
-        if lock and self.postgres:
-            query = query.with_for_update()
         with self.transaction(write=lock) as conn:
-            row = conn.execute(query).first()
+            row = conn.execute(self._get_locked if lock else self._get, {"kind": kind, "id": id}).first()
         return (json.loads(row[0]), row[1]) if row else None
 
     def created(self, kind: str, id: str) -> float | None:
         with self.transaction(write=False) as conn:
-            return conn.execute(select(objects.c.created).where(objects.c.kind == kind, objects.c.id == id)).scalar()
+            return conn.execute(self._created, {"kind": kind, "id": id}).scalar()
 
     def find(self, kind: str, *, owner: str | None = None, lookup: str | None = None) -> list[dict]:
-        column, value = (objects.c.owner, owner) if owner is not None else (objects.c.lookup, lookup)
-        query = (select(objects.c.body).where(objects.c.kind == kind, column == value)
-                 .order_by(objects.c.created, objects.c.id))
+        column, value = ("owner", owner) if owner is not None else ("lookup", lookup)
         with self.transaction(write=False) as conn:
-            return [json.loads(row[0]) for row in conn.execute(query)]
+            return [json.loads(row[0]) for row in conn.execute(self._find[column], {"kind": kind, "value": value})]
 
     def expire(self, kind: str, before: float) -> None:
         """Forget the documents of a kind created before a time (spent tickets past their use)."""
@@ -272,5 +344,4 @@ class Store:
 
     def delete(self, kind: str, id: str) -> bool:
         with self.transaction() as conn:
-            deleted = delete(objects).where(objects.c.kind == kind, objects.c.id == id).returning(objects.c.id)
-            return conn.execute(deleted).first() is not None
+            return conn.execute(self._delete, {"kind": kind, "id": id}).first() is not None

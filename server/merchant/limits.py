@@ -1,13 +1,17 @@
-"""Anti-card-testing: rate limits per IP and per customer (flask-limiter), a cap on failed attempts per
-session, and a hook to require a challenge after repeated failures.
+"""Anti-card-testing: rate limits per IP and per customer (moving windows, the `limits` library that
+flask-limiter is built on), a cap on failed attempts per session, and a hook to require a challenge after
+repeated failures.
 
 Card testers try many cards fast, from many addresses, with rotating headers. The limits key on the
 client address (X-Forwarded-For counts only behind PANLESS_PROXY_COUNT trusted proxies, so rotating it
-changes nothing) and on the customer token. Storage is in memory by default (one process: its threads
-share one lock), Redis by URL (PANLESS_RATELIMIT_STORAGE=redis://host:6379, `pip install 'panless[redis]'`)
-when several workers or machines must share counts. A Redis that is missing or unreachable at start-up
-stops the app with a message naming the setting; one that fails later lets requests through (logged) rather
-than answering 500.
+changes nothing) and on the customer token: each limit holds for both, and a request over any is refused
+(429 rate_limited) before it reaches the view. A limit of N per period is a moving window: at most N hits
+in any period-long stretch of time, not per calendar minute. Storage is in memory by default (one process),
+Redis by URL (PANLESS_RATELIMIT_STORAGE=redis://host:6379, `pip install 'panless[redis]'`) when several
+workers or machines must share counts. A Redis that is missing or unreachable at start-up stops the app with
+a message naming the setting; one that fails later lets requests through (logged) rather than answering 500.
+The routes are checked here, in a few lines, rather than through flask-limiter's request hooks, which
+evaluated every request's limits at several times the cost of counting them.
 
 Challenge hook: `set_challenge(app, verify)` with `verify(answer: str, customer_id: str) -> bool`. Once a
 customer, or a client address, has PANLESS_CHALLENGE_AFTER failed finishes within an hour, POST /api/sessions
@@ -17,15 +21,19 @@ needs an
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
+import time
+from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, request
-from flask_limiter import Limiter
-from limits import parse
-from limits.storage import MemoryStorage
+from limits import RateLimitItem, parse, parse_many
+from limits.storage import MemoryStorage, Storage, storage_from_string
+from limits.strategies import MovingWindowRateLimiter
 
 from ..core.settings import ConfigError
 from .auth import current_customer
@@ -48,7 +56,15 @@ def customer_or_address() -> str:
         return "address:" + client_address()
 
 
-def limiter() -> Limiter:
+@dataclass(frozen=True)
+class RateLimits:
+    """The app's rate-limit storage and the moving-window strategy counting in it."""
+
+    storage: Storage
+    limiter: MovingWindowRateLimiter
+
+
+def limiter() -> RateLimits:
     return current_app.extensions["panless_limiter"]
 
 
@@ -93,14 +109,20 @@ def set_challenge(app: Flask, verify: Callable[[str, str], bool] | None) -> None
 
 
 class ThreadSafeMemoryStorage(MemoryStorage):
-    """limits' MemoryStorage with one lock around everything: its expiry timer is restarted by whichever
-    thread sees it stopped, and two threads at once made it "start twice" (a 500 under threaded workers);
-    its per-key locks are dropped while in use."""
+    """limits' MemoryStorage, thread-safe, with moving windows of its own. Same meaning (at most N hits in
+    any window of the limit's length), cheaper: limits keeps each window as a list that a timer thread,
+    restarted every 10 ms, copies whole, and that every request scans; here a window is the times of its
+    hits, oldest first, trimmed as it is read. One lock around everything: limits' expiry timer is restarted
+    by whichever thread sees it stopped, and two threads at once made it "start twice" (a 500 under
+    threaded workers); its per-key locks are dropped while in use."""
 
     STORAGE_SCHEME = ["panless-memory"]
+    SWEEP_EVERY = 60.0  # seconds between sweeps forgetting the windows that have emptied
 
     def __init__(self, *args, **kwargs):
         self._lock = threading.RLock()
+        self._windows: dict[str, tuple[float, deque[float]]] = {}  # key -> (window length, hit times)
+        self._swept = time.monotonic()
         super().__init__(*args, **kwargs)
 
     def _MemoryStorage__schedule_expiry(self) -> None:
@@ -111,6 +133,44 @@ class ThreadSafeMemoryStorage(MemoryStorage):
         with self._lock:
             super()._MemoryStorage__expire_events()
 
+    def _window(self, key: str, expiry: float, now: float) -> deque[float]:
+        hits = self._windows.setdefault(key, (expiry, deque()))[1]
+        while hits and hits[0] <= now - expiry:
+            hits.popleft()
+        if time.monotonic() - self._swept > self.SWEEP_EVERY:
+            self._swept = time.monotonic()
+            for other, (length, times) in list(self._windows.items()):
+                if not times or times[-1] <= now - length:
+                    del self._windows[other]
+            hits = self._windows.setdefault(key, (expiry, hits))[1]
+        return hits
+
+    def acquire_entry(self, key: str, limit: int, expiry: int, amount: int = 1) -> bool:
+        with self._lock:
+            now = time.time()
+            hits = self._window(key, expiry, now)
+            if amount > limit or len(hits) + amount > limit:
+                return False
+            hits.extend([now] * amount)
+            return True
+
+    def get_moving_window(self, key: str, limit: int, expiry: int) -> tuple[float, int]:
+        """(the oldest hit still in the window, or now; how many hits it holds)"""
+        with self._lock:
+            now = time.time()
+            hits = self._window(key, expiry, now)
+            return (hits[0], len(hits)) if hits else (now, 0)
+
+    def clear(self, key: str) -> None:
+        with self._lock:
+            self._windows.pop(key, None)
+            super().clear(key)
+
+    def reset(self) -> int | None:
+        with self._lock:
+            self._windows.clear()
+            return super().reset()
+
 
 def _serialized(name: str):
     def method(self, *args, **kwargs):
@@ -120,8 +180,8 @@ def _serialized(name: str):
     return method
 
 
-for _name in ("incr", "decr", "get", "clear", "reset", "get_expiry", "acquire_entry", "get_moving_window",
-              "acquire_sliding_window_entry", "get_sliding_window", "clear_sliding_window"):
+for _name in ("incr", "decr", "get", "get_expiry", "acquire_sliding_window_entry", "get_sliding_window",
+              "clear_sliding_window"):
     if hasattr(MemoryStorage, _name):
         setattr(ThreadSafeMemoryStorage, _name, _serialized(_name))
 
@@ -163,20 +223,30 @@ def check_storage(app: Flask) -> None:
                           "start it or fix the setting")
 
 
+def limited(view, items: list[RateLimitItem], *, per_customer: bool = True):
+    """`view` behind `items`, each counted per client address and (when `per_customer`) per customer."""
+    @functools.wraps(view)
+    def checked(*args, **kwargs):
+        keys = [("address", client_address())] + ([("customer", customer_or_address())] if per_customer else [])
+        strategy = limiter().limiter
+        for scope, key in keys:
+            for item in items:
+                if not _counted(lambda i=item, s=scope, k=key: strategy.hit(i, request.endpoint, s, k), True):
+                    raise PanlessError("rate_limited")
+        return view(*args, **kwargs)
+    return checked
+
+
 def init_app(app: Flask) -> None:
     """Limits on session creation and finishing, per address and per customer (each route both)."""
     uri, options = storage_uri(str(app.config["RATELIMIT_STORAGE"]))
-    instance = Limiter(key_func=client_address, app=app, storage_uri=uri, storage_options=options,
-                       headers_enabled=True, strategy="moving-window", swallow_errors=True)
-    app.extensions["panless_limiter"] = instance
+    storage = storage_from_string(uri, **options)
+    app.extensions["panless_limiter"] = RateLimits(storage, MovingWindowRateLimiter(storage))
     check_storage(app)
     app.extensions.setdefault("panless_challenge", None)
     for endpoint, setting in (("api.create_session", "RATELIMIT_SESSIONS"),
                               ("api.finalize_session", "RATELIMIT_FINALIZE")):
-        view = app.view_functions[endpoint]
-        view = instance.limit(app.config[setting], key_func=client_address)(view)
-        view = instance.limit(app.config[setting], key_func=customer_or_address)(view)
-        app.view_functions[endpoint] = view
+        app.view_functions[endpoint] = limited(app.view_functions[endpoint], parse_many(app.config[setting]))
     # Reports are anonymous: bound what one address can send.
-    app.view_functions["csp_reports.csp_report"] = instance.limit("120/minute", key_func=client_address)(
-        app.view_functions["csp_reports.csp_report"])
+    app.view_functions["csp_reports.csp_report"] = limited(app.view_functions["csp_reports.csp_report"],
+                                                           parse_many("120/minute"), per_customer=False)

@@ -99,10 +99,12 @@ def _check_options(provider, options: dict, allowed) -> None:
 
 def _begin(customer_id: str, client_key: str | None, params: dict, provider, begin) -> dict:
     """Store the session, claim it, and have the PSP start it (`begin`: provider.start or start_cvc)."""
-    session = _session_for_key(customer_id, client_key, params) or _new_session(customer_id, params, client_key)
-    session = _claim(customer_id, session["id"], lambda s: s["status"] == "starting")
-    if session["status"] != "starting":
-        return _public(session)  # a concurrent twin with the same key started it: its PSP session, not another
+    found = _session_for_key(customer_id, client_key, params)
+    session, mine = (found, False) if found else _new_session(customer_id, params, client_key)
+    if not mine:  # a session made earlier, or by a concurrent twin with the same key: claim it first
+        session = _claim(customer_id, session["id"], lambda s: s["status"] == "starting")
+        if session["status"] != "starting":
+            return _public(session)  # the twin started it: its PSP session, not another
     customer = _customer(customer_id)
     try:
         begun = begin(StartRequest(
@@ -116,12 +118,15 @@ def _begin(customer_id: str, client_key: str | None, params: dict, provider, beg
     except BaseException:
         _release(customer_id, session["id"])
         raise
-    customer["providers"][provider.name] = begun.provider_customer
-    store().put("customer", customer_id, customer)
     accepted = [params["brand"]] if params["kind"] == "cvc" else begun.accepted_brands
-    session.update(status="open", provider_ref=begun.ref, target=begun.target.to_json(), accepted_brands=accepted)
+    session.update(status="open", provider_ref=begun.ref, target=begun.target.to_json(),
+                   accepted_brands=accepted, provider_customer=begun.provider_customer)
     session.pop("claim", None)
-    return store().put("session", session["id"], session, owner=customer_id)
+    with store().transaction():  # the open session, and what the PSP kept for the customer if it is new
+        if customer["providers"].get(provider.name) != begun.provider_customer:
+            customer["providers"][provider.name] = begun.provider_customer
+            store().put("customer", customer_id, customer)
+        return store().put("session", session["id"], session, owner=customer_id)
 
 
 def _public(session: dict) -> dict:
@@ -142,17 +147,23 @@ def _claim(customer_id: str, session_id: str, wants) -> dict:
     while another call holds it. -> the session: claimed by us if it still `wants`, else as the other left it."""
     waited_until = time.monotonic() + (resilience.remaining() or _lease())
     while True:
-        session, version = _versioned(customer_id, session_id)
-        if not wants(session):
-            return session
-        if not _held(session):
-            mine = {**session, "claim": {"until": time.time() + _lease(), "id": secrets.token_hex(8)}}
-            if store().replace("session", session_id, mine, version, owner=customer_id):
-                return mine
-            continue  # another call claimed it first: look again
+        # One transaction to look and claim. Not durable: a power cut that loses a claim ends its holder too.
+        with store().transaction(durable=False):
+            session, version = _versioned(customer_id, session_id, lock=True)
+            if not wants(session):
+                return session
+            if not _held(session):
+                mine = _claimed(session)
+                if store().replace("session", session_id, mine, version, owner=customer_id):
+                    return mine
+                continue  # another call claimed it first: look again
         if time.monotonic() > waited_until:
             raise PanlessError("psp_unavailable")  # the first call is still at the PSP: try again shortly
         time.sleep(POLL)
+
+
+def _claimed(session: dict) -> dict:
+    return {**session, "claim": {"until": time.time() + _lease(), "id": secrets.token_hex(8)}}
 
 
 def _release(customer_id: str, session_id: str, **changes) -> dict:
@@ -164,8 +175,8 @@ def _release(customer_id: str, session_id: str, **changes) -> dict:
         return store().put("session", session_id, session, owner=customer_id)
 
 
-def _versioned(customer_id: str, session_id: str) -> tuple[dict, int]:
-    found = store().get_versioned("session", session_id)
+def _versioned(customer_id: str, session_id: str, lock: bool = False) -> tuple[dict, int]:
+    found = store().get_versioned("session", session_id, lock)
     if found is None or found[0]["customer"] != customer_id:
         raise PanlessError("session_not_found")  # another customer's session looks like none at all
     return found
@@ -176,15 +187,21 @@ def _customer(customer_id: str) -> dict:
     return store().get("customer", customer_id) or {"id": customer_id, "providers": {}}
 
 
-def _new_session(customer_id: str, params: dict, client_key: str | None) -> dict:
-    session = {"id": random_id("ses_"), "customer": customer_id, **params, "status": "starting",
-               "provider_ref": None, "target": None, "accepted_brands": [], "card": None, "attempts": 0,
-               "created_at": int(time.time())}
-    # Stored before its key is claimed, so that whoever finds the key also finds the session.
-    store().put("session", session["id"], session, owner=customer_id)
-    if client_key and not store().insert_new("session_key", f"{customer_id}:{client_key}", {"session": session["id"]}):
-        return _session_for_key(customer_id, client_key, params)  # a concurrent twin won: use its session
-    return session
+def _new_session(customer_id: str, params: dict, client_key: str | None) -> tuple[dict, bool]:
+    """A new session, claimed by this call, and True; or a concurrent twin's with the same key, and False."""
+    session = _claimed({"id": random_id("ses_"), "customer": customer_id, **params, "status": "starting",
+                        "provider_ref": None, "target": None, "accepted_brands": [], "card": None, "attempts": 0,
+                        "created_at": int(time.time())})
+    # The session and its key together, so that whoever finds the key also finds the session. Not durable:
+    # the answer waits for the durable write of the open session, and a retry after a cut starts anew.
+    with store().transaction(durable=False):
+        won = not client_key or store().insert_new("session_key", f"{customer_id}:{client_key}",
+                                                   {"session": session["id"]})
+        if won:
+            store().put("session", session["id"], session, owner=customer_id)
+    if not won:
+        return _session_for_key(customer_id, client_key, params), False  # a concurrent twin won: its session
+    return session, True
 
 
 def _session_for_key(customer_id: str, client_key: str | None, params: dict) -> dict | None:
@@ -221,7 +238,7 @@ def finish(customer_id: str, session_id: str, browser_result) -> dict:
     try:
         request = FinishRequest(
             ref=session["provider_ref"], customer_id=customer_id,
-            provider_customer=_customer(customer_id)["providers"].get(provider.name, {}),
+            provider_customer=_provider_customer(customer_id, session, provider.name),
             browser_result=browser_result, saved_card=session.get("saved_card"),
         )
         saved = provider.finish_cvc(request) if cvc else provider.finish(request)
@@ -254,6 +271,14 @@ def _charged(customer_id: str, session: dict, charge: dict) -> dict:
         store().put("card", key, record, owner=customer_id)
         _release(customer_id, session["id"], status="completed", card=session["saved_card"], charge=charge)
     return record
+
+
+def _provider_customer(customer_id: str, session: dict, provider: str) -> dict:
+    """What the PSP kept for the customer: the session carries it from its start (a read saved), else, for
+    a session stored before it did, the customer's record."""
+    if "provider_customer" in session:
+        return session["provider_customer"]
+    return _customer(customer_id)["providers"].get(provider, {})
 
 
 def _card_key(provider: str, token: str) -> str:
