@@ -98,9 +98,11 @@ export class CardForm {
   // fields: "name" may be left out; emit(event, data): ready change focus blur submit tokenized error
   // label: the button's text instead of the catalogue's; quiet: the host tells the shopper the outcome (the
   // frame with hideButton), so the form neither moves focus nor speaks for a submit (one announcement each).
+  // sessionKey: the Idempotency-Key of a first session already being started (the embed's early start).
   constructor(form, { api, currency, provider = null, sessionOptions = null, t = translator(), fields = FIELDS, label = null, quiet = false,
-    emit = () => {} }) {
-    Object.assign(this, { form, api, currency, provider, sessionOptions, t, emit, label, quiet, session: null, sessionBrands: [], brand: null });
+    emit = () => {}, sessionKey = null }) {
+    Object.assign(this, { form, api, currency, provider, sessionOptions, t, emit, label, quiet, session: null, sessionBrands: [], brand: null,
+      sessionKey });
     this.result = document.getElementById("result");
     this.announcer = document.getElementById("announce");
     document.getElementById("another").addEventListener("click", () => {
@@ -292,20 +294,22 @@ export class CardForm {
       return created;
     } catch (error) {
       if (tries > 1 && error.code == "network_error") return this.createSession(brand, key, tries - 1);
+      if (error.field == "Idempotency-Key") return this.createSession(brand); // a given key made for another session
       throw error;
     }
   }
 
-  ensureSession(brand = null) {
+  ensureSession(brand = null, key = undefined) {
     if (this.session && (!brand || this.sessionBrands.includes(brand))) return this.session;
-    this.session = this.createSession(brand);
+    this.session = this.createSession(brand, key);
     this.session.catch(() => (this.session = null));
     return this.session;
   }
 
-  async start() {
+  // before: a promise the form also waits for before it is ready (the frame's locale)
+  async start(before = null) {
     try {
-      await this.ensureSession();
+      await Promise.all([this.ensureSession(null, this.sessionKey ?? undefined), before]);
       this.form.dataset.ready = "true";
       this.emit("ready", {});
     } catch (error) {
