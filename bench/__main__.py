@@ -17,7 +17,7 @@ from pathlib import Path
 from panless.merchant.providers import ADAPTERS
 from tests.support.browser import chromium_executable
 
-from . import browser, load, relay
+from . import browser, load, ready, relay
 from .goals import Row, missed, table
 from .stack import Stack
 
@@ -60,6 +60,7 @@ def main() -> int:
     with Stack(workers=workers) as stack:
         print("bench: browser figures...", flush=True)
         rows += browser.rows(stack, runs)
+        rows += ready.rows(stack, runs)
         print("bench: through the relay...", flush=True)
         rows += relay.rows(stack, runs)
         print("bench: backend load...", flush=True)

@@ -145,8 +145,6 @@ def rows(stack, runs: int) -> list[Row]:
         Row("Embed: everything the checkout page loads (gzip)", kb(r["embed"]), round(r["embed"]["gzip"] / 1024, 2),
             2, unit=" KB"),
         Row("Card frame: HTML, JS and CSS (gzip)", kb(r["frame"]), round(r["frame"]["gzip"] / 1024, 2), 10, unit=" KB"),
-        Row(f"mount() to `ready` (p50 / p95, {runs} cold runs)",
-            f"{r['ready_ms']['p50']:.0f} / {r['ready_ms']['p95']:.0f} ms"),
         Row("Submit to token through the iframe / the same requests made bare with fetch (p50)",
             f"{r['submit_to_token_ms']['p50']:.0f} / {r['bare_requests_ms']['p50']:.0f} ms: "
             f"**{r['overhead_ratio']['p50']:.2f}**"),
