@@ -33,7 +33,7 @@ from .providers.base import FinishRequest, PspFailure, StartRequest
 log = logging.getLogger("panless.sessions")
 MAX_FINISH_ATTEMPTS = 5
 CLAIM_SLACK = 5.0  # seconds a claim outlives the request deadline before it is taken as its process's death
-POLL = 0.05        # seconds between looks at a session another call holds, at most
+POLL = 0.02        # seconds between looks at a session another call holds, at most (a read of one row)
 FIRST_POLL = 0.004  # the first look, then 1.5 times longer each: a twin often waits for one PSP answer
 # What each kind of PSP failure is to the API (refusals and unsupported requests carry their own code).
 FAILURE_CODES = {
