@@ -17,7 +17,7 @@ from pathlib import Path
 from panless.merchant.providers import ADAPTERS
 from tests.support.browser import chromium_executable
 
-from . import browser, load, relay, token, wire
+from . import browser, load, ready, relay, token, wire
 from .goals import Row, missed, table
 from .stack import Stack
 
@@ -62,6 +62,7 @@ def main() -> int:
         rows += wire.rows(stack, runs)
         print("bench: browser figures...", flush=True)
         rows += browser.rows(stack, runs)
+        rows += ready.rows(stack, runs)
         rows += token.rows(stack, runs)  # submit() to the saved card beside Mangopay's kit
         print("bench: through the relay...", flush=True)
         rows += relay.rows(stack, runs)

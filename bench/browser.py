@@ -116,8 +116,6 @@ def rows(stack, runs: int) -> list[Row]:
     r = measure(stack, runs)
     names = {adapter.name: adapter.title for adapter in ADAPTERS}
     return [
-        Row(f"mount() to `ready` (p50 / p95, {runs} cold runs)",
-            f"{r['ready_ms']['p50']:.0f} / {r['ready_ms']['p95']:.0f} ms"),
         Row("Sequential browser round trips after submit, CORS preflights included",
             ", ".join(f"{names[psp]} {n}" for psp, n in r["round_trips_after_submit"].items())),
     ]

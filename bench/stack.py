@@ -74,7 +74,7 @@ class Stack:
                                             f"127.0.0.1:{sandbox_port}", "panless.sandbox:create_app()"],
                                            env=env, cwd=ROOT))
         self.procs.append(subprocess.Popen([*gunicorn, "-w", str(self.workers), "--threads", "8", "-b",
-                                            f"127.0.0.1:{app_port}", "panless:create_app()"], env=env, cwd=ROOT))
+                                            f"127.0.0.1:{app_port}", "bench.apps:merchant()"], env=env, cwd=ROOT))
         self.procs.append(subprocess.Popen([*gunicorn, "-w", "2", "--threads", "8", "-b", f"127.0.0.1:{relay_port}",
                                             "panless.relay:create_app()"], env=env, cwd=ROOT))
         self.checkout.start()

@@ -9,11 +9,12 @@ import re
 
 from flask import Blueprint, current_app, jsonify, request
 
-from . import limits, providers, sessions
+from . import cors, limits, providers, sessions
 from .auth import current_customer
 from .errors import PanlessError
 
 bp = Blueprint("api", __name__, url_prefix="/api")
+bp.after_request(cors.session_cors)
 
 CURRENCY = re.compile(r"[A-Z]{3}")
 BRANDS = {"visa", "mastercard", "amex", "maestro", "bcmc", "cb", "discover", "jcb", "diners", "unionpay", "rupay",
@@ -89,6 +90,12 @@ def create_session():
     provider = providers.get(provider).name  # an unknown provider is refused before any challenge
     limits.require_challenge(customer, request.headers.get("X-Panless-Challenge", ""))
     session = sessions.start(customer, currency, brand, provider, client_key, options)
+    return created(session)
+
+
+def created(session: dict):
+    if cors.checkout_origin():  # the embed's early start: the card's target is for the frame's own call only
+        return jsonify({**public_session(session), "target": None}), 201
     return jsonify(public_session(session)), 201
 
 
@@ -103,7 +110,7 @@ def create_cvc_session(customer, saved_card, currency, provider, brand, client_k
                            status=422)
     limits.require_challenge(customer, request.headers.get("X-Panless-Challenge", ""))
     session = sessions.start_cvc(customer, saved_card, currency, client_key, options)
-    return jsonify(public_session(session)), 201
+    return created(session)
 
 
 @bp.get("/sessions/<session_id>")

@@ -22,6 +22,28 @@ const FIX = {
   ready_timeout: (o, ms) => `the card form at ${o} was not ready after ${ms} ms: check the network panel for /frame.`,
 };
 
+// The frame's session, started now rather than once the frame has loaded and been configured: the frame asks
+// for it with the same Idempotency-Key and gets this one (a replay, or it waits for this call to finish). The
+// checkout page gets the session without its card target; the frame receives that from its own origin only.
+// Any failure here is ignored: the frame's own call starts the session, or reports why it cannot.
+// -> the key, or undefined without a customer token (the frame then uses the one its own page carries)
+function startSession(origin, { customerToken, provider, sessionOptions, savedCard }) {
+  if (typeof customerToken !== "string" || !customerToken) return undefined;
+  const key = [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, "0")).join("");
+  // The same body as the frame's (form.js createSession): another would make the key's reuse a 422.
+  const options = sessionOptions && typeof sessionOptions === "object" && !Array.isArray(sessionOptions)
+    ? sessionOptions : undefined;
+  fetch(`${origin}/api/sessions`, {
+    method: "POST",
+    credentials: "omit",
+    referrerPolicy: "no-referrer",
+    headers: { Authorization: `Bearer ${customerToken}`, "Content-Type": "application/json", "Idempotency-Key": key },
+    body: JSON.stringify(typeof savedCard === "string" && savedCard ? { saved_card: savedCard, options }
+      : { provider: typeof provider === "string" && provider ? provider : undefined, options }),
+  }).catch(() => {});
+  return key;
+}
+
 export function mount(container, options = {}) {
   const host = typeof container === "string" ? document.querySelector(container) : container;
   if (!host) throw new Error("Panless.mount: container not found");
@@ -37,7 +59,8 @@ export function mount(container, options = {}) {
   frame.referrerPolicy = "no-referrer";
   frame.style.cssText = "border:0;width:100%;height:0;overflow:hidden;display:block";
   const { customerToken, provider, locale, appearance, fields, hideButton, sessionOptions, savedCard } = options;
-  const config = { customerToken, provider, locale, appearance, fields, hideButton, sessionOptions, savedCard };
+  const config = { customerToken, provider, locale, appearance, fields, hideButton, sessionOptions, savedCard,
+    sessionKey: startSession(origin, options) };
 
   const emit = (type, data) => (handlers[type] ?? []).slice().forEach((handler) => handler(data));
   const settle = (ok, data) => waiting.splice(0).forEach((w) => (ok ? w.resolve(data.card) : w.reject(data)));
@@ -67,7 +90,8 @@ export function mount(container, options = {}) {
   let hello = false;
   frame.addEventListener("load", () => setTimeout(() => hello || diagnose(), 1000));
   const blocked = (event) => {
-    if (event.blockedURI.startsWith(origin)) {
+    // A blocked early start costs nothing but time: the frame starts its session itself.
+    if (event.blockedURI.startsWith(origin) && !event.blockedURI.startsWith(`${origin}/api/`)) {
       fail("checkout_csp_blocked", "This page's Content-Security-Policy blocks the card form.", event.effectiveDirective);
     }
   };
@@ -78,7 +102,11 @@ export function mount(container, options = {}) {
     origin,
     accepts: FRAME_EVENTS,
     onMessage(type, data) {
-      if (type === "hello") return (hello = true), bridge.send("configure", config);
+      if (type === "hello") {
+        hello = true;
+        bridge.send("configure", config);
+        return void delete config.sessionKey; // the first configure's only: a reloaded frame starts a session of its own
+      }
       if (type === "resize") return void (frame.style.height = `${Math.max(0, Number(data.height) || 0)}px`);
       if (status === "starting" && type === "error") return fail(data.code, data.message);
       if (status === "starting" && type === "ready") {

@@ -99,9 +99,11 @@ export class CardForm {
   // label: the button's text instead of the catalogue's; quiet: the host tells the shopper the outcome (the
   // frame with hideButton), so the form neither moves focus nor speaks for a submit (one announcement each).
   // savedCard: a saved card's token: CVC re-collection, the security code alone for that card.
+  // sessionKey: the Idempotency-Key of a first session already being started (the embed's early start).
   constructor(form, { api, currency, provider = null, sessionOptions = null, t = translator(), fields = FIELDS, label = null, quiet = false,
-    savedCard = null, emit = () => {} }) {
-    Object.assign(this, { form, api, currency, provider, sessionOptions, t, emit, label, quiet, session: null, sessionBrands: [], brand: null });
+    savedCard = null, emit = () => {}, sessionKey = null }) {
+    Object.assign(this, { form, api, currency, provider, sessionOptions, t, emit, label, quiet, session: null, sessionBrands: [], brand: null,
+      sessionKey });
     this.savedCard = typeof savedCard == "string" && savedCard ? savedCard : null;
     this.result = document.getElementById("result");
     this.announcer = document.getElementById("announce");
@@ -317,20 +319,22 @@ export class CardForm {
       return created;
     } catch (error) {
       if (tries > 1 && error.code == "network_error") return this.createSession(brand, key, tries - 1);
+      if (error.field == "Idempotency-Key") return this.createSession(brand); // a given key made for another session
       throw error;
     }
   }
 
-  ensureSession(brand = null) {
+  ensureSession(brand = null, key = undefined) {
     if (this.session && (!brand || this.sessionBrands.includes(brand))) return this.session;
-    this.session = this.createSession(brand);
+    this.session = this.createSession(brand, key);
     this.session.catch(() => (this.session = null));
     return this.session;
   }
 
-  async start() {
+  // before: a promise the form also waits for before it is ready (the frame's locale)
+  async start(before = null) {
     try {
-      await this.ensureSession();
+      await Promise.all([this.ensureSession(null, this.sessionKey ?? undefined), before]);
       this.form.dataset.ready = "true";
       this.emit("ready", {});
     } catch (error) {

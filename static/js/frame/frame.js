@@ -2,7 +2,7 @@
 // events out (never card data), commands in (configure, submit, focus, clear), each checked.
 
 import { connect, PARENT_COMMANDS } from "../shared/bridge.js";
-import { CardForm, loadTranslator, merchantApi, pickLocale, setTheme } from "./form.js";
+import { CardForm, loadTranslator, merchantApi, pickLocale, setTheme, translator } from "./form.js";
 
 const form = document.getElementById("card-form");
 const str = (v) => typeof v == "string";
@@ -59,10 +59,9 @@ const bridge = connect({
   },
 });
 
-async function configure({ customerToken, provider, locale, appearance, fields, hideButton, sessionOptions, savedCard }) {
+function configure({ customerToken, provider, locale, appearance, fields, hideButton, sessionOptions, savedCard, sessionKey }) {
   const label = applyAppearance(appearance && typeof appearance == "object" ? appearance : {});
   form.querySelector("#pay").hidden = hideButton === true;
-  controller = "loading"; // a second configure while the locale loads is ignored too
   controller = new CardForm(form, {
     api: merchantApi(str(customerToken) && customerToken ? customerToken : form.dataset.customerToken),
     currency: form.dataset.currency,
@@ -70,15 +69,20 @@ async function configure({ customerToken, provider, locale, appearance, fields, 
     // The PSP's session options (installments, a temporary token): the merchant app checks them.
     sessionOptions: sessionOptions && typeof sessionOptions == "object" && !Array.isArray(sessionOptions)
       ? sessionOptions : null,
-    t: await loadTranslator(pickLocale(locale)),
+    // The embed's early start: only a key, so the card's target still comes from this origin's answer.
+    sessionKey: str(sessionKey) && /^[A-Za-z0-9_-]{8,64}$/.test(sessionKey) ? sessionKey : null,
     fields: Array.isArray(fields) ? fields.filter(str) : undefined,
     savedCard: str(savedCard) ? savedCard : null, // CVC re-collection for this saved card (the server checks it)
     label,
     quiet: hideButton === true,
     emit: (event, payload) => bridge.send(event, payload),
   });
-  controller.localize();
-  controller.start();
+  // The session and the locale's catalogue side by side; without its catalogue the form speaks English.
+  const localized = loadTranslator(pickLocale(locale)).catch(() => translator()).then((t) => {
+    controller.t = t;
+    controller.localize();
+  });
+  controller.start(localized);
 }
 
 // The frame never scrolls: the parent sizes it to the content. The body's own height, not the page's

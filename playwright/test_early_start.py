@@ -1,0 +1,121 @@
+"""mount() starts the card session while the frame loads: the checkout page's POST /api/sessions goes out before
+the frame has loaded, the frame joins that session by its Idempotency-Key (one session, not two), the checkout
+page never holds the card's target, and when the early start fails the frame starts the session itself.
+
+The demo shop's checkout (http://localhost:<c>, allowed) mounts with a customer token, as the README says to.
+"""
+
+import re
+
+import pytest
+import requests
+from flask import Flask
+
+from tests.support import LiveServer
+
+
+def sessions_stored(merchant) -> int:
+    store = merchant.app.extensions["panless_store"]
+    return store.execute("SELECT COUNT(*) FROM objects WHERE kind = 'session'")[0][0]
+
+
+def session_posts(merchant) -> list[dict]:
+    return [r for r in merchant.recorder.requests if r["method"] == "POST" and r["url"] == "/api/sessions"]
+
+
+def watch(page) -> list[tuple[str, str, bool]]:
+    """Each request the page and its frames make, in order: (method, url, made by the checkout page itself)."""
+    seen = []
+    page.on("request", lambda r: seen.append((r.method, r.url, r.frame == page.main_frame)))
+    return seen
+
+
+def wait_ready(page):
+    page.wait_for_function("() => (window.panlessEvents || []).some((e) => e.event === 'ready')", timeout=15000)
+
+
+def test_the_session_starts_before_the_frame_has_loaded_and_is_made_once(page, shop, merchant, invariant):
+    before = sessions_stored(merchant)
+    seen = watch(page)
+    page.goto(shop.url + "/")
+    wait_ready(page)
+    posts = [(i, own) for i, (method, url, own) in enumerate(seen)
+             if method == "POST" and url.endswith("/api/sessions")]
+    first_frame_file = next(i for i, (_, url, own) in enumerate(seen) if not own and "/static/" in url)
+    assert [own for _, own in posts] == [True, False]  # the checkout page's, then the frame's own
+    assert posts[0][0] < first_frame_file  # before the frame's page had even asked for its scripts
+    assert sessions_stored(merchant) == before + 1  # the frame joined the early one
+    sent = session_posts(merchant)
+    assert len(sent) == 2 and sent[0]["headers"]["Idempotency-Key"] == sent[1]["headers"]["Idempotency-Key"]
+    assert sent[0]["headers"]["Origin"] == shop.url and sent[1]["headers"]["Origin"] == merchant.url
+    assert "Cookie" not in sent[0]["headers"]  # the bearer token alone, no credentials
+
+
+def test_a_failed_early_start_falls_back_to_the_frames_own(page, shop, merchant, invariant):
+    page.route("**/api/sessions", lambda route: route.abort() if route.request.frame == page.main_frame
+               else route.continue_())
+    before = sessions_stored(merchant)
+    page.goto(shop.url + "/")
+    wait_ready(page)
+    assert sessions_stored(merchant) == before + 1
+    assert len(session_posts(merchant)) == 1  # only the frame's reached the server
+
+
+def blank_app(name, csp=None):
+    app = Flask(name)
+    app.get("/")(lambda: ('<!doctype html><meta charset=utf-8><title>Checkout</title><div id="card-element"></div>',
+                          {"Content-Security-Policy": csp} if csp else {}))
+    return app
+
+
+MOUNT = """async ([panless, options]) => {
+    const { mount } = await import(panless + '/static/js/embed/panless.js');
+    window.panlessEvents = [];
+    const card = mount('#card-element', options);
+    for (const event of ['ready', 'error']) card.on(event, (data) => window.panlessEvents.push({event, data}));
+}"""
+
+
+def token(merchant) -> str:
+    """A customer token, as a checkout's backend would issue it."""
+    page = requests.get(f"{merchant.url}/pay", timeout=10)
+    return re.search(r'data-customer-token="([^"]+)"', page.text).group(1)
+
+
+@pytest.fixture
+def foreign_page(page):
+    server = LiveServer(blank_app("foreign"), url_host="localhost").start()
+    page.goto(server.url + "/")
+    yield page
+    server.stop()
+
+
+def test_an_origin_not_allowed_gets_no_session_and_the_same_error(foreign_page, merchant):
+    merchant.recorder.requests.clear()
+    foreign_page.evaluate(MOUNT, [merchant.url, {"origin": merchant.url, "customerToken": token(merchant)}])
+    foreign_page.wait_for_function("() => window.panlessEvents.length > 0", timeout=15000)
+    assert foreign_page.evaluate("() => window.panlessEvents.map((e) => [e.event, e.data.code])") == [
+        ["error", "frame_parent_not_allowed"]]
+    # The browser asked whether it may (no: no CORS for that origin) and sent nothing that starts a session.
+    assert [r["method"] for r in merchant.recorder.requests if r["url"] == "/api/sessions"] == ["OPTIONS"]
+
+
+def test_a_checkout_csp_that_blocks_the_early_start_still_gets_a_form(page, merchant, snippet_slot):
+    snippet_slot.slot.app = blank_app("strict", f"script-src 'unsafe-inline' {merchant.url}; frame-src {merchant.url}; "
+                                                "connect-src 'none'")
+    page.goto(snippet_slot.url + "/")
+    page.evaluate(MOUNT, [merchant.url, {"origin": merchant.url, "customerToken": token(merchant)}])
+    page.wait_for_function("() => window.panlessEvents.length > 0", timeout=15000)
+    assert page.evaluate("() => window.panlessEvents.map((e) => e.event)") == ["ready"]
+
+
+def test_the_checkout_page_may_start_a_session_but_never_sees_its_target(page, merchant, snippet_slot):
+    snippet_slot.slot.app = blank_app("allowed")
+    page.goto(snippet_slot.url + "/")
+    answer = page.evaluate("""async ([panless, token]) => {
+        const response = await fetch(panless + '/api/sessions', {method: 'POST', credentials: 'omit', body: '{}',
+            headers: {Authorization: 'Bearer ' + token, 'Content-Type': 'application/json',
+                      'Idempotency-Key': 'page-0001'}});
+        return [response.status, await response.json()];
+    }""", [merchant.url, token(merchant)])
+    assert answer[0] == 201 and answer[1]["id"] and answer[1]["target"] is None
