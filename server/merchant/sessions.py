@@ -11,6 +11,9 @@ told to try again. A claim lapses after the deadline plus slack, so a process th
 nothing. Only refusals and bad input count toward the per-session cap: an outage or an answer lost on the
 way is retried, and the retry finds what the PSP kept (a repeated finish returns the same card).
 
+A CVC session (`start_cvc`, kind "cvc") is the same machinery for a saved card: the browser posts a fresh
+CVC alone to the card's PSP, and finishing it records on the card what to charge it with (`charge`).
+
 The PSP's failures reach the API here, and only here (`api_error`); anything else an adapter raises is a
 bug and stays one (a 500). This module reads no HTTP request: the API layer hands it plain values.
 """
@@ -308,5 +311,6 @@ def deactivate(customer_id: str, token: str) -> dict:
             if failure.kind != PspFailure.GONE:  # gone: the PSP no longer has the card, as we asked
                 raise api_error(failure) from None
         record["active"] = False
+        record.pop("charge", None)  # a removed card is ready for nothing
         store().put("card", _card_key(record["provider"], token), record, owner=customer_id)
     return record

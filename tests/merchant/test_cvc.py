@@ -105,7 +105,9 @@ def test_a_card_of_another_customer_is_refused(shopper, merchant_server):
 
 def test_a_removed_card_is_refused(shopper):
     card = save_card(shopper, provider="juspay")
-    assert checked(shopper.call("DELETE", f"/api/cards/{card['token']}")).status_code == 200
+    assert "charge" in finalize(shopper, cvc_session(shopper, card["token"])).json()["card"]
+    removed = checked(shopper.call("DELETE", f"/api/cards/{card['token']}"))
+    assert removed.status_code == 200 and "charge" not in removed.json()["card"]  # ready for nothing
     r = checked(shopper.call("POST", "/api/sessions", json={"saved_card": card["token"]}))
     assert r.status_code == 404 and r.json()["error"]["code"] == "card_not_found"
 
