@@ -1,5 +1,6 @@
-"""Browser figures in Chromium: time from mount() to `ready`, time from submit to token (and the same requests
-made bare with fetch), round trips. What crosses the wire is bench/wire.py's."""
+"""Browser helpers the bench's Chromium figures share (open the checkout page, mount, fill, submit), and the
+round trips after submit per PSP. What crosses the wire is bench/wire.py's, time to ready bench/ready.py's,
+time to the saved card bench/token.py's."""
 
 from __future__ import annotations
 
@@ -24,22 +25,6 @@ SUBMIT = """async () => {
     await window.card.submit();
     return performance.now() - t0;
 }"""
-# The same two requests the kit makes after submit, made bare from the frame with fetch: the PSP post and
-# the finalize. Their session is made first (not timed), as the kit's is made during load.
-BARE = """async ([number, expiry]) => {
-    const token = document.getElementById('card-form').dataset.customerToken;
-    const headers = {'Content-Type': 'application/json', Authorization: 'Bearer ' + token};
-    const session = await (await fetch('/api/sessions', {method: 'POST', headers, body: '{}'})).json();
-    const t = session.target;
-    const form = new URLSearchParams({...t.fields, cardNumber: number, cardExpirationDate: expiry, cardCvx: '123'});
-    const t0 = performance.now();
-    const text = await (await fetch(t.url, {method: 'POST', body: form, credentials: 'omit'})).text();
-    await (await fetch(`/api/sessions/${session.id}/finalize`,
-        {method: 'POST', headers, body: JSON.stringify({result: text})})).json();
-    return performance.now() - t0;
-}"""
-
-
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
@@ -84,38 +69,22 @@ def submit_watching_the_network(context, page, card_frame) -> list[str]:
     return [r for r in sent if not r.endswith("/api/sessions")]
 
 
-def measure(stack, runs: int = 30, per_psp_runs: int = 3) -> dict:
-    ready, submit, bare, trips = [], [], [], {}
+def measure(stack, per_psp_runs: int = 3) -> dict:
+    """Sequential round trips after submit, per PSP, in runs of their own: watching the network costs the
+    frame time, so nothing is timed here (bench/token.py and bench/ready.py time the flow)."""
+    trips = {}
     with sync_playwright() as p:
         browser = p.chromium.launch(**launch_args({}))
-        for _ in range(runs):
-            context, page, ready_ms, card_frame, requested = open_card(browser, stack, "mangopay")
-            ready.append(ready_ms)
-            submit.append(page.evaluate(SUBMIT))
-            bare.append(card_frame.evaluate(BARE, ["4970107111111119", f"12{YY}"]))
-            context.close()
-        # Round trips, in runs of their own: watching the network costs the frame time, so no timing here.
         for provider in [adapter.name for adapter in ADAPTERS]:
             for _ in range(per_psp_runs):
                 context, page, _, card_frame, _ = open_card(browser, stack, provider)
                 trips.setdefault(provider, []).append(len(submit_watching_the_network(context, page, card_frame)))
                 context.close()
         browser.close()
-    overhead = [k / b for k, b in zip(submit, bare, strict=True)]
-    return {
-        "runs": runs,
-        "ready_ms": {"p50": percentile(ready, 50), "p95": percentile(ready, 95)},
-        "submit_to_token_ms": {"p50": percentile(submit, 50), "p95": percentile(submit, 95)},
-        "bare_requests_ms": {"p50": percentile(bare, 50), "p95": percentile(bare, 95)},
-        "overhead_ratio": {"p50": percentile(overhead, 50), "p95": percentile(overhead, 95)},
-        "round_trips_after_submit": {provider: max(counts) for provider, counts in trips.items()},
-    }
+    return {provider: max(counts) for provider, counts in trips.items()}
 
 
 def rows(stack, runs: int) -> list[Row]:
-    r = measure(stack, runs)
     names = {adapter.name: adapter.title for adapter in ADAPTERS}
-    return [
-        Row("Sequential browser round trips after submit, CORS preflights included",
-            ", ".join(f"{names[psp]} {n}" for psp, n in r["round_trips_after_submit"].items())),
-    ]
+    return [Row("Sequential browser round trips after submit, CORS preflights included",
+                ", ".join(f"{names[psp]} {n}" for psp, n in measure(stack).items()))]
