@@ -22,15 +22,12 @@ const FIX = {
   ready_timeout: (o, ms) => `the card form at ${o} was not ready after ${ms} ms: check the network panel for /frame.`,
 };
 
-// The frame's session, started now rather than once the frame has loaded and been configured: the frame asks
-// for it with the same Idempotency-Key and gets this one (a replay, or it waits for this call to finish). The
-// checkout page gets the session without its card target; the frame receives that from its own origin only.
-// Any failure here is ignored: the frame's own call starts the session, or reports why it cannot.
-// -> the key, or undefined without a customer token (the frame then uses the one its own page carries)
+// The frame's session, started while the frame loads; the frame joins it by key (docs/browser.md, "Starting
+// early"). Failures are ignored: the frame's own call starts it. -> the key, or undefined without a token
 function startSession(origin, { customerToken, provider, sessionOptions, savedCard }) {
-  if (typeof customerToken !== "string" || !customerToken) return undefined;
-  const key = [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, "0")).join("");
-  // The same body as the frame's (form.js createSession): another would make the key's reuse a 422.
+  const key = crypto.randomUUID?.(); // in secure contexts only: elsewhere the frame starts the session
+  if (typeof customerToken !== "string" || !customerToken || !key) return undefined;
+  // The frame's body (form.js createSession), else the key's reuse is a 422.
   const options = sessionOptions && typeof sessionOptions === "object" && !Array.isArray(sessionOptions)
     ? sessionOptions : undefined;
   fetch(`${origin}/api/sessions`, {
@@ -90,7 +87,7 @@ export function mount(container, options = {}) {
   let hello = false;
   frame.addEventListener("load", () => setTimeout(() => hello || diagnose(), 1000));
   const blocked = (event) => {
-    // A blocked early start costs nothing but time: the frame starts its session itself.
+    // A blocked early start only costs time.
     if (event.blockedURI.startsWith(origin) && !event.blockedURI.startsWith(`${origin}/api/`)) {
       fail("checkout_csp_blocked", "This page's Content-Security-Policy blocks the card form.", event.effectiveDirective);
     }
@@ -105,7 +102,7 @@ export function mount(container, options = {}) {
       if (type === "hello") {
         hello = true;
         bridge.send("configure", config);
-        return void delete config.sessionKey; // the first configure's only: a reloaded frame starts a session of its own
+        return void delete config.sessionKey; // a reloaded frame starts its own session
       }
       if (type === "resize") return void (frame.style.height = `${Math.max(0, Number(data.height) || 0)}px`);
       if (status === "starting" && type === "error") return fail(data.code, data.message);
