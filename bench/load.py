@@ -5,8 +5,10 @@ the bounded exactly-once run; the sandbox's tokenizer alone."""
 from __future__ import annotations
 
 import re
+import secrets
 import threading
 import time
+from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -28,16 +30,31 @@ def card_form(target: dict) -> dict:
     return {**target["fields"], "cardNumber": "4970107111111119", "cardExpirationDate": f"12{YY}", "cardCvx": "123"}
 
 
+def merchant_call(http: requests.Session, url: str, body: dict, headers: dict) -> dict:
+    """A call to the merchant app as the card form makes it (form.js merchantApi): a 503 is tried once more after
+    the Retry-After it names (at most 3 s), and a dropped connection once more (every call is safe to repeat)."""
+    for attempt in (1, 2):
+        try:
+            answer = http.post(url, json=body, headers=headers, timeout=30)
+        except requests.ConnectionError:
+            if attempt == 2:
+                raise
+            continue
+        if answer.status_code == 503 and attempt == 1:
+            time.sleep(min(float(answer.headers.get("Retry-After") or 1), 3))
+            continue
+        answer.raise_for_status()
+        return answer.json()
+    raise AssertionError("unreachable")
+
+
 def one_flow(http: requests.Session, app_url: str, headers: dict) -> tuple[str, str]:
     """What a shopper's browser does: session, card to the PSP, finalize. -> (session id, card token)"""
-    session = http.post(f"{app_url}/api/sessions", json={}, headers=headers, timeout=30)
-    session.raise_for_status()
-    target = session.json()["target"]
-    result = http.post(target["url"], data=card_form(target), timeout=30).text
-    done = http.post(f"{app_url}/api/sessions/{session.json()['id']}/finalize", json={"result": result},
-                     headers=headers, timeout=30)
-    done.raise_for_status()
-    return session.json()["id"], done.json()["card"]["token"]
+    key = {"Idempotency-Key": secrets.token_hex(16)}  # one per session, as the form sends it
+    session = merchant_call(http, f"{app_url}/api/sessions", {}, {**headers, **key})
+    result = http.post(session["target"]["url"], data=card_form(session["target"]), timeout=30).text
+    done = merchant_call(http, f"{app_url}/api/sessions/{session['id']}/finalize", {"result": result}, headers)
+    return session["id"], done["card"]["token"]
 
 
 def bounded(stack, flows: int = 5000, clients: int = 32) -> dict:
@@ -67,7 +84,7 @@ def bounded(stack, flows: int = 5000, clients: int = 32) -> dict:
                 session, card = one_flow(http, stack.app_url, headers)
             except Exception as exc:  # counted, not raised: the figure is how many failed
                 with lock:
-                    errors.append(type(exc).__name__)
+                    errors.append(f"{type(exc).__name__}: {str(exc)[:80]}")
                 continue
             with lock:
                 latencies.append((time.monotonic() - started) * 1000)
@@ -97,6 +114,7 @@ def bounded(stack, flows: int = 5000, clients: int = 32) -> dict:
             0, len(at_psp) - len(tokens))
     store.close()
     return {"flows": flows, "clients": clients, "completed": len(latencies), "errors": len(errors),
+            "error_kinds": Counter(errors).most_common(3),
             "lost": lost, "duplicated": duplicated, "seconds": round(elapsed, 1),
             "per_second": round(len(latencies) / elapsed, 1),
             "p50_ms": round(percentile(latencies, 50), 1) if latencies else None,
@@ -207,4 +225,6 @@ def bounded_rows(stack, flows: int, clients: int) -> list[Row]:
     return [Row(f"Bounded run: {r['flows']} flows, {r['clients']} concurrent shoppers: cards not saved, "
                 "errors, lost or duplicated",
                 f"{r['per_second']}/s, p50 {r['p50_ms']} ms, p99 {r['p99_ms']} ms; {r['errors']} errors, "
-                f"{r['lost']} lost, {r['duplicated']} duplicated", failures, 0, unit="")]
+                f"{r['lost']} lost, {r['duplicated']} duplicated"
+                + (f" ({'; '.join(f'{n} × {kind}' for kind, n in r['error_kinds'])})" if r["errors"] else ""),
+                failures, 0, unit="")]
