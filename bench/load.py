@@ -48,11 +48,20 @@ def merchant_call(http: requests.Session, url: str, body: dict, headers: dict) -
     raise AssertionError("unreachable")
 
 
+def to_the_psp(http: requests.Session, url: str, form: dict) -> str:
+    """The card to the PSP's tokenizer. A browser sends a request again when a kept-alive connection it reused
+    turns out closed (the server's idle timeout raced it): so does this, once."""
+    try:
+        return http.post(url, data=form, timeout=30).text
+    except requests.ConnectionError:
+        return http.post(url, data=form, timeout=30).text
+
+
 def one_flow(http: requests.Session, app_url: str, headers: dict) -> tuple[str, str]:
     """What a shopper's browser does: session, card to the PSP, finalize. -> (session id, card token)"""
     key = {"Idempotency-Key": secrets.token_hex(16)}  # one per session, as the form sends it
     session = merchant_call(http, f"{app_url}/api/sessions", {}, {**headers, **key})
-    result = http.post(session["target"]["url"], data=card_form(session["target"]), timeout=30).text
+    result = to_the_psp(http, session["target"]["url"], card_form(session["target"]))
     done = merchant_call(http, f"{app_url}/api/sessions/{session['id']}/finalize", {"result": result}, headers)
     return session["id"], done["card"]["token"]
 
