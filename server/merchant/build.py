@@ -5,8 +5,9 @@ imported module runs in its own function scope, in import order, and hands its e
 import it; the entry keeps its own exports. Modules loaded on demand (`import("./i18n-fr.js")`) stay files of
 their own, built the same way, and the bundle imports them by their content-hashed name. The result and the
 stylesheets are minified (scripts' local names shortened by mangle.py, then comments and whitespace removed
-by rjsmin and rcssmin), named by a hash of their bytes, and compressed ahead of time (gzip, and brotli). The build is a pure function of the
-sources: the same sources give the same bytes, in every process (tests/static/test_serving.py checks it).
+by rjsmin and rcssmin), named by a hash of their bytes, and compressed ahead of time (gzip, and brotli). The
+build is a pure function of the sources: the same sources give the same bytes, in every process
+(tests/static/test_serving.py checks it).
 """
 
 from __future__ import annotations

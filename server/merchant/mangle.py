@@ -1,8 +1,8 @@
 """Shorter local names in a built script (server/merchant/build.py), found by parsing it with tree-sitter.
 
 Each name the script declares and only ever uses where one of its own declarations is in scope is renamed,
-everywhere in the file, to a short name found nowhere in the file (as a name, a property, a keyword or inside a
-string). Renaming one name uniformly to a name that occurs nowhere else keeps every reference pointing at the
+everywhere in the file, to a short name found nowhere in the file's code (as a name, a property, a label or a
+keyword). Renaming one name uniformly to a name that occurs nowhere else keeps every reference pointing at the
 same declaration it pointed at before, whatever shadows what; so the only thing to get right is which names
 never refer to anything outside the file. A name is kept as written when any of its uses is free (a global,
 `arguments`, or a name the analysis cannot place), when a module exports or imports it, or when the file uses
@@ -12,7 +12,6 @@ never touched; a shorthand property `{a}` becomes `{a:x}`. The output is a pure 
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from itertools import count, product
 
@@ -38,7 +37,8 @@ RESERVED = set("""
 """.split())
 FIRST = "etnrisoaucldfphmgbvyxwkqjzETNRISOAUCLDFPHMGBVYXWKQJZ_$"
 REST = FIRST + "0123456789"
-WORD = re.compile(r"[A-Za-z_$][\w$]*")
+# Leaves whose text is not code: a new name may equal a word in them.
+NOT_CODE = {"comment", "string_fragment", "escape_sequence", "regex_pattern", "regex_flags", "number"}
 
 PARSER = tree_sitter.Parser(tree_sitter.Language(tree_sitter_javascript.language()))
 
@@ -152,6 +152,11 @@ def is_bound(node: tree_sitter.Node, scopes: dict[tuple, set[str]]) -> bool:
     return False
 
 
+def words(root: tree_sitter.Node) -> set[str]:
+    """Every word of the file's code: names, properties, labels, keywords (not the text of strings or comments)."""
+    return {node.text.decode() for node in walk(root) if node.child_count == 0 and node.type not in NOT_CODE}
+
+
 def fresh_names(taken: set[str]):
     for length in count(1):
         for letters in product(FIRST, *[REST] * (length - 1)):
@@ -179,7 +184,7 @@ def mangle(text: str) -> str:
     for node in names:
         first.setdefault(node.text.decode(), node.start_byte)
     ranked = sorted(uses, key=lambda name: (-uses[name], first[name]))
-    renamed = dict(zip(ranked, fresh_names(set(WORD.findall(text))), strict=False))
+    renamed = dict(zip(ranked, fresh_names(words(tree.root_node)), strict=False))
     out, at = [], 0
     for node in sorted((n for n in names if n.text.decode() in renamed), key=lambda n: n.start_byte):
         name = node.text.decode()
