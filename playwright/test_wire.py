@@ -35,6 +35,29 @@ def test_a_repeat_visit_fetches_no_static_file(browser, merchant, shop):
         context.close()
 
 
+def test_a_first_visit_fetches_only_what_the_form_needs_to_start(browser, merchant, shop):
+    """The tokenizer and the brand marks wait for the shopper's first focus; the embed's start-up diagnostics
+    for a failure (none here). (The demo shop gives an `appearance`, so its checks are fetched.)"""
+    context = browser.new_context()
+    try:
+        start = len(merchant.recorder.requests)
+        page = context.new_page()
+        mount_on_the_shop(page, shop)
+        on_demand = ("/static/js/frame/tokenize.", "/static/js/frame/icons.", "/static/js/embed/startup.")
+        fetched = lambda: sorted(r["url"].split(".")[0] for r in merchant.recorder.requests[start:]  # noqa: E731
+                                 if r["url"].startswith(on_demand))
+        page.wait_for_timeout(300)  # time enough for a module the form loads after `ready`
+        assert fetched() == []
+        page.frame_locator("iframe").locator("#number").focus()
+        for _ in range(50):  # until both arrive (5 s at most)
+            if len(fetched()) == 2:
+                break
+            page.wait_for_timeout(100)
+        assert fetched() == ["/static/js/frame/icons", "/static/js/frame/tokenize"]
+    finally:
+        context.close()
+
+
 MODULES = {
     "js/app/entry.js": """import order, { log } from "../lib/order.js";
 import * as shapes from "../lib/shapes.js";

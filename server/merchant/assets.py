@@ -24,8 +24,11 @@ PAGE_ASSETS = {
     "js/frame/page.js": "Hosted card page: mounts the form, shows saved cards, redirect mode.",
     "js/frame/frame.js": "Card frame: the form inside a checkout page's iframe and its postMessage side.",
     "js/frame/form.js": "Card form: inputs, inline errors, session, finalize, events; merchant API client; locales.",
+    "js/frame/appearance.js": "Checks and applies the checkout's appearance option (theme, colours, button label); "
+                              "loaded only when one is given.",
     "js/frame/icons.js": "Card brand marks drawn as inline SVG (no image is fetched).",
-    "js/frame/tokenize.js": "The only code that sends card data: posts it to the PSP as the session's target says.",
+    "js/frame/tokenize.js": "The only code that sends card data: posts it to the PSP as the session's target says "
+                            "(loaded at the shopper's first focus in the form).",
     "js/frame/i18n-en.js": "English: every string a shopper reads on the card pages (the fallback of the others).",
     "js/frame/i18n-fr.js": "French strings, loaded only when the page or frame is in French.",
     "js/frame/i18n-es.js": "Spanish strings, loaded only when the page or frame is in Spanish.",
@@ -37,6 +40,7 @@ PAGE_ASSETS = {
     "js/shared/errors.js": "The error type the card form reports, and the few codes only the browser raises.",
     "js/shared/bridge.js": "Checked postMessage bridge between the card frame and its checkout page.",
     "js/embed/panless.js": "Embed for checkout pages: Panless.mount() creates the card iframe.",
+    "js/embed/startup.js": "Embed: why the card form did not start and what to fix, loaded only when start-up fails.",
 }
 # Where each entry point runs: the two card pages, and the checkout page that embeds the frame. A module's
 # directory says which window runs it: frame/ (the frame or the hosted page), embed/ (the checkout page),

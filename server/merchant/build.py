@@ -4,9 +4,10 @@ Each entry module (ENTRY in assets.py) and everything it imports statically beco
 imported module runs in its own function scope, in import order, and hands its exports to the modules that
 import it; the entry keeps its own exports. Modules loaded on demand (`import("./i18n-fr.js")`) stay files of
 their own, built the same way, and the bundle imports them by their content-hashed name. The result and the
-stylesheets are minified (comments and whitespace only, by rjsmin and rcssmin: no name changes), named by a
-hash of their bytes, and compressed ahead of time (gzip, and brotli). The build is a pure function of the
-sources: the same sources give the same bytes, in every process (tests/static/test_serving.py checks it).
+stylesheets are minified (scripts' local names shortened by mangle.py, then comments and whitespace removed
+by rjsmin and rcssmin), named by a hash of their bytes, and compressed ahead of time (gzip, and brotli). The
+build is a pure function of the sources: the same sources give the same bytes, in every process
+(tests/static/test_serving.py checks it).
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from pathlib import Path
 import brotli
 import rcssmin
 import rjsmin
+
+from .mangle import mangle
 
 # A static import statement at the start of a line: default, named or namespace bindings, or none.
 STATIC_IMPORT = re.compile(r"^[ \t]*import\s*(?:([\w$]+)\s*,?\s*)?(?:\{([^}]*)\}\s*|\*\s*as\s+([\w$]+)\s*)?"
@@ -222,7 +225,7 @@ def build_script(static: Path, entry: str, done: dict[str, Asset], building: tup
     for target in lazy_targets(static, entry):  # built first: the bundle names them by their hash
         build_script(static, target, done, (*building, entry))
     text, sources, lazy = bundle(static, entry, {name: asset.path for name, asset in done.items()})
-    body = rjsmin.jsmin(text).encode()
+    body = rjsmin.jsmin(mangle(text)).encode()
     done[entry] = Asset(hashed(entry, body), entry, sources, body, compressed(body), lazy)
     return done[entry]
 

@@ -5,22 +5,8 @@ import { connect, FRAME_EVENTS } from "../shared/bridge.js";
 
 const OPTIONS = ["origin", "customerToken", "provider", "locale", "appearance", "fields", "hideButton", "title",
   "readyTimeout", "sessionOptions", "savedCard"];
-// What the checkout's developer should do about each start-up failure: the console says it.
-const FIX = {
-  frame_parent_not_allowed: (o) => `add ${location.origin} to PANLESS_ALLOWED_ORIGINS on the Panless server at ${o} `
-    + "(an exact origin: http://localhost and http://127.0.0.1 are different origins).",
-  frame_same_origin: () => "serve the checkout page from another origin than the Panless server.",
-  unauthenticated: () => "the customerToken was refused (expired, or signed with another secret): issue a fresh one "
-    + "on your backend with panless.issue_customer_token for each page view.",
-  panless_unreachable: (o) => `nothing answers at ${o}: the origin option must be the Panless server's origin `
-    + "(scheme, host and port), and that server must be running.",
-  checkout_csp_blocked: (o, d) => `this page's Content-Security-Policy blocks ${o} (${d}): allow it in frame-src, `
-    + "script-src and connect-src.",
-  card_not_found: () => "the savedCard option must be the token of an active saved card of this customerToken's customer.",
-  cvc_recollection_unsupported: () => "this saved card's PSP cannot take a new security code (README, \"CVC "
-    + "re-collection\"): leave savedCard out for it.",
-  ready_timeout: (o, ms) => `the card form at ${o} was not ready after ${ms} ms: check the network panel for /frame.`,
-};
+// Why start-up failed and what to do about it: a module of its own, fetched only when start-up fails.
+const startup = () => import("./startup.js");
 
 // The frame's session, started while the frame loads; the frame joins it by key (docs/browser.md, "Starting
 // early"). Failures are ignored: the frame's own call starts it. -> the key, or undefined without a token
@@ -65,17 +51,18 @@ export function mount(container, options = {}) {
     if (status !== "starting") return;
     status = "failed";
     clearTimeout(timer);
-    failure = { code, message: `${message ?? "The card form could not start."}`, field: null };
-    console.error(`Panless: ${failure.message} To fix: ${FIX[code]?.(origin, detail) ?? "see docs/browser.md."}`);
-    emit("error", failure);
-    settle(false, failure);
+    // The error is reported with its fix; were the fix not to load (the server gone), with where to read it.
+    startup().then(({ fix }) => fix(code, origin, detail), () => null).then((advice) => {
+      if (status === "destroyed") return;
+      failure = { code, message: `${message ?? "The card form could not start."}`, field: null };
+      console.error(`Panless: ${failure.message} To fix: ${advice ?? "see docs/browser.md."}`);
+      emit("error", failure);
+      settle(false, failure);
+    });
   }
-  // Why the frame did not start, asked of the server: refused origin, or nobody there.
   async function diagnose(fallback) {
     try {
-      const answer = await fetch(`${origin}/frame/check?parent=${encodeURIComponent(location.origin)}`,
-        { credentials: "omit", referrerPolicy: "no-referrer", signal: AbortSignal.timeout(5000) });
-      const { error } = await answer.json();
+      const error = await (await startup()).diagnose(origin);
       if (error) return fail(error.code, error.message);
     } catch {
       // A refusal by this page's own CSP is reported just after the fetch fails: let it name the cause.

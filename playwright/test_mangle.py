@@ -1,0 +1,98 @@
+"""The build's name shortening (server/merchant/mangle.py) keeps what a module does: each snippet runs in
+Chromium as written and as shortened, and both must give the same result."""
+
+import pytest
+
+from panless.merchant.mangle import MangleError, mangle
+
+SNIPPETS = {
+    "shadowing": """
+        const value = 1; let inner;
+        function outer(value) { { const value = 3; inner = () => value; } return [value, inner()]; }
+        export default [value, ...outer(2)];""",
+    "shorthand and destructuring with defaults": """
+        const make = (alpha, beta) => ({alpha, beta});
+        const {alpha, beta = 5, gamma = alpha + 1, ...others} = {...make(1), delta: 4};
+        const [first = 9, , third = 7, ...more] = [undefined, 2, undefined, 4, 5];
+        function f({p = 1, q: {r = 2} = {}} = {}, ...rest) { return [p, r, rest.length]; }
+        let x, y; ({x, y = 3} = {x: 1});
+        export default [alpha, beta, gamma, others, first, third, more, f(), f({p: 4, q: {r: 5}}, 1, 2), x, y,
+                        Object.keys(make(0, 0))];""",
+    "closures": """
+        function counter(start) { let count = start; return {up: () => ++count, get: () => count}; }
+        const one = counter(1), two = counter(10); one.up(); one.up(); two.up();
+        export default [one.get(), two.get()];""",
+    "class fields and methods": """
+        class Counter {
+          #count = 0; static made = 0; label = "c";
+          constructor(start) { this.#count = start; Counter.made++; }
+          get count() { return this.#count; }
+          add(step = 1) { this.#count += step; return this; }
+          static { Counter.ready = true; }
+        }
+        const Named = class Inner { who() { return typeof Inner; } };
+        export default [new Counter(2).add().add(3).count, Counter.made, Counter.ready, new Counter(0).label,
+                        new Named().who(), typeof Inner];""",
+    "template literals and optional chaining": """
+        const name = "x", obj = {name: {deep: 1}}, nothing = null;
+        export default `${name}:${obj?.name?.deep}:${nothing?.name ?? "none"}:${`nested ${name}`}`
+          + String.raw`a${name}` + obj.name?.["deep"];""",
+    "exports": """
+        export const shared = 2;
+        export function twice(number) { return number * 2; }
+        const local = 5; export { local as renamed };
+        export default twice(shared) + local;""",
+    "a global beside a local of the same name": """
+        function local() { const document = "mine"; return document; }
+        function other() { let setTimeout = 1; return setTimeout; }
+        export default [local(), typeof document, typeof window.document, other(), typeof setTimeout];""",
+    "hoisting, loops, catch and labels": """
+        function hoist() { x = 1; var x; return x; }
+        const out = [];
+        for (const [k, v] of Object.entries({a: 1})) out.push(k + v);
+        for (var key in {b: 2}) out.push(key);
+        try { throw new Error("boom"); } catch ({message}) { out.push(message); }
+        outer: for (const i of [1, 2]) {
+          for (const j of [1, 2]) { if (j === 2) continue outer; out.push(i * 10 + j); }
+        }
+        export default [hoist(), out, key];""",
+    "arguments and parameter defaults": """
+        const z = "outer";
+        function f(a = z) { var z = "inner"; return [a, z, arguments.length]; }
+        const g = function named(n) { return n ? named(n - 1) + 1 : 0; };
+        export default [f(), f("given", 2), g(3), typeof named];""",
+}
+
+RUN = """async source => {
+  const module = await import("data:text/javascript;charset=utf-8," + encodeURIComponent(source));
+  return JSON.stringify({default: module.default, names: Object.keys(module).sort()});
+}"""
+
+
+@pytest.mark.parametrize("source", SNIPPETS.values(), ids=SNIPPETS.keys())
+def test_a_shortened_module_does_what_it_did(page, source):
+    short = mangle(source)
+    assert short != source  # something was renamed
+    assert page.evaluate(RUN, short) == page.evaluate(RUN, source)
+
+
+def test_properties_strings_labels_and_exports_are_kept():
+    short = mangle('export const shown = 1; const hidden = {hidden: "hidden"}; hidden.hidden; x: for (;;) break x;')
+    assert short.startswith("export const shown = 1; const ")
+    assert '{hidden: "hidden"}' in short and ".hidden;" in short and "x: for (;;) break x;" in short
+    assert "const hidden" not in short
+
+
+def test_eval_or_with_leaves_the_file_as_written():
+    source = "function f(secret) { return eval('secret'); }"
+    assert mangle(source) == source
+
+
+def test_the_same_source_gives_the_same_bytes():
+    source = SNIPPETS["shorthand and destructuring with defaults"]
+    assert mangle(source) == mangle(source) != source
+
+
+def test_a_script_that_does_not_parse_is_refused():
+    with pytest.raises(MangleError):
+        mangle("const = ;")
