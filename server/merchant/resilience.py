@@ -123,11 +123,11 @@ def init_app(app: Flask) -> None:
                       int(config["PSP_CIRCUIT_FAILURES"]), float(config["PSP_CIRCUIT_RESET"]))
         provider.session = GuardedSession(guard)
     app.before_request(start_deadline)
-    app.after_request(keep_retry_after)  # registered before the limiter's, so it runs after it
+    app.after_request(keep_retry_after)
 
 
 def keep_retry_after(response):
-    """A PSP outage's Retry-After, not the rate-limit window's that flask-limiter writes on limited routes."""
+    """A PSP outage's Retry-After on its 503, whatever else wrote that header on the way out."""
     if response.status_code == 503 and "retry_after" in g:
         response.headers["Retry-After"] = str(g.retry_after)
     return response
