@@ -66,6 +66,16 @@ def one_flow(http: requests.Session, app_url: str, headers: dict) -> tuple[str, 
     return session["id"], done["card"]["token"]
 
 
+def run_threads(threads: list[threading.Thread]) -> float:
+    """Start the clients together, wait for all of them. -> the seconds they took"""
+    started = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.monotonic() - started
+
+
 def bounded(stack, flows: int = 5000, clients: int = 32) -> dict:
     """Exactly `flows` saves by `clients` concurrent shoppers (one customer each), then the books: errors,
     cards lost (saved but not listed at the merchant or not kept by the PSP) and duplicated (more cards than
@@ -100,13 +110,7 @@ def bounded(stack, flows: int = 5000, clients: int = 32) -> dict:
                 saved[n].append(card)
                 sessions.setdefault(n, session)
 
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
-    started = time.monotonic()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.monotonic() - started
+    elapsed = run_threads([threading.Thread(target=client, args=(n,)) for n in range(clients)])
     # The books, per customer: the merchant's list and the PSP's cards against what was saved.
     store, mangopay = Store(stack.database), MangopayWire(stack.sandbox_url)
     lost = duplicated = 0
@@ -159,13 +163,7 @@ def run_clients(clients: int, seconds: float, work) -> dict:
                 with lock:
                     errors[0] += 1
 
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    started = time.monotonic()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.monotonic() - started
+    elapsed = run_threads([threading.Thread(target=client) for _ in range(clients)])
     return {"clients": clients, "completed": len(latencies), "errors": errors[0],
             "per_second": round(len(latencies) / elapsed, 1),
             "p50_ms": round(percentile(latencies, 50), 1) if latencies else None,
