@@ -6,6 +6,7 @@ The demo shop's checkout (http://localhost:<c>, allowed) mounts with a customer 
 """
 
 import re
+import time
 
 import pytest
 import requests
@@ -49,6 +50,27 @@ def test_the_session_starts_before_the_frame_has_loaded_and_is_made_once(page, s
     assert len(sent) == 2 and sent[0]["headers"]["Idempotency-Key"] == sent[1]["headers"]["Idempotency-Key"]
     assert sent[0]["headers"]["Origin"] == shop.url and sent[1]["headers"]["Origin"] == merchant.url
     assert "Cookie" not in sent[0]["headers"]  # the bearer token alone, no credentials
+
+
+def test_the_frame_asks_for_that_session_before_its_bundle_has_loaded(page, shop, merchant, invariant):
+    # The frame's bundle is held back: the frame's inline start (static/js/frame/early.js) says hello and,
+    # once configured, sends the session's request without waiting for it.
+    held = []
+    page.route(re.compile(r".*/static/js/frame/frame\.[0-9a-f]+\.js$"), lambda route: held.append(route))
+    before = sessions_stored(merchant)
+    seen = watch(page)
+    page.goto(shop.url + "/")
+    frames_post = lambda: [url for method, url, own in seen if method == "POST" and url.endswith("/api/sessions")  # noqa: E731
+                           and not own]
+    deadline = time.monotonic() + 10
+    while not (held and frames_post()) and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+    assert held and frames_post()  # the frame's own request went out while its bundle was still held
+    held[0].continue_()
+    wait_ready(page)
+    assert sessions_stored(merchant) == before + 1  # and it joined the early session
+    sent = session_posts(merchant)
+    assert len(sent) == 2 and sent[0]["headers"]["Idempotency-Key"] == sent[1]["headers"]["Idempotency-Key"]
 
 
 def test_a_failed_early_start_falls_back_to_the_frames_own(page, shop, merchant, invariant):

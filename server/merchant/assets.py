@@ -15,7 +15,7 @@ import json
 from functools import cache
 from pathlib import Path
 
-from .build import Build, build
+from .build import Build, build, minify_inline
 
 # Everything a payment page loads, with the reason it is there (the inventory's "purpose").
 PAGE_ASSETS = {
@@ -26,6 +26,9 @@ PAGE_ASSETS = {
     "js/frame/form.js": "Card form: inputs, inline errors, session, finalize, events; merchant API client; locales.",
     "js/frame/appearance.js": "Checks and applies the checkout's appearance option (theme, colours, button label); "
                               "loaded only when one is given.",
+    "js/frame/early.js": "Card frame: inline in its HTML, says hello to the checkout page and asks for the "
+                         "early-started session while the bundle loads (keeps the checkout's messages for the "
+                         "bridge to check).",
     "js/frame/icons.js": "Card brand marks drawn as inline SVG (no image is fetched).",
     "js/frame/tokenize.js": "The only code that sends card data: posts it to the PSP as the session's target says "
                             "(loaded at the shopper's first focus in the form).",
@@ -49,6 +52,8 @@ ENTRY = {"card_form": "js/frame/page.js", "frame": "js/frame/frame.js", "checkou
 
 
 STYLES = tuple(name for name in PAGE_ASSETS if name.endswith(".css"))
+# Classic scripts inlined in a page (minified, admitted by the page's CSP nonce), by the page that carries them.
+INLINE = {"js/frame/early.js": "frame"}
 STATIC_URL = "/static"
 # The embed's public URL, which merchants paste into their checkout pages: the same bytes as its hashed file,
 # cached briefly (a fix reaches every checkout page within that time).
@@ -76,6 +81,7 @@ def forget() -> None:
     """Drop the built files, so the next use builds them again from the sources (for tests that change them)."""
     served.cache_clear()
     hashes.cache_clear()
+    inline_script.cache_clear()
 
 
 @cache
@@ -88,6 +94,12 @@ def import_map(static_dir: str, entry: str) -> dict:
     """An import map whose "integrity" member pins the entry's bundle and every file it can load on demand."""
     build_, digests = served(static_dir), hashes(static_dir)
     return {"integrity": {url(static_dir, name): digests[name] for name in build_.lazy_closure(entry)}}
+
+
+@cache
+def inline_script(static_dir: str, name: str) -> str:
+    """The served text of an inline script: its source minified (build.py), as the page carries it."""
+    return minify_inline(Path(static_dir), name)
 
 
 def pages_of(static_dir: str, name: str) -> list[str]:
@@ -115,11 +127,18 @@ def inventory(static_dir: str) -> dict:
             "pages": pages_of(static_dir, name),
             "sources": [{"path": f"static/{source}", "sha384": sri((static / source).read_bytes()),
                          "purpose": purpose(source)} for source in asset.sources]})
+    inline = [{"page": page, "sha384": sri(inline_script(static_dir, name).encode()), "purpose": purpose(name),
+               "kind": "inline script",
+               "sources": [{"path": f"static/{name}", "sha384": sri((static / name).read_bytes()),
+                            "purpose": purpose(name)}]} for name, page in INLINE.items()]
     return {"description": "Payment page script inventory (PCI DSS 6.4.3): every script and stylesheet the "
                            "Panless card pages load, as served (bundled and minified from the readable sources, "
                            "see docs/pci.md), with its SRI hash, its purpose and the source files it is built "
-                           "from. Regenerate with `panless inventory` after an authorized change.",
-            "assets": entries}
+                           "from; and under \"inline\" the scripts a page carries inline (admitted by its CSP "
+                           "nonce), by the hash of their text. Regenerate with `panless inventory` after an "
+                           "authorized change.",
+            "assets": entries,
+            "inline": inline}
 
 
 def write_inventory(static_dir: str, out: Path) -> Path:

@@ -133,7 +133,7 @@ def audit_page(name: str, url: str, session: requests.Session) -> dict:
 
 def check_assets(url: str, page: PageParser, session: requests.Session, result: dict) -> None:
     declared: dict[str, str | None] = {}
-    for script in page.scripts:
+    for number, script in enumerate(page.scripts, 1):
         if script.get("src"):
             declared[urljoin(url, script["src"])] = script.get("integrity")
         elif script.get("type") == "importmap":
@@ -141,6 +141,8 @@ def check_assets(url: str, page: PageParser, session: requests.Session, result: 
                              for path, digest in json.loads(script["content"] or "{}").get("integrity", {}).items()})
         elif not script.get("nonce"):
             result["problems"].append("an inline script without a nonce")
+        else:  # its bytes are the page's own: recorded, so that a changed inline script shows as drift
+            result["assets"][f"inline script {number}"] = sri(script["content"].encode())
     for style in page.styles:
         declared[urljoin(url, style["href"])] = style.get("integrity")
     for asset_url, integrity in sorted(declared.items()):

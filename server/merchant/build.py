@@ -230,6 +230,14 @@ def build_script(static: Path, entry: str, done: dict[str, Asset], building: tup
     return done[entry]
 
 
+def minify_inline(static: Path, name: str) -> str:
+    """A classic script to inline in a page's HTML, minified: it cannot hold `</` (the end of its element)."""
+    text = rjsmin.jsmin(mangle(read(static, name)))
+    if "</" in text:
+        raise BuildError(f"static/{name} holds '</', which would end its inline <script> element")
+    return text
+
+
 def build_style(static: Path, name: str) -> Asset:
     body = rcssmin.cssmin(read(static, name)).encode()
     return Asset(hashed(name, body), name, (name,), body, compressed(body))

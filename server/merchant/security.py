@@ -8,6 +8,7 @@ from collections import Counter
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 from flask_talisman import Talisman
+from markupsafe import Markup
 
 from ..core import jsonsafe
 from ..core.redaction import install_log_redaction
@@ -49,5 +50,6 @@ def register_asset_helpers(app: Flask) -> None:
         return assets.hashes(static)[name]
 
     app.jinja_env.globals.update(sri=sri, import_map=lambda entry: assets.import_map(static, entry),
-                                 asset_url=lambda name: assets.url(static, name))
+                                 asset_url=lambda name: assets.url(static, name),
+                                 inline_script=lambda name: Markup(assets.inline_script(static, name)))
     app.wsgi_app = static_files.StaticFiles(app.wsgi_app, static, app.static_url_path + "/")

@@ -53,6 +53,16 @@ def test_served_files_match_the_committed_inventory(app_server):
     assert committed == inventory(str(ROOT / "static"))
 
 
+def test_the_frames_inline_script_is_the_inventorys(app_server):
+    # The frame's only inline script (static/js/frame/early.js, minified): its text hashes to the inventory's entry.
+    origin = app_server.app.config["ALLOWED_ORIGINS"][0]
+    page = requests.get(f"{app_server.url}/frame", params={"parent": origin}, timeout=TIMEOUT).text
+    inline = re.findall(r"<script nonce=\"[^\"]+\">(.*?)</script>", page, re.S)
+    listed = inventory(str(ROOT / "static"))["inline"]
+    assert [sri(text.encode()) for text in inline] == [entry["sha384"] for entry in listed if entry["page"] == "frame"]
+    assert listed[0]["sources"][0]["path"] == "static/js/frame/early.js"
+
+
 def test_inventory_detects_a_change(tmp_path):
     static = tmp_path / "static"
     shutil.copytree(ROOT / "static", static)

@@ -9,22 +9,24 @@ const OPTIONS = ["origin", "customerToken", "provider", "locale", "appearance", 
 const startup = () => import("./startup.js");
 
 // The frame's session, started while the frame loads; the frame joins it by key (docs/browser.md, "Starting
-// early"). Failures are ignored: the frame's own call starts it. -> the key, or undefined without a token
+// early"). Failures are ignored: the frame's own call starts it. -> the key and the body sent (the frame sends
+// the same request to join it), or undefined without a token
 function startSession(origin, { customerToken, provider, sessionOptions, savedCard }) {
   const key = crypto.randomUUID?.(); // in secure contexts only: elsewhere the frame starts the session
   if (typeof customerToken !== "string" || !customerToken || !key) return undefined;
   // The frame's body (form.js createSession), else the key's reuse is a 422.
   const options = sessionOptions && typeof sessionOptions === "object" && !Array.isArray(sessionOptions)
     ? sessionOptions : undefined;
+  const body = JSON.stringify(typeof savedCard === "string" && savedCard ? { saved_card: savedCard, options }
+    : { provider: typeof provider === "string" && provider ? provider : undefined, options });
   fetch(`${origin}/api/sessions`, {
     method: "POST",
     credentials: "omit",
     referrerPolicy: "no-referrer",
     headers: { Authorization: `Bearer ${customerToken}`, "Content-Type": "application/json", "Idempotency-Key": key },
-    body: JSON.stringify(typeof savedCard === "string" && savedCard ? { saved_card: savedCard, options }
-      : { provider: typeof provider === "string" && provider ? provider : undefined, options }),
+    body,
   }).catch(() => {});
-  return key;
+  return { key, body };
 }
 
 export function mount(container, options = {}) {
@@ -42,8 +44,9 @@ export function mount(container, options = {}) {
   frame.referrerPolicy = "no-referrer";
   frame.style.cssText = "border:0;width:100%;height:0;overflow:hidden;display:block";
   const { customerToken, provider, locale, appearance, fields, hideButton, sessionOptions, savedCard } = options;
+  const early = startSession(origin, options);
   const config = { customerToken, provider, locale, appearance, fields, hideButton, sessionOptions, savedCard,
-    sessionKey: startSession(origin, options) };
+    sessionKey: early?.key, sessionBody: early?.body };
 
   const emit = (type, data) => (handlers[type] ?? []).slice().forEach((handler) => handler(data));
   const settle = (ok, data) => waiting.splice(0).forEach((w) => (ok ? w.resolve(data.card) : w.reject(data)));
@@ -89,7 +92,7 @@ export function mount(container, options = {}) {
       if (type === "hello") {
         hello = true;
         bridge.send("configure", config);
-        return void delete config.sessionKey; // a reloaded frame starts its own session
+        return void (delete config.sessionKey, delete config.sessionBody); // a reloaded frame starts its own
       }
       if (type === "resize") return void (frame.style.height = `${Math.max(0, Number(data.height) || 0)}px`);
       if (status === "starting" && type === "error") return fail(data.code, data.message);

@@ -58,15 +58,16 @@ export function setTheme(theme) {
 // other site can call it on the shopper's behalf.
 // A 503 (the PSP down or busy) is tried once more after the wait it names (at most 3 s), then reported;
 // every call is safe to repeat (sessions carry an Idempotency-Key, a finalize returns the same card).
-export const merchantApi = (token) => async function call(method, path, body, headers, retried = false) {
+// sent: the same request's answer when it was already sent (the frame's early join, static/js/frame/early.js).
+export const merchantApi = (token) => async function call(method, path, body, headers, retried = false, sent = null) {
   let response;
   try {
-    response = await fetch(path, {
+    response = await (sent ?? fetch(path, {
       method,
       credentials: "omit",
       headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json", ...headers },
       body: body && JSON.stringify(body),
-    });
+    }));
   } catch {
     throw clientError("network_error");
   }
@@ -110,11 +111,12 @@ export class CardForm {
   // label: the button's text instead of the catalogue's; quiet: the host tells the shopper the outcome (the
   // frame with hideButton), so the form neither moves focus nor speaks for a submit (one announcement each).
   // savedCard: a saved card's token: CVC re-collection, the security code alone for that card.
-  // sessionKey: the Idempotency-Key of a first session already being started (the embed's early start).
+  // sessionKey: the Idempotency-Key of a first session already being started (the embed's early start);
+  // joined: the answer to that session's request when the page already sent it.
   constructor(form, { api, currency, provider = null, sessionOptions = null, t = translator(), fields = FIELDS, label = null, quiet = false,
-    savedCard = null, emit = () => {}, sessionKey = null }) {
+    savedCard = null, emit = () => {}, sessionKey = null, joined = null }) {
     Object.assign(this, { form, api, currency, provider, sessionOptions, t, emit, label, quiet, session: null, sessionBrands: [], brand: null,
-      sessionKey });
+      sessionKey, joined });
     this.savedCard = typeof savedCard == "string" && savedCard ? savedCard : null;
     this.result = document.getElementById("result");
     this.announcer = document.getElementById("announce");
@@ -328,17 +330,20 @@ export class CardForm {
 
   // One Idempotency-Key per session, kept for the retry after a network error.
   async createSession(brand, key = newKey(), tries = 2) {
+    const joined = key == this.sessionKey ? this.joined : null; // read once
+    this.joined = null;
     try {
       const body = this.savedCard ? { saved_card: this.savedCard, options: this.sessionOptions || undefined }
         : { currency: this.currency, brand: brand || undefined, provider: this.provider || undefined,
           options: this.sessionOptions || undefined };
-      const created = await this.api("POST", "/api/sessions", body, { "Idempotency-Key": key });
+      const created = await this.api("POST", "/api/sessions", body, { "Idempotency-Key": key }, false, joined);
       this.sessionBrands = created.accepted_brands;
       if (created.saved_card) this.showSavedCard(created.saved_card);
       this.setPostal(!!created.target?.card_fields?.postal);
       preconnect(created.target.url);
       return created;
     } catch (error) {
+      if (joined) return this.createSession(brand); // the early session failed: one of the frame's own
       if (tries > 1 && error.code == "network_error") return this.createSession(brand, key, tries - 1);
       if (error.field == "Idempotency-Key") return this.createSession(brand); // a given key made for another session
       throw error;

@@ -41,6 +41,7 @@ async function configure({ customerToken, provider, locale, appearance, fields, 
       ? sessionOptions : null,
     // The embed's early start: only a key, so the card's target still comes from this origin's answer.
     sessionKey: str(sessionKey) && /^[A-Za-z0-9_-]{8,64}$/.test(sessionKey) ? sessionKey : null,
+    joined: sessionKey && sessionKey === early?.key ? early.join : null, // that session, already asked for
     fields: Array.isArray(fields) ? fields.filter(str) : undefined,
     savedCard: str(savedCard) ? savedCard : null, // CVC re-collection for this saved card (the server checks it)
     label,
@@ -59,4 +60,11 @@ async function configure({ customerToken, provider, locale, appearance, fields, 
 // scrollHeight, which never drops below the frame's current height: the frame could grow, not shrink.
 new ResizeObserver(([entry]) => bridge.send("resize", { height: Math.ceil(entry.borderBoxSize[0].blockSize) }))
   .observe(document.body);
-bridge.send("hello");
+// early.js (inline in the page) said hello and kept what came since: through the bridge's checks now.
+const early = self.panlessEarly;
+if (early) {
+  removeEventListener("message", early.keep);
+  for (const event of early.messages.splice(0)) dispatchEvent(new MessageEvent("message", event));
+} else {
+  bridge.send("hello");
+}
