@@ -161,3 +161,12 @@ def test_demo_prints_only_urls_that_work(page):
         reader.join(timeout=5)
         proc.stdout.close()
     assert f"127.0.0.1:{shop}" not in "".join(lines), lines
+
+
+def test_a_start_up_failure_is_reported_when_its_diagnosis_cannot_load(allowed_page, merchant):
+    """startup.js words the error and the fix; without it (here refused) the error still comes, with its code."""
+    allowed_page.route("**/static/js/embed/startup.*", lambda route: route.abort())
+    allowed_page.evaluate(MOUNT, [merchant.url, {"origin": merchant.url, "customerToken": "v1.forged.token"}])
+    error = first_error(allowed_page)
+    assert error == {"code": "unauthenticated", "message": "The card form could not start.", "field": None}
+    assert rejection(allowed_page) == "unauthenticated"

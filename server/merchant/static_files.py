@@ -1,10 +1,12 @@
 """Serving the built files (server/merchant/build.py) in front of the Flask app, from memory.
 
 A content-hashed file never changes, so it is cached for a year and never revalidated (`immutable`); the
-embed's public URL, which merchants paste, is cached for minutes. Each answer carries only what a static file
-needs: its type, length, caching, encoding (brotli or gzip when the browser offers it, compressed ahead of
-time), an ETag, nosniff, and CORS on the embed, which checkout pages on other origins import as a module.
-The card pages' policy headers (CSP and the rest) are for HTML, and stay there (headers.py).
+embed's public URL, which merchants paste, is cached for minutes, then revalidated by its ETag. Each answer
+carries only what a static file needs: its type, length, caching, encoding (brotli or gzip when the browser
+offers it, compressed ahead of time), nosniff, and CORS on the embed, which checkout pages on other origins
+import as a module. The card pages' policy headers (CSP and the rest) are for HTML, and stay there (headers.py).
+Every byte here is on every static file of a first visit: nothing a browser would not use (a module script is
+UTF-8 whatever its charset says; `public` adds nothing to a request without credentials).
 """
 
 from __future__ import annotations
@@ -14,10 +16,10 @@ from urllib.parse import unquote_plus
 
 from ..core.pan import find_pans
 from . import assets
-from .build import Asset
+from .build import HASH_LENGTH, Asset
 
-IMMUTABLE = "public, max-age=31536000, immutable"
-SHORT = "public, max-age=300"  # the embed's public URL: a fix reaches checkout pages within five minutes
+IMMUTABLE = "max-age=31536000, immutable"
+SHORT = "max-age=300"  # the embed's public URL: a fix reaches checkout pages within five minutes
 CROSS_ORIGIN = ("js/embed/",)  # imported by checkout pages on the merchant's origin
 
 
@@ -58,6 +60,11 @@ class StaticFiles:
         files.update({alias: (build.assets[source], SHORT) for alias, source in assets.PUBLIC.items()})
         return files
 
+    @staticmethod
+    def content_type(asset: Asset) -> str:
+        # Scripts are modules, always read as UTF-8 (HTML's module script fetch): a charset would be dead weight.
+        return "text/javascript" if asset.path.endswith(".js") else asset.content_type
+
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         if not path.startswith(self.prefix) or carries_a_pan(environ):
@@ -71,13 +78,17 @@ class StaticFiles:
         asset, cache_control = found
         coding = next(iter(preferred(environ.get("HTTP_ACCEPT_ENCODING", ""))), None)
         body = asset.encoded[coding] if coding else asset.body
-        etag = f'"{asset.digest[:24]}{"-" + coding if coding else ""}"'
-        headers = [("Content-Type", asset.content_type), ("Cache-Control", cache_control), ("ETag", etag),
+        headers = [("Content-Type", self.content_type(asset)), ("Cache-Control", cache_control),
                    ("Vary", "Accept-Encoding")]
         if coding:
             headers.append(("Content-Encoding", coding))
         if path[len(self.prefix):].startswith(CROSS_ORIGIN):
             headers.append(("Access-Control-Allow-Origin", "*"))
+        if cache_control == IMMUTABLE:  # never revalidated: an ETag would never be sent back
+            return self.answer(start_response, "200 OK", headers, body, environ)
+        # The served name's own hash (one per version of the file), and the coding: a 304 is for those bytes.
+        etag = f'"{asset.digest[:HASH_LENGTH]}{"-" + coding if coding else ""}"'
+        headers.append(("ETag", etag))
         if etag in [t.strip() for t in environ.get("HTTP_IF_NONE_MATCH", "").split(",")]:
             return self.answer(start_response, "304 Not Modified", headers, b"", environ, length=False)
         return self.answer(start_response, "200 OK", headers, body, environ)

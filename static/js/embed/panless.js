@@ -3,22 +3,23 @@
 
 import { connect, FRAME_EVENTS } from "../shared/bridge.js";
 
-const OPTIONS = ["origin", "customerToken", "provider", "locale", "appearance", "fields", "hideButton", "title",
-  "readyTimeout", "sessionOptions", "savedCard"];
+// The options the frame takes (sent in `configure`), and the embed's own.
+const CONFIG = ["customerToken", "provider", "locale", "appearance", "fields", "hideButton", "sessionOptions",
+  "savedCard"];
+const OWN = ["origin", "title", "readyTimeout"];
 // Why start-up failed and what to do about it: a module of its own, fetched only when start-up fails.
 const startup = () => import("./startup.js");
+const error = (code, message) => ({ code, message, field: null });
 
 // The frame's session, started while the frame loads; the frame joins it by key (docs/browser.md, "Starting
 // early"). Failures are ignored: the frame's own call starts it. -> the key and the body sent (the frame sends
 // the same request to join it), or undefined without a token
-function startSession(origin, { customerToken, provider, sessionOptions, savedCard }) {
+function startSession(origin, { customerToken, provider, sessionOptions: options, savedCard }) {
   const key = crypto.randomUUID?.(); // in secure contexts only: elsewhere the frame starts the session
-  if (typeof customerToken !== "string" || !customerToken || !key) return undefined;
-  // The frame's body (form.js createSession), else the key's reuse is a 422.
-  const options = sessionOptions && typeof sessionOptions === "object" && !Array.isArray(sessionOptions)
-    ? sessionOptions : undefined;
-  const body = JSON.stringify(typeof savedCard === "string" && savedCard ? { saved_card: savedCard, options }
-    : { provider: typeof provider === "string" && provider ? provider : undefined, options });
+  if (!customerToken || !key) return;
+  // The frame's body (form.js createSession), else the key's reuse is a 422. A value the frame would drop (not
+  // a string, not an object) is the server's to refuse: that costs this head start and nothing else.
+  const body = JSON.stringify(savedCard ? { saved_card: savedCard, options } : { provider: provider || undefined, options });
   fetch(`${origin}/api/sessions`, {
     method: "POST",
     credentials: "omit",
@@ -30,58 +31,46 @@ function startSession(origin, { customerToken, provider, sessionOptions, savedCa
 }
 
 export function mount(container, options = {}) {
-  const host = typeof container === "string" ? document.querySelector(container) : container;
+  const host = typeof container == "string" ? document.querySelector(container) : container;
   if (!host) throw new Error("Panless.mount: container not found");
-  for (const key of Object.keys(options)) if (!OPTIONS.includes(key)) console.warn(`Panless: unknown option "${key}" ignored`);
-  const origin = new URL(options.origin ?? import.meta.url).origin;
-  const limit = Number.isFinite(options.readyTimeout) && options.readyTimeout > 0 ? options.readyTimeout : 15000;
+  const config = {};
+  for (const key in options) {
+    if (CONFIG.includes(key)) config[key] = options[key];
+    else if (!OWN.includes(key)) console.warn(`Panless: unknown option "${key}" ignored`);
+  }
+  const { origin: from = import.meta.url, title = "Card details", readyTimeout: limit } = options;
+  const origin = new URL(from).origin;
   const handlers = {};
-  const waiting = [];
+  const waiting = []; // [resolve, reject] of each submit() under way
   let status = "starting"; // then "ready", or "failed" with `failure`
-  let failure = null;
+  let failure, hello;
   const frame = document.createElement("iframe");
-  frame.title = options.title ?? "Card details";
+  frame.title = title;
   frame.referrerPolicy = "no-referrer";
   frame.style.cssText = "border:0;width:100%;height:0;overflow:hidden;display:block";
-  const { customerToken, provider, locale, appearance, fields, hideButton, sessionOptions, savedCard } = options;
   const early = startSession(origin, options);
-  const config = { customerToken, provider, locale, appearance, fields, hideButton, sessionOptions, savedCard,
-    sessionKey: early?.key, sessionBody: early?.body };
+  Object.assign(config, { sessionKey: early?.key, sessionBody: early?.body });
 
-  const emit = (type, data) => (handlers[type] ?? []).slice().forEach((handler) => handler(data));
-  const settle = (ok, data) => waiting.splice(0).forEach((w) => (ok ? w.resolve(data.card) : w.reject(data)));
-  function fail(code, message, detail) {
-    if (status !== "starting") return;
+  // A handler added or removed while others run waits for the next event (forEach stops at the length it began
+  // with; off() makes a new array).
+  const emit = (type, data) => handlers[type]?.forEach((handler) => handler(data));
+  const settle = (ok, data) => waiting.splice(0).forEach(([resolve, reject]) => (ok ? resolve(data.card) : reject(data)));
+  // Start-up trouble: startup.js finds the cause (asking the server when the frame said nothing) and reports it;
+  // were it not to load (the server gone), the start fails all the same, in fewer words.
+  const trouble = (why) => startup().then((m) => m.trouble(origin, failed, why),
+    () => failed(error(why?.code ?? "panless_unreachable", "The card form could not start.")));
+  // The first failure before `ready` is the start-up's: `say` tells the console what to fix.
+  function failed(reason, say) {
+    if (status != "starting") return;
     status = "failed";
-    clearTimeout(timer);
-    // The error is reported with its fix; were the fix not to load (the server gone), with where to read it.
-    startup().then(({ fix }) => fix(code, origin, detail), () => null).then((advice) => {
-      if (status === "destroyed") return;
-      failure = { code, message: `${message ?? "The card form could not start."}`, field: null };
-      console.error(`Panless: ${failure.message} To fix: ${advice ?? "see docs/browser.md."}`);
-      emit("error", failure);
-      settle(false, failure);
-    });
+    say?.();
+    emit("error", (failure = reason));
+    settle(false, reason);
   }
-  async function diagnose(fallback) {
-    try {
-      const error = await (await startup()).diagnose(origin);
-      if (error) return fail(error.code, error.message);
-    } catch {
-      // A refusal by this page's own CSP is reported just after the fetch fails: let it name the cause.
-      return setTimeout(() => fail("panless_unreachable", `The Panless server at ${origin} cannot be reached.`), 100);
-    }
-    if (fallback) fail(fallback, "The card form did not start in time.", limit);
-  }
-  const timer = setTimeout(() => diagnose("ready_timeout"), limit);
-  let hello = false;
-  frame.addEventListener("load", () => setTimeout(() => hello || diagnose(), 1000));
-  const blocked = (event) => {
-    // A blocked early start only costs time.
-    if (event.blockedURI.startsWith(origin) && !event.blockedURI.startsWith(`${origin}/api/`)) {
-      fail("checkout_csp_blocked", "This page's Content-Security-Policy blocks the card form.", event.effectiveDirective);
-    }
-  };
+  const wait = Number.isFinite(limit) && limit > 0 ? limit : 15000;
+  setTimeout(() => status == "starting" && trouble(wait), wait);
+  frame.addEventListener("load", () => setTimeout(() => hello || trouble(), 1000));
+  const blocked = (event) => event.blockedURI.startsWith(origin) && trouble(event);
   document.addEventListener("securitypolicyviolation", blocked);
 
   const bridge = connect({
@@ -89,23 +78,20 @@ export function mount(container, options = {}) {
     origin,
     accepts: FRAME_EVENTS,
     onMessage(type, data) {
-      if (type === "hello") {
+      if (type == "hello") {
         hello = true;
         bridge.send("configure", config);
         return void (delete config.sessionKey, delete config.sessionBody); // a reloaded frame starts its own
       }
-      if (type === "resize") return void (frame.style.height = `${Math.max(0, Number(data.height) || 0)}px`);
-      if (status === "starting" && type === "error") return fail(data.code, data.message);
-      if (status === "starting" && type === "ready") {
-        status = "ready";
-        clearTimeout(timer);
-      }
-      if (type === "tokenized") settle(true, data);
-      if (type === "error") settle(false, data);
+      // The frame is ours (the bridge checked): a height the CSSOM refuses leaves the frame as it was.
+      if (type == "resize") return void (frame.style.height = data.height + "px");
+      if (status == "starting" && type == "error") return trouble(data);
+      if (status == "starting" && type == "ready") status = "ready";
+      if (type == "tokenized" || type == "error") settle(type == "tokenized", data);
       emit(type, data);
     },
   });
-  frame.src = `${origin}/frame?parent=${encodeURIComponent(window.location.origin)}`;
+  frame.src = `${origin}/frame?parent=${encodeURIComponent(location.origin)}`;
   host.append(frame);
 
   return {
@@ -113,23 +99,20 @@ export function mount(container, options = {}) {
     on(event, handler) {
       (handlers[event] ??= []).push(handler);
       // Start-up already over: a late `ready` or start-up `error` handler still hears of it.
-      if ((event === "ready" && status === "ready") || (event === "error" && failure)) {
+      if (event == (failure ? "error" : status == "ready" && "ready")) {
         queueMicrotask(() => handlers[event]?.includes(handler) && handler(failure ?? {}));
       }
       return this;
     },
     off(event, handler) {
-      handlers[event] = (handlers[event] ?? []).filter((h) => h !== handler);
+      handlers[event] = handlers[event]?.filter((h) => h != handler);
       return this;
     },
     submit() {
       if (failure) return Promise.reject(failure);
-      if (status !== "ready") {
-        return Promise.reject({ code: "not_ready", message: "The card form is still starting: wait for its ready event.",
-          field: null });
-      }
+      if (status != "ready") return Promise.reject(error("not_ready", "The card form is not ready yet."));
       return new Promise((resolve, reject) => {
-        waiting.push({ resolve, reject });
+        waiting.push([resolve, reject]);
         bridge.send("submit");
       });
     },
@@ -140,12 +123,11 @@ export function mount(container, options = {}) {
       bridge.send("clear");
     },
     destroy() {
-      clearTimeout(timer);
       document.removeEventListener("securitypolicyviolation", blocked);
       bridge.close();
       frame.remove();
       status = "destroyed";
-      settle(false, { code: "destroyed", message: "The card form was removed.", field: null });
+      settle(false, error("destroyed", "The card form was removed."));
     },
   };
 }

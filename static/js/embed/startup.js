@@ -18,11 +18,38 @@ const FIX = {
   ready_timeout: (o, ms) => `the card form at ${o} was not ready after ${ms} ms: check the network panel for /frame.`,
 };
 
-export const fix = (code, origin, detail) => FIX[code]?.(origin, detail);
+// The words of a failure the embed noticed itself (the frame's and the server's errors come with their own).
+const MESSAGE = {
+  panless_unreachable: (o) => `The Panless server at ${o} cannot be reached.`,
+  checkout_csp_blocked: () => "This page's Content-Security-Policy blocks the card form.",
+  ready_timeout: () => "The card form did not start in time.",
+};
 
-// Why the frame did not start, asked of the server: a refused origin, say. -> its error, if any; throws when
-// nothing answers.
-export async function diagnose(origin) {
+// Why the card form did not start, reported as failed(error, say), `say` telling the console what to fix. `why`:
+// the frame's error, a CSP violation that names the Panless origin, the milliseconds waited in vain for `ready`,
+// or nothing (the frame loaded and said nothing). The last two ask the server, which may know the cause.
+export async function trouble(origin, failed, why) {
+  let { code, message } = why ?? {};
+  let detail = why;
+  if (why?.blockedURI) {
+    if (why.blockedURI.startsWith(`${origin}/api/`)) return; // a blocked early start only costs time
+    [code, detail] = ["checkout_csp_blocked", why.effectiveDirective];
+  } else if (!code) {
+    // Nothing answers: after a moment, as a refusal by the page's own CSP is reported just after the fetch it
+    // blocked fails, and names the cause better.
+    const error = await diagnose(origin).catch(() => new Promise((done) => setTimeout(done, 100,
+      { code: "panless_unreachable" })));
+    if (error) ({ code, message } = error);
+    else if (why) code = "ready_timeout";
+    else return;
+  }
+  message ??= MESSAGE[code]?.(origin) ?? "The card form could not start.";
+  failed({ code, message, field: null },
+    () => console.error(`Panless: ${message} To fix: ${FIX[code]?.(origin, detail) ?? "see docs/browser.md."}`));
+}
+
+// The server's answer to why a frame did not start on this page (a refused origin, say), if it knows one.
+async function diagnose(origin) {
   const answer = await fetch(`${origin}/frame/check?parent=${encodeURIComponent(location.origin)}`,
     { credentials: "omit", referrerPolicy: "no-referrer", signal: AbortSignal.timeout(5000) });
   return (await answer.json()).error;

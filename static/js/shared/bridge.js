@@ -1,46 +1,30 @@
-// postMessage between checkout page and card frame: {ns, v, type, id, data} to an exact origin only;
-// accepted only from the expected window and origin, of a known type and shape. Never card data.
-
-export const NS = "panless";
-export const VERSION = 1;
+// postMessage between checkout page and card frame: {ns, v, type, data} to an exact origin only; accepted only
+// from the expected window and origin, of a known type and shape (an `id`, reserved, is a short string). Never
+// card data.
 
 export const FRAME_EVENTS = ["hello", "ready", "change", "focus", "blur", "submit", "tokenized", "error", "resize"];
 export const PARENT_COMMANDS = ["configure", "submit", "focus", "clear"];
 
-const isPlainObject = (value) => value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype;
+// What postMessage makes of an object literal (a clone cannot hold a function of its own named constructor): an
+// array, a date, a string or null is refused.
+const plain = (value) => value?.constructor === Object;
 
-export function isMessage(message, types) {
-  return (
-    isPlainObject(message) &&
-    message.ns === NS &&
-    message.v === VERSION &&
-    types.includes(message.type) &&
-    (message.id === undefined || (typeof message.id === "string" && message.id.length <= 64)) &&
-    (message.data === undefined || isPlainObject(message.data))
-  );
-}
-
-export function exactOrigin(origin) {
-  const parsed = new URL(origin);
-  if (origin === "*" || parsed.origin !== origin) throw new Error(`Panless: "${origin}" is not an exact origin`);
-  return origin;
-}
-
-// peer(): the Window we talk to; origin: its exact origin; accepts: the types we take from it.
+// peer(): the Window we talk to; origin: its exact origin ("*" and anything with a path throw); accepts: the
+// types we take from it.
 export function connect({ peer, origin, accepts, onMessage }) {
-  const targetOrigin = exactOrigin(origin);
-  const listener = (event) => {
-    if (event.source !== peer() || event.origin !== targetOrigin) return;
-    if (!isMessage(event.data, accepts)) return;
-    onMessage(event.data.type, event.data.data ?? {}, event.data.id);
+  if (new URL(origin).origin != origin) throw new Error(`Panless: "${origin}" is not an exact origin`);
+  const listener = ({ source, origin: from, data: m }) => {
+    if (source == peer() && from == origin && plain(m) && m.ns === "panless" && m.v === 1 && accepts.includes(m.type)
+      && (m.id === undefined || (typeof m.id == "string" && m.id.length <= 64))
+      && (m.data === undefined || plain(m.data))) onMessage(m.type, m.data ?? {});
   };
-  window.addEventListener("message", listener);
+  addEventListener("message", listener);
   return {
-    send(type, data = {}, id = undefined) {
-      peer()?.postMessage({ ns: NS, v: VERSION, type, id, data }, targetOrigin);
+    send(type, data = {}) {
+      peer()?.postMessage({ ns: "panless", v: 1, type, data }, origin);
     },
     close() {
-      window.removeEventListener("message", listener);
+      removeEventListener("message", listener);
     },
   };
 }
