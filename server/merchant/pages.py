@@ -16,6 +16,7 @@ bp = Blueprint("pages", __name__)
 STATE = re.compile(r"[A-Za-z0-9_-]{1,200}")
 LOCALE = re.compile(r"[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})?")  # a language tag; the page picks its catalogue
 THEMES = ("light", "dark")  # else the shopper's prefers-color-scheme
+INDENTATION = re.compile(r"\n\s+")
 CARD_TOKEN = re.compile(r"[A-Za-z0-9_.:-]{1,128}")  # as api.py takes saved_card; the API checks the owner
 
 
@@ -101,6 +102,9 @@ def frame():
     parent = request.args.get("parent", "")
     refuse_parent(parent)
     g.frame_parent = parent
-    return render_template("frame.html", customer_token=issue_customer_token(new_customer_id()),
-                           currency=current_app.config["CURRENCY"], parent_origin=parent,
+    html = render_template("frame.html", customer_token=issue_customer_token(new_customer_id()),
+                           currency=current_app.config["CURRENCY"], parent_origin=parent, frame=True,
                            style=assets.inline_style(current_app.static_folder, "css/form.css"))
+    # The templates' indentation, which every frame load would carry: a run of whitespace renders as one
+    # space, and the page has no <pre> or <textarea>.
+    return INDENTATION.sub("\n", html)

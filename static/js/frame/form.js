@@ -46,6 +46,13 @@ export async function loadTranslator(locale) {
   return translator(table);
 }
 
+// The page's text from the catalogue, by each element's key: text, then placeholders. (The frame's HTML carries
+// the keys alone; the hosted page's, the English too, shown until its script runs.)
+export function localize(t, root = document) {
+  for (const el of root.querySelectorAll("[data-t]")) el.textContent = t(el.dataset.t);
+  for (const el of root.querySelectorAll("[data-t-placeholder]")) el.placeholder = t(el.dataset.tPlaceholder);
+}
+
 // "light", "dark", or "auto": the shopper's prefers-color-scheme, followed as it changes.
 const scheme = matchMedia("(prefers-color-scheme: dark)");
 const follow = () => (document.documentElement.dataset.theme = scheme.matches ? "dark" : "light");
@@ -168,10 +175,8 @@ export class CardForm {
     this.setBrand(brandByType(card.brand));
   }
 
-  // The page's English, replaced from the catalogue: text, then placeholders.
   localize(root = document) {
-    for (const el of root.querySelectorAll("[data-t]")) el.textContent = this.t(el.dataset.t);
-    for (const el of root.querySelectorAll("[data-t-placeholder]")) el.placeholder = this.t(el.dataset.tPlaceholder);
+    localize(this.t, root);
     if (this.label) this.button.textContent = this.label;
   }
 
