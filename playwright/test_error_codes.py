@@ -30,6 +30,8 @@ def tables(browser, blank_page_server):
     yield page.evaluate("""async (locales) => {
       const out = {browser: [...(await import('/static/js/shared/errors.js')).BROWSER_CODES]};
       for (const l of locales) out[l] = (await import(`/static/js/frame/i18n-${l}.js`)).default;
+      // English: the form's catalogue and the hosted page's own strings.
+      Object.assign(out.en, (await import('/static/js/frame/page-strings.js')).default);
       return out;
     }""", LOCALES)
     context.close()

@@ -193,8 +193,8 @@ def test_the_detector_has_teeth(page, merchant, invariant):
 @pytest.mark.parametrize("where", ["hosted page", "frame"])
 def test_modules_are_fetched_at_once_and_once(page, merchant, shop, where):
     """The page's modules come as one bundle (server/merchant/build.py), content-hashed: one request, made once,
-    and no module is fetched on its own (the English catalogue is in the bundle; other languages, the appearance
-    checks, the tokenizer and the brand marks on demand)."""
+    and no module is fetched on its own (the English catalogue, the tokenizer and the brand marks are in the
+    bundle; other languages and the appearance checks on demand)."""
     asked = []
 
     def record(r):

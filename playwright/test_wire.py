@@ -22,10 +22,11 @@ def test_a_repeat_visit_fetches_no_static_file(browser, merchant, shop):
         start = len(merchant.recorder.requests)
         mount_on_the_shop(context.new_page(), shop)
         first = [r["url"] for r in merchant.recorder.requests[start:]]
-        # The embed (its public URL), the frame's bundle and its stylesheet went to the server once each.
+        # The embed (its public URL) and the frame's bundle went to the server once each; the frame's stylesheet
+        # is inline in its HTML.
         assert "/static/js/embed/panless.js" in first
-        assert [u for u in first if u.startswith("/static/js/frame/frame.")] and \
-            [u for u in first if u.startswith("/static/css/form.")]
+        assert [u for u in first if u.startswith("/static/js/frame/frame.")]
+        assert [u for u in first if u.startswith("/static/css/")] == []
         start = len(merchant.recorder.requests)
         mount_on_the_shop(context.new_page(), shop)
         again = [r["url"] for r in merchant.recorder.requests[start:]]
@@ -36,24 +37,22 @@ def test_a_repeat_visit_fetches_no_static_file(browser, merchant, shop):
 
 
 def test_a_first_visit_fetches_only_what_the_form_needs_to_start(browser, merchant, shop):
-    """The tokenizer and the brand marks wait for the shopper's first focus; the embed's start-up diagnostics
-    for a failure (none here). (The demo shop gives an `appearance`, so its checks are fetched.)"""
+    """The frame's bundle holds the tokenizer and the brand marks (a request of their own each cost more than
+    their bytes): typing a card fetches no script; the embed's start-up diagnostics wait for a failure (none
+    here). (The demo shop gives an `appearance`, so its checks are fetched.)"""
     context = browser.new_context()
     try:
         start = len(merchant.recorder.requests)
         page = context.new_page()
         mount_on_the_shop(page, shop)
-        on_demand = ("/static/js/frame/tokenize.", "/static/js/frame/icons.", "/static/js/embed/startup.")
-        fetched = lambda: sorted(r["url"].split(".")[0] for r in merchant.recorder.requests[start:]  # noqa: E731
-                                 if r["url"].startswith(on_demand))
-        page.wait_for_timeout(300)  # time enough for a module the form loads after `ready`
-        assert fetched() == []
-        page.frame_locator("iframe").locator("#number").focus()
-        for _ in range(50):  # until both arrive (5 s at most)
-            if len(fetched()) == 2:
-                break
-            page.wait_for_timeout(100)
-        assert fetched() == ["/static/js/frame/icons", "/static/js/frame/tokenize"]
+        scripts = lambda: sorted(r["url"].split(".")[0] for r in merchant.recorder.requests[start:]  # noqa: E731
+                                 if r["url"].startswith("/static/js/"))
+        assert scripts() == ["/static/js/embed/panless", "/static/js/frame/appearance", "/static/js/frame/frame"]
+        frame = page.frame_locator("iframe")
+        frame.locator("#number").fill("4970107111111119")
+        expect(frame.locator("#number-brand svg")).to_have_attribute("data-brand", "visa")  # the mark, at once
+        page.wait_for_timeout(300)  # time enough for a module loaded on demand
+        assert scripts() == ["/static/js/embed/panless", "/static/js/frame/appearance", "/static/js/frame/frame"]
     finally:
         context.close()
 

@@ -3,7 +3,8 @@
 PCI DSS 6.4.3 asks for an inventory of every script on a payment page, with why it is there, and a way
 to assure its integrity. The pages load the files server/merchant/build.py makes from the sources (one bundle
 per entry, the lazy catalogues, the stylesheets, all minified and content-hashed); every one carries an SRI
-sha384 hash of the served bytes (module imports through the import map's "integrity" member), and
+sha256 hash of the served bytes (module imports through the import map's "integrity" member; the frame's
+stylesheet is inline, admitted by the CSP nonce), and
 `panless inventory` writes the list, each served file with the source files it is built from.
 """
 
@@ -15,11 +16,13 @@ import json
 from functools import cache
 from pathlib import Path
 
+from markupsafe import Markup
+
 from .build import Build, build, minify_inline
 
 # Everything a payment page loads, with the reason it is there (the inventory's "purpose").
 PAGE_ASSETS = {
-    "css/form.css": "Layout and look of the card form (no inline styles anywhere).",
+    "css/form.css": "Layout and look of the card form (no style attributes; inline in the frame's HTML).",
     "css/page.css": "Layout of the hosted card page around the form.",
     "js/frame/page.js": "Hosted card page: mounts the form, shows saved cards, redirect mode.",
     "js/frame/frame.js": "Card frame: the form inside a checkout page's iframe and its postMessage side.",
@@ -30,9 +33,9 @@ PAGE_ASSETS = {
                          "early-started session while the bundle loads (keeps the checkout's messages for the "
                          "bridge to check).",
     "js/frame/icons.js": "Card brand marks drawn as inline SVG (no image is fetched).",
-    "js/frame/tokenize.js": "The only code that sends card data: posts it to the PSP as the session's target says "
-                            "(loaded at the shopper's first focus in the form).",
-    "js/frame/i18n-en.js": "English: every string a shopper reads on the card pages (the fallback of the others).",
+    "js/frame/tokenize.js": "The only code that sends card data: posts it to the PSP as the session's target says.",
+    "js/frame/i18n-en.js": "English: every string a shopper reads in the card form (the fallback of the others).",
+    "js/frame/page-strings.js": "English strings of the hosted card page alone (title, saved cards, Cancel).",
     "js/frame/i18n-fr.js": "French strings, loaded only when the page or frame is in French.",
     "js/frame/i18n-es.js": "Spanish strings, loaded only when the page or frame is in Spanish.",
     "js/frame/i18n-de.js": "German strings, loaded only when the page or frame is in German.",
@@ -62,7 +65,7 @@ PUBLIC = {"js/embed/panless.js": ENTRY["checkout (embed)"]}
 
 def sri(content: bytes) -> str:
     """The SRI value of some bytes, as a page's integrity attribute states it."""
-    return "sha384-" + base64.b64encode(hashlib.sha384(content).digest()).decode()
+    return "sha256-" + base64.b64encode(hashlib.sha256(content).digest()).decode()
 
 
 @cache
@@ -77,10 +80,20 @@ def url(static_dir: str, name: str) -> str:
     return f"{STATIC_URL}/{served(static_dir).assets[name].path}"
 
 
+@cache
+def inline_style(static_dir: str, name: str) -> Markup:
+    """A stylesheet's served bytes, for a page's <style> element (they hold no markup: checked here)."""
+    text = served(static_dir).assets[name].body.decode()
+    if "<" in text:
+        raise ValueError(f"{name}: a '<' in the stylesheet could end the <style> element")
+    return Markup(text)
+
+
 def forget() -> None:
     """Drop the built files, so the next use builds them again from the sources (for tests that change them)."""
     served.cache_clear()
     hashes.cache_clear()
+    inline_style.cache_clear()
     inline_script.cache_clear()
 
 
@@ -91,15 +104,16 @@ def hashes(static_dir: str) -> dict[str, str]:
 
 
 def import_map(static_dir: str, entry: str) -> dict:
-    """An import map whose "integrity" member pins the entry's bundle and every file it can load on demand."""
+    """An import map whose "integrity" member pins every file the entry's bundle can load on demand (the
+    bundle itself is pinned by its script element's integrity attribute)."""
     build_, digests = served(static_dir), hashes(static_dir)
-    return {"integrity": {url(static_dir, name): digests[name] for name in build_.lazy_closure(entry)}}
+    return {"integrity": {url(static_dir, name): digests[name] for name in build_.lazy_closure(entry)[1:]}}
 
 
 @cache
-def inline_script(static_dir: str, name: str) -> str:
+def inline_script(static_dir: str, name: str) -> Markup:
     """The served text of an inline script: its source minified (build.py), as the page carries it."""
-    return minify_inline(Path(static_dir), name)
+    return Markup(minify_inline(Path(static_dir), name))
 
 
 def pages_of(static_dir: str, name: str) -> list[str]:
@@ -122,14 +136,14 @@ def inventory(static_dir: str) -> dict:
     for name, asset in build_.assets.items():
         paths = [f"{STATIC_URL}/{asset.path}", *(f"{STATIC_URL}/{alias}" for alias, s in PUBLIC.items() if s == name)]
         entries.append({
-            "path": paths[0], **({"also_at": paths[1:]} if paths[1:] else {}), "sha384": sri(asset.body),
+            "path": paths[0], **({"also_at": paths[1:]} if paths[1:] else {}), "sha256": sri(asset.body),
             "purpose": purpose(name), "kind": "stylesheet" if name.endswith(".css") else "module script",
             "pages": pages_of(static_dir, name),
-            "sources": [{"path": f"static/{source}", "sha384": sri((static / source).read_bytes()),
+            "sources": [{"path": f"static/{source}", "sha256": sri((static / source).read_bytes()),
                          "purpose": purpose(source)} for source in asset.sources]})
-    inline = [{"page": page, "sha384": sri(inline_script(static_dir, name).encode()), "purpose": purpose(name),
+    inline = [{"page": page, "sha256": sri(inline_script(static_dir, name).encode()), "purpose": purpose(name),
                "kind": "inline script",
-               "sources": [{"path": f"static/{name}", "sha384": sri((static / name).read_bytes()),
+               "sources": [{"path": f"static/{name}", "sha256": sri((static / name).read_bytes()),
                             "purpose": purpose(name)}]} for name, page in INLINE.items()]
     return {"description": "Payment page script inventory (PCI DSS 6.4.3): every script and stylesheet the "
                            "Panless card pages load, as served (bundled and minified from the readable sources, "

@@ -36,7 +36,8 @@ class PageParser(HTMLParser):
         super().__init__()
         self.scripts: list[dict] = []
         self.styles: list[dict] = []
-        self.inline_styles = 0
+        self.style_elements: list[dict] = []  # <style>: its attributes and text
+        self.inline_styles = 0  # style attributes, which no nonce can admit
         self._current: dict | None = None
 
     def handle_starttag(self, tag, attrs):
@@ -49,14 +50,15 @@ class PageParser(HTMLParser):
         elif tag == "link" and "stylesheet" in (attrs.get("rel") or ""):
             self.styles.append(attrs)
         elif tag == "style":
-            self.inline_styles += 1
+            self._current = {**attrs, "content": ""}
+            self.style_elements.append(self._current)
 
     def handle_data(self, data):
         if self._current is not None:
             self._current["content"] += data
 
     def handle_endtag(self, tag):
-        if tag == "script":
+        if tag in ("script", "style"):
             self._current = None
 
 
@@ -123,6 +125,10 @@ def audit_page(name: str, url: str, session: requests.Session) -> dict:
         result["problems"].append("HSTS is missing on an https page")
     if page.inline_styles:
         result["problems"].append(f"{page.inline_styles} inline style(s) on the page")
+    style_src = parse_csp(csp_header).get("style-src", [])
+    for style in page.style_elements:  # a <style> element only by the page's nonce (the frame's stylesheet)
+        if not style.get("nonce") or f"'nonce-{style['nonce']}'" not in style_src:
+            result["problems"].append("a <style> element the CSP's style-src does not admit by its nonce")
     result["headers"] = {"Content-Security-Policy": normalise_csp(csp_header),
                          **{h: response.headers.get(h) for h in (*REQUIRED_HEADERS, "X-Frame-Options",
                                                                   "Cross-Origin-Opener-Policy", "Cache-Control",
@@ -145,6 +151,8 @@ def check_assets(url: str, page: PageParser, session: requests.Session, result: 
             result["assets"][f"inline script {number}"] = sri(script["content"].encode())
     for style in page.styles:
         declared[urljoin(url, style["href"])] = style.get("integrity")
+    for n, style in enumerate(page.style_elements):  # in the page: its hash is evidence, and drift is seen
+        result["assets"][f"<style> {n + 1}"] = sri(style["content"].encode())
     for asset_url, integrity in sorted(declared.items()):
         content = session.get(asset_url, timeout=TIMEOUT).content
         actual = sri(content)

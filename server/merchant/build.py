@@ -1,8 +1,9 @@
 """The served bytes of the payment pages' scripts and stylesheets, built from the readable sources in static/.
 
-Each entry module (ENTRY in assets.py) and everything it imports statically becomes one ES module: every
-imported module runs in its own function scope, in import order, and hands its exports to the modules that
-import it; the entry keeps its own exports. Modules loaded on demand (`import("./i18n-fr.js")`) stay files of
+Each entry module (ENTRY in assets.py) and everything it imports statically becomes one ES module: the
+modules run in import order in the bundle's one scope, each imported module's top-level names prefixed with
+its own number (so no two modules' names meet), each imported name replaced by the exporter's; the entry
+keeps its own names and exports. Modules loaded on demand (`import("./i18n-fr.js")`) stay files of
 their own, built the same way, and the bundle imports them by their content-hashed name. The result and the
 stylesheets are minified (scripts' local names shortened by mangle.py, then comments and whitespace removed
 by rjsmin and rcssmin), named by a hash of their bytes, and compressed ahead of time (gzip, and brotli). The
@@ -24,7 +25,7 @@ import brotli
 import rcssmin
 import rjsmin
 
-from .mangle import mangle
+from .mangle import EVERYTHING, NAMES, PARSER, SHORTHAND, declarations, key, mangle, walk
 
 # A static import statement at the start of a line: default, named or namespace bindings, or none.
 STATIC_IMPORT = re.compile(r"^[ \t]*import\s*(?:([\w$]+)\s*,?\s*)?(?:\{([^}]*)\}\s*|\*\s*as\s+([\w$]+)\s*)?"
@@ -158,31 +159,67 @@ def exports_of(name: str, text: str) -> tuple[str, dict[str, str]]:
     return text, exports
 
 
+def renamed(name: str, text: str, names: dict[str, str]) -> str:
+    """The module's text with each of `names` (as a variable: never a property, label or string) renamed, in
+    every scope. Renaming a name uniformly, to a name found nowhere else, keeps each reference pointing at the
+    declaration it pointed at (mangle.py's argument); shorthand `{a}` becomes `{a:new}`."""
+    source = text.encode()
+    tree = PARSER.parse(source)
+    if tree.root_node.has_error:
+        raise BuildError(f"{name}: does not parse")
+    out, at = [], 0
+    for node in walk(tree.root_node):
+        if node.type in NAMES and node.text.decode() in names:
+            old = node.text.decode()
+            new = names[old] if node.type not in SHORTHAND else f"{old}:{names[old]}"
+            out += [source[at:node.start_byte], new.encode()]
+            at = node.end_byte
+    out.append(source[at:])
+    return b"".join(out).decode()
+
+
+def top_level_names(name: str, text: str) -> set[str]:
+    tree = PARSER.parse(text.encode())
+    if tree.root_node.has_error:
+        raise BuildError(f"{name}: does not parse")
+    scopes, keep, _ = declarations(tree.root_node)
+    if EVERYTHING in keep:
+        raise BuildError(f"{name}: uses eval or with, whose names a bundle cannot rename")
+    return scopes.get(key(tree.root_node), set())
+
+
 def bundle(static: Path, entry: str, lazy_paths: dict[str, str]) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
-    """-> (the bundle's source text, the modules in it, the modules it loads on demand)."""
+    """-> (the bundle's source text, the modules in it, the modules it loads on demand).
+
+    The modules share the bundle's one scope, in import order: each module's own top-level names get a prefix
+    of its own (`$$p<n>_name`), so no two modules' names meet; an imported name becomes the exporter's name
+    for that binding; a namespace import, an object of the exporter's bindings."""
     order = module_order(static, entry)
     if any(PREFIX in read(static, name) for name in order):
         raise BuildError(f"a module uses the name prefix {PREFIX!r}, which the bundle keeps for itself")
     numbers = {name: n for n, name in enumerate(order)}
-    exported: dict[str, dict[str, str]] = {}
+    exported: dict[str, dict[str, str]] = {}  # module -> exported name -> its name in the bundle
     lazy: list[str] = []
     parts = []
     for name in order:
         text = read(static, name)
+        names: dict[str, str] = {}  # local name -> name in the bundle
+        namespaces: list[str] = []
 
-        def imported(m: re.Match, name=name) -> str:
+        def imported(m: re.Match, name=name, names=names, namespaces=namespaces) -> str:
             target = resolve(name, m.group(5))
-            module, names = f"{PREFIX}{numbers[target]}", exported[target]
+            available = exported[target]
             wanted = ([(m.group(1), "default")] if m.group(1) else []) + [
                 (inside, outside) for outside, inside in split_bindings(m.group(2) or "")]
-            missing = [outside for _, outside in wanted if outside not in names]
+            missing = [outside for _, outside in wanted if outside not in available]
             if missing:
                 raise BuildError(f"{name} imports {', '.join(missing)} from {target}, which does not export it")
-            out = [f"const {m.group(3)}={module};"] if m.group(3) else []
-            if wanted:
-                out.append("const{" + ",".join(outside if outside == inside else f"{outside}:{inside}"
-                                               for inside, outside in wanted) + f"}}={module};")
-            return "".join(out)
+            names.update({inside: available[outside] for inside, outside in wanted})
+            if m.group(3):  # `import * as ns`: the exporter's bindings as one object, made here
+                names[m.group(3)] = f"{PREFIX}{numbers[name]}_ns{numbers[target]}"
+                namespaces.append(f"const {names[m.group(3)]}={{"
+                                  + ",".join(f"{k}:{v}" for k, v in available.items()) + "};")
+            return ""
 
         def on_demand(m: re.Match, name=name) -> str:
             target = resolve(name, m.group(2))
@@ -192,13 +229,15 @@ def bundle(static: Path, entry: str, lazy_paths: dict[str, str]) -> tuple[str, t
 
         text = STATIC_IMPORT.sub(imported, text)
         text = DYNAMIC_IMPORT.sub(on_demand, text)
-        if name == entry:
-            parts.append(text)
-            continue
-        text, exports = exports_of(name, text)
-        exported[name] = exports
-        members = ",".join(k if k == v else f"{k}:{v}" for k, v in exports.items())
-        parts.append(f"const {PREFIX}{numbers[name]}=(()=>{{\n{text}\nreturn{{{members}}}}})();")
+        if name != entry:
+            text, exports = exports_of(name, text)
+        # The entry's own names stay as written (it may export them); every other top-level name has a prefix.
+        own = {} if name == entry else {local: f"{PREFIX}{numbers[name]}_{local}"
+                                        for local in top_level_names(name, text)}
+        names.update(own)
+        if name != entry:
+            exported[name] = {outside: own.get(local, names.get(local, local)) for outside, local in exports.items()}
+        parts.append("".join(namespaces) + renamed(name, text, names))
     return "\n".join(parts), tuple(order), tuple(dict.fromkeys(lazy))
 
 

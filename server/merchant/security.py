@@ -8,7 +8,6 @@ from collections import Counter
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 from flask_talisman import Talisman
-from markupsafe import Markup
 
 from ..core import jsonsafe
 from ..core.redaction import install_log_redaction
@@ -51,5 +50,5 @@ def register_asset_helpers(app: Flask) -> None:
 
     app.jinja_env.globals.update(sri=sri, import_map=lambda entry: assets.import_map(static, entry),
                                  asset_url=lambda name: assets.url(static, name),
-                                 inline_script=lambda name: Markup(assets.inline_script(static, name)))
+                                 inline_script=lambda name: assets.inline_script(static, name))
     app.wsgi_app = static_files.StaticFiles(app.wsgi_app, static, app.static_url_path + "/")

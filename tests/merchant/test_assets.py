@@ -30,14 +30,14 @@ def declared_assets(page: str) -> dict[str, str]:
 
 def test_every_asset_carries_a_matching_sri_hash(app_server):
     declared = declared_assets(requests.get(app_server.url + "/pay", timeout=TIMEOUT).text)
-    # The page's bundle, the modules it loads on demand (catalogues, tokenizer, brand marks), its two
+    # The page's bundle (the tokenizer and the brand marks within), the catalogues it loads on demand, its two
     # stylesheets, and nothing else; each by a content-hashed name.
     unhashed = sorted(re.sub(HASHED, ".", path) for path in declared)
     catalogues = [f"/static/js/frame/i18n-{locale}.js" for locale in ("de", "es", "fr", "it", "nl", "pt-BR")]
     assert unhashed == sorted(["/static/css/form.css", "/static/css/page.css", "/static/js/frame/page.js",
-                               "/static/js/frame/tokenize.js", "/static/js/frame/icons.js", *catalogues])
+                               *catalogues])
     for path, digest in declared.items():
-        assert re.search(HASHED, path) and digest.startswith("sha384-"), path
+        assert re.search(HASHED, path) and digest.startswith("sha256-"), path
         assert sri(requests.get(app_server.url + path, timeout=TIMEOUT).content) == digest, path
 
 
@@ -46,10 +46,10 @@ def test_served_files_match_the_committed_inventory(app_server):
     for entry in committed["assets"]:
         for path in [entry["path"], *entry.get("also_at", [])]:
             served = requests.get(app_server.url + path, timeout=TIMEOUT).content
-            assert sri(served) == entry["sha384"], f"{path} changed: run `panless inventory` once authorized"
+            assert sri(served) == entry["sha256"], f"{path} changed: run `panless inventory` once authorized"
         assert entry["purpose"]
         for source in entry["sources"]:  # each source file named is in the repository, as hashed
-            assert sri((ROOT / source["path"]).read_bytes()) == source["sha384"], source["path"]
+            assert sri((ROOT / source["path"]).read_bytes()) == source["sha256"], source["path"]
     assert committed == inventory(str(ROOT / "static"))
 
 
@@ -73,8 +73,6 @@ def test_inventory_detects_a_change(tmp_path):
     after = inventory(str(static))["assets"]
     assets.forget()
     changed = sorted(a["path"] for a, b in zip(before, after, strict=True) if a != b)
-    # The files that hold errors.js change, under new names (and the bundles that name the tokenizer by its
-    # hash); the embed and the catalogues do not.
-    assert [re.sub(HASHED, ".", path) for path in changed] == [
-        "/static/js/frame/frame.js", "/static/js/frame/page.js", "/static/js/frame/tokenize.js"]
+    # The files that hold errors.js change, under new names; the embed and the catalogues do not.
+    assert [re.sub(HASHED, ".", path) for path in changed] == ["/static/js/frame/frame.js", "/static/js/frame/page.js"]
     assert all(a["path"] != b["path"] for a, b in zip(before, after, strict=True) if a != b)

@@ -119,8 +119,8 @@ def test_a_changed_source_gets_a_new_name_and_the_others_keep_theirs(tmp_path):
     finally:
         assets.forget()
     gone, new = sorted(set(before) - set(after)), sorted(set(after) - set(before))
-    # icons.js is a file of its own (the frame loads it on demand) and in the hosted page's bundle.
-    changed = ["js/frame/frame.js", "js/frame/icons.js", "js/frame/page.js"]
+    # icons.js is in both pages' bundles, and no file of its own.
+    changed = ["js/frame/frame.js", "js/frame/page.js"]
     assert [re.sub(r"\.[0-9a-f]{12}\.", ".", p) for p in gone] == changed
     assert [re.sub(r"\.[0-9a-f]{12}\.", ".", p) for p in new] == changed
     assert all(before[p].body == after[p].body for p in set(before) & set(after))
@@ -211,7 +211,7 @@ def test_the_inventory_maps_each_served_file_to_its_sources():
         assert sources == [f"static/{name}" for name in module_order(ROOT / "static", entry_module)]
         assert sources[-1] == f"static/{entry_module}" and len(set(sources)) == len(sources)
         assert {f"static/{name}" for name in needed} <= set(sources)
-        assert all(not s.endswith(("i18n-fr.js", "i18n-de.js", "tokenize.js")) for s in sources)  # on demand, apart
+        assert all(not s.endswith(("i18n-fr.js", "i18n-de.js")) for s in sources)  # on demand, apart
     embed = listed[assets.url(STATIC, "js/embed/panless.js")]
     assert embed["also_at"] == ["/static/js/embed/panless.js"] and embed["pages"] == ["checkout (embed)"]
     for entry in listed.values():

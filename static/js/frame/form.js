@@ -7,6 +7,8 @@ import {
 } from "../card/card.js";
 import { PanlessError, clientError } from "../shared/errors.js";
 import en from "./i18n-en.js";
+import { brandIcon } from "./icons.js";
+import { tokenize } from "./tokenize.js";
 
 // Each catalogue is its own module, fetched only when asked for: the frame's bytes matter. Keys: i18n-en.js.
 const LOCALES = {
@@ -42,6 +44,13 @@ export async function loadTranslator(locale) {
   document.documentElement.lang = locale;
   document.documentElement.dir = ["ar", "fa", "he", "ur"].includes(locale.split("-")[0]) ? "rtl" : "ltr";
   return translator(table);
+}
+
+// The page's text from the catalogue, by each element's key: text, then placeholders. (The frame's HTML carries
+// the keys alone; the hosted page's, the English too, shown until its script runs.)
+export function localize(t, root = document) {
+  for (const el of root.querySelectorAll("[data-t]")) el.textContent = t(el.dataset.t);
+  for (const el of root.querySelectorAll("[data-t-placeholder]")) el.placeholder = t(el.dataset.tPlaceholder);
 }
 
 // "light", "dark", or "auto": the shopper's prefers-color-scheme, followed as it changes.
@@ -82,19 +91,6 @@ export const merchantApi = (token) => async function call(method, path, body, he
 
 // A brand code as people read it ("Visa"); CB (Cartes Bancaires) is reported by PSPs, not detected here.
 export const brandName = (code) => brandByType(code)?.niceType ?? (code == "cb" ? "CB" : code);
-
-// A module fetched on first use; a failed fetch is tried again at the next.
-const onDemand = (load) => {
-  let pending = null;
-  return () => (pending ??= load().catch((error) => {
-    pending = null;
-    throw error;
-  }));
-};
-// The code that posts the card, and the brand marks: fetched at the shopper's first focus in the form (or when a
-// saved card is shown), not while the form loads. A brand's name is shown at once, its mark once fetched.
-const loadTokenizer = onDemand(() => import("./tokenize.js"));
-const loadIcons = onDemand(() => import("./icons.js"));
 
 const FIELDS = ["name", "number", "expiry", "cvc"]; // and "postal" when the target asks for it
 const newKey = () => [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, "0")).join("");
@@ -137,10 +133,7 @@ export class CardForm {
     expiry?.addEventListener("input", () => (expiry.value = formatExpiry(expiry.value)));
     cvc.addEventListener("input", () => (cvc.value = digitsOnly(cvc.value).slice(0, 4)));
     for (const [field, input] of Object.entries(this.inputs)) {
-      input.addEventListener("focus", () => {
-        Promise.all([loadTokenizer(), loadIcons()]).catch(() => {}); // pay() reports a tokenizer still unfetched
-        this.emit("focus", { field });
-      });
+      input.addEventListener("focus", () => this.emit("focus", { field }));
       input.addEventListener("blur", () => {
         const was = this.$(`#${field}-error`).textContent;
         if (input.value && !this.check(field) && !input.disabled) {
@@ -179,17 +172,13 @@ export class CardForm {
     this.saved = card;
     const text = Object.assign(document.createElement("span"), { textContent: this.t("page.cvc_intro", { card: this.describe(card) }) });
     const slot = this.$("#saved-card");
-    slot.replaceChildren(text);
+    slot.replaceChildren(brandIcon(card.brand, brandName(card.brand)), text);
     slot.hidden = false;
-    const mark = ({ brandIcon }) => slot.replaceChildren(brandIcon(card.brand, brandName(card.brand)), text);
-    loadIcons().then(mark, () => {});
     this.setBrand(brandByType(card.brand));
   }
 
-  // The page's English, replaced from the catalogue: text, then placeholders.
   localize(root = document) {
-    for (const el of root.querySelectorAll("[data-t]")) el.textContent = this.t(el.dataset.t);
-    for (const el of root.querySelectorAll("[data-t-placeholder]")) el.placeholder = this.t(el.dataset.tPlaceholder);
+    localize(this.t, root);
     if (this.label) this.button.textContent = this.label;
   }
 
@@ -207,12 +196,7 @@ export class CardForm {
     this.brand = brand;
     const label = this.$("#number-brand"); // none in CVC re-collection: the saved card shows its brand
     const name = Object.assign(document.createElement("span"), { className: "visually-hidden", textContent: brand?.niceType });
-    label?.replaceChildren(...(brand ? [name] : []));
-    if (label && brand) {
-      const mark = ({ brandIcon }) => this.brand == brand
-        && label.replaceChildren(brandIcon(brand.type, brand.niceType), name);
-      loadIcons().then(mark, () => {});
-    }
+    label?.replaceChildren(...(brand ? [brandIcon(brand.type, brand.niceType), name] : []));
     if (label) label.dataset.brand = brand?.type ?? "";
     const cvc = this.inputs.cvc;
     const size = brand?.code.size ?? 3;
@@ -410,7 +394,7 @@ export class CardForm {
       // A finalize that failed on the way is retried with the same PSP answer.
       const reuse = this.unfinished?.session == current.id;
       const opaque = reuse ? this.unfinished.opaque
-        : await (await loadTokenizer()).tokenize(current.target, { ...card, expiry: expiryParts(card.expiry) },
+        : await tokenize(current.target, { ...card, expiry: expiryParts(card.expiry) },
           () => this.emit("submit", {}));
       if (reuse) this.emit("submit", {});
       this.unfinished = { session: current.id, opaque };

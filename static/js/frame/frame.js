@@ -2,9 +2,12 @@
 // events out (never card data), commands in (configure, submit, focus, clear), each checked.
 
 import { connect, PARENT_COMMANDS } from "../shared/bridge.js";
-import { CardForm, loadTranslator, merchantApi, pickLocale, setTheme, translator } from "./form.js";
+import { CardForm, loadTranslator, localize, merchantApi, pickLocale, setTheme, translator } from "./form.js";
 
 const form = document.getElementById("card-form");
+// The HTML holds the strings' keys, not their English (the bundle has it): English at once, before the frame is
+// sized and seen; the checkout's locale replaces it once configured.
+localize(translator());
 const str = (v) => typeof v == "string";
 // The appearance option's checks: a module of their own, fetched only when the checkout gives one.
 const appearanceOf = (appearance) => appearance && typeof appearance == "object"

@@ -1,13 +1,8 @@
-// English: every string a shopper reads on the card pages. The other catalogues (i18n-*.js) have the same keys.
+// English: every string a shopper reads in the card form, frame and hosted page alike; the hosted page's own
+// strings are in page-strings.js (the frame's bundle does without them). The other catalogues (i18n-*.js) have
+// the keys of both.
 
 export default {
-  "page.title": "Save a card",
-  "page.note": "Your card details go straight to the payment provider; this site only keeps a token.",
-  "page.saved_cards": "Your saved cards",
-  "page.remove": "Remove",
-  "page.remove_label": "Remove {card}",
-  "page.removed": "(removed)",
-  "page.cvc_title": "Confirm your card",
   "page.cvc_intro": "Enter the security code of {card} to use it again.",
   "label.name": "Name on card",
   "label.number": "Card number",
@@ -21,7 +16,6 @@ export default {
   "button.confirm": "Confirm card",
   "button.busy": "Saving…",
   "button.another": "Add another card",
-  "button.cancel": "Cancel and go back",
   "status.busy": "Saving your card, please wait.",
   "status.saved": "Card saved",
   "status.confirmed": "Card confirmed",

@@ -3,6 +3,7 @@
 
 import { CardForm, brandName, loadTranslator, merchantApi, pickLocale, setTheme } from "./form.js";
 import { brandIcon } from "./icons.js";
+import PAGE_STRINGS from "./page-strings.js";
 
 const $ = (id) => document.getElementById(id);
 const form = $("card-form");
@@ -19,7 +20,9 @@ function goBack(params) {
 }
 
 setTheme(document.documentElement.dataset.theme ?? "auto");
-const t = await loadTranslator(pickLocale(form.dataset.locale));
+const translate = await loadTranslator(pickLocale(form.dataset.locale));
+// The page's own strings: the catalogue's, else their English here (the English catalogue has the form's only).
+const t = (key, vars, fallback) => translate(key, vars, fallback ?? PAGE_STRINGS[key]);
 
 async function refreshCards() {
   const { cards } = await api("GET", "/api/cards");
