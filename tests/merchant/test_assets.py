@@ -59,7 +59,7 @@ def test_the_frames_inline_script_is_the_inventorys(app_server):
     page = requests.get(f"{app_server.url}/frame", params={"parent": origin}, timeout=TIMEOUT).text
     inline = re.findall(r"<script nonce=\"[^\"]+\">(.*?)</script>", page, re.S)
     listed = inventory(str(ROOT / "static"))["inline"]
-    assert [sri(text.encode()) for text in inline] == [entry["sha384"] for entry in listed if entry["page"] == "frame"]
+    assert [sri(text.encode()) for text in inline] == [entry["sha256"] for entry in listed if entry["page"] == "frame"]
     assert listed[0]["sources"][0]["path"] == "static/js/frame/early.js"
 
 
