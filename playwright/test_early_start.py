@@ -71,6 +71,10 @@ def test_the_frame_asks_for_that_session_before_its_bundle_has_loaded(page, shop
     assert sessions_stored(merchant) == before + 1  # and it joined the early session
     sent = session_posts(merchant)
     assert len(sent) == 2 and sent[0]["headers"]["Idempotency-Key"] == sent[1]["headers"]["Idempotency-Key"]
+    # The key, token and body came in the frame's fragment, which no server saw and the frame's URL no longer holds.
+    frame = next(f for f in page.frames if "/frame?" in f.url)
+    assert frame.evaluate("location.hash") == "" and "token" not in frame.evaluate("location.href")
+    assert not [r for r in merchant.recorder.requests if r["url"].startswith("/frame") and "token" in r["url"]]
 
 
 def test_a_failed_early_start_falls_back_to_the_frames_own(page, shop, merchant, invariant):

@@ -15,4 +15,4 @@ def test_bridge_never_posts_to_any_origin():
     assert {name: len(found) for name, found in sends.items() if found} == {"bridge.js": 1, "early.js": 1}
     assert sends["bridge.js"][0].endswith(", origin)") and sends["early.js"][0].endswith(", parentOrigin)")
     early = (root / "frame/early.js").read_text()
-    assert 'parentOrigin = document.getElementById("card-form").dataset.parentOrigin' in early
+    assert "parentOrigin = document.documentElement.dataset.parentOrigin" in early

@@ -49,7 +49,7 @@ export function mount(container, options = {}) {
   frame.referrerPolicy = "no-referrer";
   frame.style.cssText = "border:0;width:100%;height:0;overflow:hidden;display:block";
   const early = startSession(origin, options);
-  Object.assign(config, { sessionKey: early?.key, sessionBody: early?.body });
+  config.sessionKey = early?.key;
 
   // A handler added or removed while others run waits for the next event (forEach stops at the length it began
   // with; off() makes a new array).
@@ -81,7 +81,7 @@ export function mount(container, options = {}) {
       if (type == "hello") {
         hello = true;
         bridge.send("configure", config);
-        return void (delete config.sessionKey, delete config.sessionBody); // a reloaded frame starts its own
+        return void delete config.sessionKey; // a reloaded frame starts its own session
       }
       // The frame is ours (the bridge checked): a height the CSSOM refuses leaves the frame as it was.
       if (type == "resize") return void (frame.style.height = data.height + "px");
@@ -91,7 +91,9 @@ export function mount(container, options = {}) {
       emit(type, data);
     },
   });
-  frame.src = `${origin}/frame?parent=${encodeURIComponent(location.origin)}`;
+  // The early session in the fragment, which no server sees: the frame asks for it before its bundle loads.
+  frame.src = `${origin}/frame?parent=${encodeURIComponent(location.origin)}${early
+    ? "#" + new URLSearchParams({ key: early.key, token: config.customerToken, body: early.body }) : ""}`;
   host.append(frame);
 
   return {

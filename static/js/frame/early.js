@@ -1,20 +1,21 @@
-// The frame's first lines, inline in its HTML so that they wait for no fetch (a classic script, not a
-// module). While the bundle loads: say hello to the checkout page, keep what it sends for the bridge to check
-// (frame.js replays it through the bridge and sends no second hello), and when the first configure names the
-// session the embed started early (docs/browser.md, "Starting early"), send the same request at once. Only the
-// parent window, from its origin, can start it; the bundle uses the answer only for the key it accepted.
+// The frame's first lines, inline at the top of its HTML so that they wait for no fetch (a classic script,
+// not a module). While the bundle loads: ask for the session the embed started early, named in this page's
+// fragment (docs/browser.md, "Starting early"), say hello to the checkout page, and keep what it sends for
+// the bridge to check (frame.js replays it through the bridge and sends no second hello). The bundle uses
+// the answer only when the configure it accepted names the same key.
 (() => {
-  const parentOrigin = document.getElementById("card-form").dataset.parentOrigin;
+  const parentOrigin = document.documentElement.dataset.parentOrigin;
   const early = (self.panlessEarly = { messages: [] });
-  addEventListener("message", (early.keep = (event) => {
-    early.messages.push(event);
-    const config = event.data?.type == "configure" && event.data.data;
-    if (event.source != parent || event.origin != parentOrigin || early.key || !config?.sessionBody) return;
-    early.key = config.sessionKey;
-    early.join = fetch("/api/sessions", { method: "POST", credentials: "omit", body: config.sessionBody,
-      headers: { Authorization: `Bearer ${config.customerToken}`, "Content-Type": "application/json",
+  addEventListener("message", (early.keep = (event) => early.messages.push(event)));
+  // A fragment is never sent to a server; it leaves the URL at once, so a reload starts a session of its own.
+  const given = new URLSearchParams(location.hash.slice(1));
+  history.replaceState(null, "", location.pathname + location.search);
+  early.key = given.get("key");
+  if (early.key) {
+    early.join = fetch("/api/sessions", { method: "POST", credentials: "omit", body: given.get("body"),
+      headers: { Authorization: `Bearer ${given.get("token")}`, "Content-Type": "application/json",
         "Idempotency-Key": early.key } });
     early.join.catch(() => {}); // the bundle reads the answer, or starts a session of its own
-  }));
+  }
   parent.postMessage({ ns: "panless", v: 1, type: "hello" }, parentOrigin);
 })();

@@ -17,7 +17,7 @@ let controller = null;
 let configured = false; // the first configure only (configure waits for the appearance module)
 const bridge = connect({
   peer: () => window.parent,
-  origin: form.dataset.parentOrigin,
+  origin: document.documentElement.dataset.parentOrigin,
   accepts: PARENT_COMMANDS,
   onMessage(type, data) {
     if (type == "configure" && !configured) return configure(data);
