@@ -177,8 +177,9 @@ class Store:
         def on_begin(conn):
             options = conn.get_execution_options()
             durable = options.get("durable", True)
-            if conn.connection.info.get("durable") != durable and url != "sqlite://":
+            if options.get("write") and conn.connection.info.get("durable") != durable and url != "sqlite://":
                 # Set between transactions (SQLite ignores it inside one): FULL fsyncs the WAL at COMMIT.
+                # Only a writing transaction commits anything: a read leaves the setting as it found it.
                 conn.exec_driver_sql(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
                 conn.connection.info["durable"] = durable
             # A writing transaction takes the write lock at once: two read-modify-writes cannot interleave,
