@@ -6,7 +6,9 @@ sandbox PSP builds its state on it too. Every operation runs in a short transact
 `transaction()`, which groups a read-modify-write: it joins an enclosing one, locks what it reads with
 `get(..., lock=True)` (a row lock on PostgreSQL; SQLite takes the database's write lock when it begins),
 and commits or rolls back as a whole. Connections come from the engine's pool; reads take no lock of ours
-(SQLite runs in WAL mode: readers go on beside the one writer).
+(SQLite runs in WAL mode: readers go on beside the one writer). On SQLite a reading transaction
+(`write=False`) is no SQL transaction: each statement reads its own snapshot, which is all a single read
+needs, without a BEGIN and a COMMIT around it; reads that must agree belong in a writing transaction.
 
 Writing, SQLite has one writer at a time across every process on the file. Waiting for it inside SQLite
 means sleeping in its busy handler (1, 2, 5 ... 100 ms steps) while the lock may be free long before; so a
@@ -183,8 +185,10 @@ class Store:
                 conn.exec_driver_sql(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
                 conn.connection.info["durable"] = durable
             # A writing transaction takes the write lock at once: two read-modify-writes cannot interleave,
-            # and none fails with "database is locked" halfway (it waits at BEGIN instead).
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get("write") else "BEGIN")
+            # and none fails with "database is locked" halfway (it waits at BEGIN instead). A reading one
+            # issues no BEGIN: each of its statements reads a snapshot of its own (module docstring).
+            if options.get("write"):
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
 
@@ -227,6 +231,8 @@ class Store:
         its commit may be lost to a power cut until the next durable commit (module docstring)."""
         current = self._current.get()
         if current is not None:
+            if write and not current.get_execution_options().get("write"):
+                raise RuntimeError("a write inside a reading transaction: open the outer one with write=True")
             yield current
             return
         queue = self._writer_lock() if write and self._writers else nullcontext()

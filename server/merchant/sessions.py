@@ -106,7 +106,9 @@ def _check_options(provider, options: dict, allowed) -> None:
 
 def _begin(customer_id: str, client_key: str | None, params: dict, provider, begin, admit=None) -> dict:
     """Store the session, claim it, and have the PSP start it (`begin`: provider.start or start_cvc)."""
-    found = _session_for_key(customer_id, client_key, params)
+    with store().transaction(write=False):  # one connection for both reads
+        found = _session_for_key(customer_id, client_key, params)
+        customer = _customer(customer_id)
     if not found and admit is not None:
         admit()  # a concurrent twin with the same key may be admitted too: counted twice, never missed
     session, mine = (found, False) if found else _new_session(customer_id, params, client_key)
@@ -114,7 +116,7 @@ def _begin(customer_id: str, client_key: str | None, params: dict, provider, beg
         session = _claim(customer_id, session["id"], lambda s: s["status"] == "starting")
         if session["status"] != "starting":
             return _public(session)  # the twin started it: its PSP session, not another
-    customer = _customer(customer_id)
+        customer = _customer(customer_id)  # as the twin may have left it
     try:
         begun = begin(StartRequest(
             customer_id=customer_id, currency=params["currency"], brand=params["brand"],

@@ -144,3 +144,18 @@ def test_moving_window_keeps_its_meaning():
     assert [limiter.hit(three_per_second, "k") for _ in range(2)] == [True, False]
     limiter.storage.reset()
     assert limiter.get_window_stats(three_per_second, "k")[1] == 3
+
+
+def test_reads_run_without_a_transaction_and_refuse_a_write_inside(tmp_path):
+    """On SQLite a reading transaction issues no BEGIN (each statement is its own snapshot); a write
+    joined to one would run outside the writers' queue, so it is refused."""
+    store = Store(str(tmp_path / "s.db"))
+    store.put("k", "a", {"n": 1})
+    seen = []
+    event.listen(store.engine, "before_cursor_execute", lambda *a: seen.append(a[2].split()[0].upper()))
+    with store.transaction(write=False):
+        assert store.get("k", "a") == {"n": 1} and store.get("k", "b") is None
+    assert seen == ["SELECT", "SELECT"]
+    with pytest.raises(RuntimeError), store.transaction(write=False):
+        store.put("k", "b", {})
+    assert store.get("k", "b") is None
