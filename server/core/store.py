@@ -49,6 +49,7 @@ from sqlalchemy import (
     delete,
     event,
     inspect,
+    literal_column,
     select,
     update,
 )
@@ -283,24 +284,44 @@ class Store:
         each once; building them per call cost more CPU than running them."""
         key = (objects.c.kind == bindparam("kind"), objects.c.id == bindparam("id"))
         insert = self.insert(objects)
-        self._put = insert.on_conflict_do_update(
+        bumped = objects.c.version + literal_column("1")  # a literal, not a parameter of its own
+        row = ["kind", "id", "owner", "lookup", "created", "body"]  # what _row() gives an insert
+        prepared = self._prepared
+        self._put = prepared(insert.on_conflict_do_update(
             index_elements=[objects.c.kind, objects.c.id],
             set_={"owner": insert.excluded.owner, "lookup": insert.excluded.lookup, "body": insert.excluded.body,
-                  "version": objects.c.version + 1})
-        self._insert_new = insert.on_conflict_do_nothing().returning(objects.c.id)
-        self._replace = (update(objects).where(objects.c.kind == bindparam("doc_kind"),
-                                               objects.c.id == bindparam("doc_id"),
-                                               objects.c.version == bindparam("old_version"))
-                         .values(body=bindparam("new_body"), owner=bindparam("new_owner"),
-                                 lookup=bindparam("new_lookup"), version=objects.c.version + 1)
-                         .returning(objects.c.version))
-        self._get = select(objects.c.body, objects.c.version).where(*key)
-        self._get_locked = self._get.with_for_update() if self.postgres else self._get
-        self._created = select(objects.c.created).where(*key)
-        self._find = {column: select(objects.c.body).where(objects.c.kind == bindparam("kind"),
-                                                           getattr(objects.c, column) == bindparam("value"))
-                      .order_by(objects.c.created, objects.c.id) for column in ("owner", "lookup")}
-        self._delete = delete(objects).where(*key).returning(objects.c.id)
+                  "version": bumped}), row)
+        self._insert_new = prepared(insert.on_conflict_do_nothing().returning(objects.c.id), row)
+        self._replace = prepared(update(objects).where(objects.c.kind == bindparam("doc_kind"),
+                                                       objects.c.id == bindparam("doc_id"),
+                                                       objects.c.version == bindparam("old_version"))
+                                 .values(body=bindparam("new_body"), owner=bindparam("new_owner"),
+                                         lookup=bindparam("new_lookup"), version=bumped)
+                                 .returning(objects.c.version))
+        get = select(objects.c.body, objects.c.version).where(*key)
+        self._get = prepared(get)
+        self._get_locked = prepared(get.with_for_update()) if self.postgres else self._get
+        self._created = prepared(select(objects.c.created).where(*key))
+        self._find = {column: prepared(select(objects.c.body).where(objects.c.kind == bindparam("kind"),
+                                                                    getattr(objects.c, column) == bindparam("value"))
+                                       .order_by(objects.c.created, objects.c.id)) for column in ("owner", "lookup")}
+        self._delete = prepared(delete(objects).where(*key).returning(objects.c.id))
+
+    def _prepared(self, statement, columns: list[str] | None = None) -> tuple:
+        """On SQLite, the statement compiled once to the driver's SQL, with the order of its parameters: run by
+        `_run` as driver SQL, SQLAlchemy neither rebuilds nor looks up its cache key on every call (most of
+        what a statement cost). PostgreSQL runs the statement as built."""
+        if self.postgres:
+            return statement, None
+        compiled = statement.compile(dialect=self.engine.dialect, column_keys=columns)
+        return str(compiled), tuple(compiled.positiontup)
+
+    @staticmethod
+    def _run(conn: Connection, prepared: tuple, params: dict):
+        statement, order = prepared
+        if order is None:
+            return conn.execute(statement, params)
+        return conn.exec_driver_sql(statement, tuple(params[name] for name in order))
 
     def _row(self, kind: str, id: str, body: dict, owner: str | None, lookup: str | None) -> dict:
         return {"kind": kind, "id": id, "owner": owner, "lookup": lookup, "created": self.clock.now(),
@@ -308,22 +329,22 @@ class Store:
 
     def put(self, kind: str, id: str, body: dict, owner: str | None = None, lookup: str | None = None) -> dict:
         with self.transaction() as conn:
-            conn.execute(self._put, self._row(kind, id, body, owner, lookup))
+            self._run(conn, self._put, self._row(kind, id, body, owner, lookup))
         return body
 
     def insert_new(self, kind: str, id: str, body: dict, owner: str | None = None,
                    lookup: str | None = None) -> bool:
         """Insert only if absent; False when the id is taken (reserves idempotency keys, spends codes)."""
         with self.transaction() as conn:
-            return conn.execute(self._insert_new, self._row(kind, id, body, owner, lookup)).first() is not None
+            return self._run(conn, self._insert_new, self._row(kind, id, body, owner, lookup)).first() is not None
 
     def replace(self, kind: str, id: str, body: dict, version: int, owner: str | None = None,
                 lookup: str | None = None) -> bool:
         """Compare-and-set: write only if the document is still at `version` (from `get_versioned`)."""
         with self.transaction() as conn:
-            return conn.execute(self._replace, {"doc_kind": kind, "doc_id": id, "old_version": version,
-                                                "new_body": json.dumps(body), "new_owner": owner,
-                                                "new_lookup": lookup}).first() is not None
+            return self._run(conn, self._replace, {"doc_kind": kind, "doc_id": id, "old_version": version,
+                                                   "new_body": json.dumps(body), "new_owner": owner,
+                                                   "new_lookup": lookup}).first() is not None
 
     def get(self, kind: str, id: str, lock: bool = False) -> dict | None:
         found = self.get_versioned(kind, id, lock)
@@ -332,17 +353,17 @@ class Store:
     def get_versioned(self, kind: str, id: str, lock: bool = False) -> tuple[dict, int] | None:
         """The document and its version; `lock` holds its row until the enclosing transaction ends."""
         with self.transaction(write=lock) as conn:
-            row = conn.execute(self._get_locked if lock else self._get, {"kind": kind, "id": id}).first()
+            row = self._run(conn, self._get_locked if lock else self._get, {"kind": kind, "id": id}).first()
         return (json.loads(row[0]), row[1]) if row else None
 
     def created(self, kind: str, id: str) -> float | None:
         with self.transaction(write=False) as conn:
-            return conn.execute(self._created, {"kind": kind, "id": id}).scalar()
+            return self._run(conn, self._created, {"kind": kind, "id": id}).scalar()
 
     def find(self, kind: str, *, owner: str | None = None, lookup: str | None = None) -> list[dict]:
         column, value = ("owner", owner) if owner is not None else ("lookup", lookup)
         with self.transaction(write=False) as conn:
-            return [json.loads(row[0]) for row in conn.execute(self._find[column], {"kind": kind, "value": value})]
+            return [json.loads(row[0]) for row in self._run(conn, self._find[column], {"kind": kind, "value": value})]
 
     def expire(self, kind: str, before: float) -> None:
         """Forget the documents of a kind created before a time (spent tickets past their use)."""
@@ -351,4 +372,4 @@ class Store:
 
     def delete(self, kind: str, id: str) -> bool:
         with self.transaction() as conn:
-            return conn.execute(self._delete, {"kind": kind, "id": id}).first() is not None
+            return self._run(conn, self._delete, {"kind": kind, "id": id}).first() is not None
