@@ -189,7 +189,7 @@ class Store:
             # and none fails with "database is locked" halfway (it waits at BEGIN instead). A reading one
             # issues no BEGIN: each of its statements reads a snapshot of its own (module docstring).
             if options.get("write"):
-                conn.exec_driver_sql("BEGIN IMMEDIATE")
+                conn.connection.driver_connection.execute("BEGIN IMMEDIATE")  # to the driver: see _rows
 
         return engine
 
@@ -308,20 +308,23 @@ class Store:
         self._delete = prepared(delete(objects).where(*key).returning(objects.c.id))
 
     def _prepared(self, statement, columns: list[str] | None = None) -> tuple:
-        """On SQLite, the statement compiled once to the driver's SQL, with the order of its parameters: run by
-        `_run` as driver SQL, SQLAlchemy neither rebuilds nor looks up its cache key on every call (most of
-        what a statement cost). PostgreSQL runs the statement as built."""
+        """On SQLite, the statement compiled once to the driver's SQL, with the order of its parameters, for
+        `_rows`. PostgreSQL runs the statement as built."""
         if self.postgres:
             return statement, None
         compiled = statement.compile(dialect=self.engine.dialect, column_keys=columns)
         return str(compiled), tuple(compiled.positiontup)
 
     @staticmethod
-    def _run(conn: Connection, prepared: tuple, params: dict):
+    def _rows(conn: Connection, prepared: tuple, params: dict) -> list:
+        """The rows a prepared statement returns, all fetched (a RETURNING statement is then complete). On
+        SQLite it goes straight to the driver, on the transaction's connection: SQLAlchemy's execution path
+        (cache keys, events, result objects) cost several times what SQLite takes to run these statements."""
         statement, order = prepared
         if order is None:
-            return conn.execute(statement, params)
-        return conn.exec_driver_sql(statement, tuple(params[name] for name in order))
+            result = conn.execute(statement, params)
+            return result.all() if result.returns_rows else []
+        return conn.connection.driver_connection.execute(statement, tuple(params[name] for name in order)).fetchall()
 
     def _row(self, kind: str, id: str, body: dict, owner: str | None, lookup: str | None) -> dict:
         return {"kind": kind, "id": id, "owner": owner, "lookup": lookup, "created": self.clock.now(),
@@ -329,22 +332,22 @@ class Store:
 
     def put(self, kind: str, id: str, body: dict, owner: str | None = None, lookup: str | None = None) -> dict:
         with self.transaction() as conn:
-            self._run(conn, self._put, self._row(kind, id, body, owner, lookup))
+            self._rows(conn, self._put, self._row(kind, id, body, owner, lookup))
         return body
 
     def insert_new(self, kind: str, id: str, body: dict, owner: str | None = None,
                    lookup: str | None = None) -> bool:
         """Insert only if absent; False when the id is taken (reserves idempotency keys, spends codes)."""
         with self.transaction() as conn:
-            return self._run(conn, self._insert_new, self._row(kind, id, body, owner, lookup)).first() is not None
+            return bool(self._rows(conn, self._insert_new, self._row(kind, id, body, owner, lookup)))
 
     def replace(self, kind: str, id: str, body: dict, version: int, owner: str | None = None,
                 lookup: str | None = None) -> bool:
         """Compare-and-set: write only if the document is still at `version` (from `get_versioned`)."""
         with self.transaction() as conn:
-            return self._run(conn, self._replace, {"doc_kind": kind, "doc_id": id, "old_version": version,
-                                                   "new_body": json.dumps(body), "new_owner": owner,
-                                                   "new_lookup": lookup}).first() is not None
+            return bool(self._rows(conn, self._replace, {"doc_kind": kind, "doc_id": id, "old_version": version,
+                                                         "new_body": json.dumps(body), "new_owner": owner,
+                                                         "new_lookup": lookup}))
 
     def get(self, kind: str, id: str, lock: bool = False) -> dict | None:
         found = self.get_versioned(kind, id, lock)
@@ -353,17 +356,19 @@ class Store:
     def get_versioned(self, kind: str, id: str, lock: bool = False) -> tuple[dict, int] | None:
         """The document and its version; `lock` holds its row until the enclosing transaction ends."""
         with self.transaction(write=lock) as conn:
-            row = self._run(conn, self._get_locked if lock else self._get, {"kind": kind, "id": id}).first()
-        return (json.loads(row[0]), row[1]) if row else None
+            rows = self._rows(conn, self._get_locked if lock else self._get, {"kind": kind, "id": id})
+        return (json.loads(rows[0][0]), rows[0][1]) if rows else None
 
     def created(self, kind: str, id: str) -> float | None:
         with self.transaction(write=False) as conn:
-            return self._run(conn, self._created, {"kind": kind, "id": id}).scalar()
+            rows = self._rows(conn, self._created, {"kind": kind, "id": id})
+        return rows[0][0] if rows else None
 
     def find(self, kind: str, *, owner: str | None = None, lookup: str | None = None) -> list[dict]:
         column, value = ("owner", owner) if owner is not None else ("lookup", lookup)
         with self.transaction(write=False) as conn:
-            return [json.loads(row[0]) for row in self._run(conn, self._find[column], {"kind": kind, "value": value})]
+            rows = self._rows(conn, self._find[column], {"kind": kind, "value": value})
+        return [json.loads(row[0]) for row in rows]
 
     def expire(self, kind: str, before: float) -> None:
         """Forget the documents of a kind created before a time (spent tickets past their use)."""
@@ -372,4 +377,4 @@ class Store:
 
     def delete(self, kind: str, id: str) -> bool:
         with self.transaction() as conn:
-            return self._run(conn, self._delete, {"kind": kind, "id": id}).first() is not None
+            return bool(self._rows(conn, self._delete, {"kind": kind, "id": id}))

@@ -27,14 +27,20 @@ def file_app(sandbox_server, sandbox, tmp_path):
     server.stop()
 
 
+def trace(store: Store, seen) -> None:
+    """`seen(dbapi connection, sql)` for every statement SQLite runs from now on, whoever sends it (the store
+    sends its documents' statements to the driver, past SQLAlchemy's events): the pool's connections are
+    opened anew, each with SQLite's own trace."""
+    store.engine.dispose()
+    event.listen(store.engine, "connect",
+                 lambda dbapi, _record: dbapi.set_trace_callback(lambda sql, d=dbapi: seen(d, sql)))
+
+
 def counted_writes(store: Store) -> list[tuple[bool, list[str]]]:
     """Every write transaction the store commits from now on: (durable, the statements it ran)."""
     commits: list[tuple[bool, list[str]]] = []
     running: dict[int, list[str]] = {}
-
-    @event.listens_for(store.engine, "before_cursor_execute")
-    def statement(conn, _cursor, sql, *_):
-        running.setdefault(id(conn.connection.dbapi_connection), []).append(sql.split()[0].upper())
+    trace(store, lambda dbapi, sql: running.setdefault(id(dbapi), []).append(sql.split()[0].upper()))
 
     @event.listens_for(store.engine, "commit")
     def commit(conn):
@@ -152,7 +158,9 @@ def test_reads_run_without_a_transaction_and_refuse_a_write_inside(tmp_path):
     store = Store(str(tmp_path / "s.db"))
     store.put("k", "a", {"n": 1})
     seen = []
-    event.listen(store.engine, "before_cursor_execute", lambda *a: seen.append(a[2].split()[0].upper()))
+    trace(store, lambda _dbapi, sql: seen.append(sql.split()[0].upper()))
+    store.get("k", "a")  # a fresh connection's own settings first
+    seen.clear()
     with store.transaction(write=False):
         assert store.get("k", "a") == {"n": 1} and store.get("k", "b") is None
     assert seen == ["SELECT", "SELECT"]
