@@ -6,7 +6,9 @@ sandbox PSP builds its state on it too. Every operation runs in a short transact
 `transaction()`, which groups a read-modify-write: it joins an enclosing one, locks what it reads with
 `get(..., lock=True)` (a row lock on PostgreSQL; SQLite takes the database's write lock when it begins),
 and commits or rolls back as a whole. Connections come from the engine's pool; reads take no lock of ours
-(SQLite runs in WAL mode: readers go on beside the one writer).
+(SQLite runs in WAL mode: readers go on beside the one writer). On SQLite a reading transaction
+(`write=False`) is no SQL transaction: each statement reads its own snapshot, which is all a single read
+needs, without a BEGIN and a COMMIT around it; reads that must agree belong in a writing transaction.
 
 Writing, SQLite has one writer at a time across every process on the file. Waiting for it inside SQLite
 means sleeping in its busy handler (1, 2, 5 ... 100 ms steps) while the lock may be free long before; so a
@@ -47,6 +49,7 @@ from sqlalchemy import (
     delete,
     event,
     inspect,
+    literal_column,
     select,
     update,
 )
@@ -177,13 +180,16 @@ class Store:
         def on_begin(conn):
             options = conn.get_execution_options()
             durable = options.get("durable", True)
-            if conn.connection.info.get("durable") != durable and url != "sqlite://":
+            if options.get("write") and conn.connection.info.get("durable") != durable and url != "sqlite://":
                 # Set between transactions (SQLite ignores it inside one): FULL fsyncs the WAL at COMMIT.
+                # Only a writing transaction commits anything: a read leaves the setting as it found it.
                 conn.exec_driver_sql(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
                 conn.connection.info["durable"] = durable
             # A writing transaction takes the write lock at once: two read-modify-writes cannot interleave,
-            # and none fails with "database is locked" halfway (it waits at BEGIN instead).
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get("write") else "BEGIN")
+            # and none fails with "database is locked" halfway (it waits at BEGIN instead). A reading one
+            # issues no BEGIN: each of its statements reads a snapshot of its own (module docstring).
+            if options.get("write"):
+                conn.connection.driver_connection.execute("BEGIN IMMEDIATE")  # to the driver: see _rows
 
         return engine
 
@@ -226,6 +232,8 @@ class Store:
         its commit may be lost to a power cut until the next durable commit (module docstring)."""
         current = self._current.get()
         if current is not None:
+            if write and not current.get_execution_options().get("write"):
+                raise RuntimeError("a write inside a reading transaction: open the outer one with write=True")
             yield current
             return
         queue = self._writer_lock() if write and self._writers else nullcontext()
@@ -276,24 +284,47 @@ class Store:
         each once; building them per call cost more CPU than running them."""
         key = (objects.c.kind == bindparam("kind"), objects.c.id == bindparam("id"))
         insert = self.insert(objects)
-        self._put = insert.on_conflict_do_update(
+        bumped = objects.c.version + literal_column("1")  # a literal, not a parameter of its own
+        row = ["kind", "id", "owner", "lookup", "created", "body"]  # what _row() gives an insert
+        prepared = self._prepared
+        self._put = prepared(insert.on_conflict_do_update(
             index_elements=[objects.c.kind, objects.c.id],
             set_={"owner": insert.excluded.owner, "lookup": insert.excluded.lookup, "body": insert.excluded.body,
-                  "version": objects.c.version + 1})
-        self._insert_new = insert.on_conflict_do_nothing().returning(objects.c.id)
-        self._replace = (update(objects).where(objects.c.kind == bindparam("doc_kind"),
-                                               objects.c.id == bindparam("doc_id"),
-                                               objects.c.version == bindparam("old_version"))
-                         .values(body=bindparam("new_body"), owner=bindparam("new_owner"),
-                                 lookup=bindparam("new_lookup"), version=objects.c.version + 1)
-                         .returning(objects.c.version))
-        self._get = select(objects.c.body, objects.c.version).where(*key)
-        self._get_locked = self._get.with_for_update() if self.postgres else self._get
-        self._created = select(objects.c.created).where(*key)
-        self._find = {column: select(objects.c.body).where(objects.c.kind == bindparam("kind"),
-                                                           getattr(objects.c, column) == bindparam("value"))
-                      .order_by(objects.c.created, objects.c.id) for column in ("owner", "lookup")}
-        self._delete = delete(objects).where(*key).returning(objects.c.id)
+                  "version": bumped}), row)
+        self._insert_new = prepared(insert.on_conflict_do_nothing().returning(objects.c.id), row)
+        self._replace = prepared(update(objects).where(objects.c.kind == bindparam("doc_kind"),
+                                                       objects.c.id == bindparam("doc_id"),
+                                                       objects.c.version == bindparam("old_version"))
+                                 .values(body=bindparam("new_body"), owner=bindparam("new_owner"),
+                                         lookup=bindparam("new_lookup"), version=bumped)
+                                 .returning(objects.c.version))
+        get = select(objects.c.body, objects.c.version).where(*key)
+        self._get = prepared(get)
+        self._get_locked = prepared(get.with_for_update()) if self.postgres else self._get
+        self._created = prepared(select(objects.c.created).where(*key))
+        self._find = {column: prepared(select(objects.c.body).where(objects.c.kind == bindparam("kind"),
+                                                                    getattr(objects.c, column) == bindparam("value"))
+                                       .order_by(objects.c.created, objects.c.id)) for column in ("owner", "lookup")}
+        self._delete = prepared(delete(objects).where(*key).returning(objects.c.id))
+
+    def _prepared(self, statement, columns: list[str] | None = None) -> tuple:
+        """On SQLite, the statement compiled once to the driver's SQL, with the order of its parameters, for
+        `_rows`. PostgreSQL runs the statement as built."""
+        if self.postgres:
+            return statement, None
+        compiled = statement.compile(dialect=self.engine.dialect, column_keys=columns)
+        return str(compiled), tuple(compiled.positiontup)
+
+    @staticmethod
+    def _rows(conn: Connection, prepared: tuple, params: dict) -> list:
+        """The rows a prepared statement returns, all fetched (a RETURNING statement is then complete). On
+        SQLite it goes straight to the driver, on the transaction's connection: SQLAlchemy's execution path
+        (cache keys, events, result objects) cost several times what SQLite takes to run these statements."""
+        statement, order = prepared
+        if order is None:
+            result = conn.execute(statement, params)
+            return result.all() if result.returns_rows else []
+        return conn.connection.driver_connection.execute(statement, tuple(params[name] for name in order)).fetchall()
 
     def _row(self, kind: str, id: str, body: dict, owner: str | None, lookup: str | None) -> dict:
         return {"kind": kind, "id": id, "owner": owner, "lookup": lookup, "created": self.clock.now(),
@@ -301,22 +332,22 @@ class Store:
 
     def put(self, kind: str, id: str, body: dict, owner: str | None = None, lookup: str | None = None) -> dict:
         with self.transaction() as conn:
-            conn.execute(self._put, self._row(kind, id, body, owner, lookup))
+            self._rows(conn, self._put, self._row(kind, id, body, owner, lookup))
         return body
 
     def insert_new(self, kind: str, id: str, body: dict, owner: str | None = None,
                    lookup: str | None = None) -> bool:
         """Insert only if absent; False when the id is taken (reserves idempotency keys, spends codes)."""
         with self.transaction() as conn:
-            return conn.execute(self._insert_new, self._row(kind, id, body, owner, lookup)).first() is not None
+            return bool(self._rows(conn, self._insert_new, self._row(kind, id, body, owner, lookup)))
 
     def replace(self, kind: str, id: str, body: dict, version: int, owner: str | None = None,
                 lookup: str | None = None) -> bool:
         """Compare-and-set: write only if the document is still at `version` (from `get_versioned`)."""
         with self.transaction() as conn:
-            return conn.execute(self._replace, {"doc_kind": kind, "doc_id": id, "old_version": version,
-                                                "new_body": json.dumps(body), "new_owner": owner,
-                                                "new_lookup": lookup}).first() is not None
+            return bool(self._rows(conn, self._replace, {"doc_kind": kind, "doc_id": id, "old_version": version,
+                                                         "new_body": json.dumps(body), "new_owner": owner,
+                                                         "new_lookup": lookup}))
 
     def get(self, kind: str, id: str, lock: bool = False) -> dict | None:
         found = self.get_versioned(kind, id, lock)
@@ -325,17 +356,19 @@ class Store:
     def get_versioned(self, kind: str, id: str, lock: bool = False) -> tuple[dict, int] | None:
         """The document and its version; `lock` holds its row until the enclosing transaction ends."""
         with self.transaction(write=lock) as conn:
-            row = conn.execute(self._get_locked if lock else self._get, {"kind": kind, "id": id}).first()
-        return (json.loads(row[0]), row[1]) if row else None
+            rows = self._rows(conn, self._get_locked if lock else self._get, {"kind": kind, "id": id})
+        return (json.loads(rows[0][0]), rows[0][1]) if rows else None
 
     def created(self, kind: str, id: str) -> float | None:
         with self.transaction(write=False) as conn:
-            return conn.execute(self._created, {"kind": kind, "id": id}).scalar()
+            rows = self._rows(conn, self._created, {"kind": kind, "id": id})
+        return rows[0][0] if rows else None
 
     def find(self, kind: str, *, owner: str | None = None, lookup: str | None = None) -> list[dict]:
         column, value = ("owner", owner) if owner is not None else ("lookup", lookup)
         with self.transaction(write=False) as conn:
-            return [json.loads(row[0]) for row in conn.execute(self._find[column], {"kind": kind, "value": value})]
+            rows = self._rows(conn, self._find[column], {"kind": kind, "value": value})
+        return [json.loads(row[0]) for row in rows]
 
     def expire(self, kind: str, before: float) -> None:
         """Forget the documents of a kind created before a time (spent tickets past their use)."""
@@ -344,4 +377,4 @@ class Store:
 
     def delete(self, kind: str, id: str) -> bool:
         with self.transaction() as conn:
-            return conn.execute(self._delete, {"kind": kind, "id": id}).first() is not None
+            return bool(self._rows(conn, self._delete, {"kind": kind, "id": id}))

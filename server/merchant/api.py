@@ -89,7 +89,7 @@ def create_session():
         return create_cvc_session(customer, saved_card, currency, provider, brand, client_key, options)
     provider = providers.get(provider).name  # an unknown provider is refused before any challenge
     limits.require_challenge(customer, request.headers.get("X-Panless-Challenge", ""))
-    session = sessions.start(customer, currency, brand, provider, client_key, options)
+    session = sessions.start(customer, currency, brand, provider, client_key, options, limits.count_new_session)
     return created(session)
 
 
@@ -109,7 +109,7 @@ def create_cvc_session(customer, saved_card, currency, provider, brand, client_k
         raise PanlessError("invalid_request", "This saved card belongs to another provider.", field="provider",
                            status=422)
     limits.require_challenge(customer, request.headers.get("X-Panless-Challenge", ""))
-    session = sessions.start_cvc(customer, saved_card, currency, client_key, options)
+    session = sessions.start_cvc(customer, saved_card, currency, client_key, options, limits.count_new_session)
     return created(session)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 import string
+import time
 
 from flask import current_app, g, request, session
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -44,12 +45,25 @@ def issue_customer_token(customer_id: str) -> str:
     return _serializer().dumps({"customer": customer_id})
 
 
+_verified: dict[tuple[str, str], tuple[str, float]] = {}  # (key, token) -> (customer, signed at): a form's calls
+VERIFIED_KEPT = 4096
+
+
 def verify_customer_token(token: str) -> str:
-    """The customer id a token was issued for; unauthenticated when forged or older than the TTL."""
+    """The customer id a token was issued for; unauthenticated when forged or older than the TTL. A token
+    verified once is not verified again while it is young enough (its age is checked every time)."""
+    ttl = current_app.config["CUSTOMER_TOKEN_TTL"]
+    key = (current_app.config["SECRET_KEY"], token)
+    known = _verified.get(key)
+    if known is not None and time.time() - known[1] <= ttl:
+        return known[0]
     try:
-        claims = _serializer().loads(token, max_age=current_app.config["CUSTOMER_TOKEN_TTL"])
+        claims, signed_at = _serializer().loads(token, max_age=ttl, return_timestamp=True)
     except BadSignature:
         raise PanlessError("unauthenticated") from None
+    if len(_verified) >= VERIFIED_KEPT:
+        _verified.clear()
+    _verified[key] = (claims["customer"], signed_at.timestamp())
     return claims["customer"]
 
 

@@ -2,16 +2,17 @@
 flask-limiter is built on), a cap on failed attempts per session, and a hook to require a challenge after
 repeated failures.
 
-Card testers try many cards fast, from many addresses, with rotating headers. The limits key on the
-client address (X-Forwarded-For counts only behind PANLESS_PROXY_COUNT trusted proxies, so rotating it
-changes nothing) and on the customer token: each limit holds for both, and a request over any is refused
-(429 rate_limited) before it reaches the view. A limit of N per period is a moving window: at most N hits
-in any period-long stretch of time, not per calendar minute. Storage is in memory by default (one process),
-Redis by URL (PANLESS_RATELIMIT_STORAGE=redis://host:6379, `pip install 'panless[redis]'`) when several
-workers or machines must share counts. A Redis that is missing or unreachable at start-up stops the app with
-a message naming the setting; one that fails later lets requests through (logged) rather than answering 500.
-The routes are checked here, in a few lines, rather than through flask-limiter's request hooks, which
-evaluated every request's limits at several times the cost of counting them.
+Card testers try many cards fast, from many addresses, with rotating headers. The limits key on the client
+address (X-Forwarded-For counts only behind PANLESS_PROXY_COUNT trusted proxies, so rotating it changes
+nothing) and on the customer token: each limit holds for both, and a request over any is refused (429
+rate_limited): a finish before it reaches the view, a session start when it would make a new session (not when
+its Idempotency-Key names one already made) and before any PSP call. A limit of N per period is a moving
+window: at most N hits in any period-long stretch of time, not per calendar minute. Storage is in memory by
+default (one process), Redis by URL (PANLESS_RATELIMIT_STORAGE=redis://host:6379,
+`pip install 'panless[redis]'`) when several workers or machines must share counts. A Redis that is missing
+or unreachable at start-up stops the app with a message naming the setting; one that fails later lets requests through
+(logged) rather than answering 500. The routes are checked here, in a few lines, rather than through
+flask-limiter's request hooks, which evaluated every request's limits at several times the cost of counting them.
 
 Challenge hook: `set_challenge(app, verify)` with `verify(answer: str, customer_id: str) -> bool`. Once a
 customer, or a client address, has PANLESS_CHALLENGE_AFTER failed finishes within an hour, POST /api/sessions
@@ -223,30 +224,43 @@ def check_storage(app: Flask) -> None:
                           "start it or fix the setting")
 
 
+def count(items: list[RateLimitItem], per_customer: bool = True) -> None:
+    """One hit of this request on each of `items`, per client address and (when `per_customer`) per customer;
+    rate_limited when any is over."""
+    keys = [("address", client_address())] + ([("customer", customer_or_address())] if per_customer else [])
+    strategy = limiter().limiter
+    for scope, key in keys:
+        for item in items:
+            if not _counted(lambda i=item, s=scope, k=key: strategy.hit(i, request.endpoint, s, k), True):
+                raise PanlessError("rate_limited")
+
+
 def limited(view, items: list[RateLimitItem], *, per_customer: bool = True):
     """`view` behind `items`, each counted per client address and (when `per_customer`) per customer."""
     @functools.wraps(view)
     def checked(*args, **kwargs):
-        keys = [("address", client_address())] + ([("customer", customer_or_address())] if per_customer else [])
-        strategy = limiter().limiter
-        for scope, key in keys:
-            for item in items:
-                if not _counted(lambda i=item, s=scope, k=key: strategy.hit(i, request.endpoint, s, k), True):
-                    raise PanlessError("rate_limited")
+        count(items, per_customer)
         return view(*args, **kwargs)
     return checked
 
 
+def count_new_session() -> None:
+    """PANLESS_RATELIMIT_SESSIONS counts sessions made, not requests: sessions.py calls this only when the
+    request makes a new one. The embed's early start and the frame's join share an Idempotency-Key, so a
+    mount counts once, and a retried start counts no more."""
+    count(current_app.extensions["panless_session_limits"])
+
+
 def init_app(app: Flask) -> None:
-    """Limits on session creation and finishing, per address and per customer (each route both)."""
+    """Limits on new sessions and on finishing, per address and per customer (each both)."""
     uri, options = storage_uri(str(app.config["RATELIMIT_STORAGE"]))
     storage = storage_from_string(uri, **options)
     app.extensions["panless_limiter"] = RateLimits(storage, MovingWindowRateLimiter(storage))
     check_storage(app)
     app.extensions.setdefault("panless_challenge", None)
-    for endpoint, setting in (("api.create_session", "RATELIMIT_SESSIONS"),
-                              ("api.finalize_session", "RATELIMIT_FINALIZE")):
-        app.view_functions[endpoint] = limited(app.view_functions[endpoint], parse_many(app.config[setting]))
+    app.extensions["panless_session_limits"] = parse_many(app.config["RATELIMIT_SESSIONS"])
+    app.view_functions["api.finalize_session"] = limited(app.view_functions["api.finalize_session"],
+                                                         parse_many(app.config["RATELIMIT_FINALIZE"]))
     # Reports are anonymous: bound what one address can send.
     app.view_functions["csp_reports.csp_report"] = limited(app.view_functions["csp_reports.csp_report"],
                                                            parse_many("120/minute"), per_customer=False)

@@ -9,11 +9,14 @@ whose transport-error path turns the refusals below into psp_unavailable.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
+from urllib.parse import urlsplit
 
 import requests
 from flask import Flask, current_app, g, has_request_context
+from requests.utils import get_environ_proxies, get_netrc_auth
 
 log = logging.getLogger("panless.resilience")
 
@@ -93,11 +96,36 @@ class Guard:
 
 
 class GuardedSession(requests.Session):
-    """A requests.Session whose calls respect the request's deadline and the PSP's guard."""
+    """A requests.Session whose calls respect the request's deadline and the PSP's guard. Its connections
+    to the PSP are pooled and kept alive; what requests reads from the environment on every call (proxies
+    and NO_PROXY, the CA bundle, ~/.netrc) is read once per PSP origin, as the environment is the process's."""
 
     def __init__(self, guard: Guard):
         super().__init__()
         self.guard = guard
+        self.trust_env = False  # the environment is applied below, from `_environment`
+        self._environment: dict[tuple[str, str], dict] = {}
+
+    def _environment_for(self, url: str) -> dict:
+        origin = urlsplit(url)[:2]
+        found = self._environment.get(origin)
+        if found is None:  # the same values requests would find, once (a race computes them twice, alike)
+            found = self._environment[origin] = {
+                "proxies": get_environ_proxies(url), "netrc": get_netrc_auth(url),
+                "verify": os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")}
+        return found
+
+    def prepare_request(self, request):
+        if request.auth is None and self.auth is None:
+            request.auth = self._environment_for(request.url)["netrc"]
+        return super().prepare_request(request)
+
+    def merge_environment_settings(self, url, proxies, stream, verify, cert):
+        environment = self._environment_for(url)
+        proxies = {**environment["proxies"], **(proxies or {})}
+        if (verify is True or verify is None) and environment["verify"]:
+            verify = environment["verify"]
+        return super().merge_environment_settings(url, proxies, stream, verify, cert)
 
     def request(self, method, url, *args, **kwargs):
         left = remaining()

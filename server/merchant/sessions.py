@@ -63,12 +63,14 @@ def store() -> Store:
 
 
 def start(customer_id: str, currency: str, brand: str | None, provider_name: str | None,
-          client_key: str | None, options: dict | None = None) -> dict:
+          client_key: str | None, options: dict | None = None, admit=None) -> dict:
+    """`admit()`, when given, is called before a new session is made (the API's rate limit), and raises to
+    refuse it; a start that finds the session its key made earlier is not a new one."""
     provider = providers.get(provider_name)
     options = options or {}
     _check_options(provider, options, provider.session_options)
     params = {"kind": "card", "provider": provider.name, "currency": currency, "brand": brand, "options": options}
-    return _begin(customer_id, client_key, params, provider, provider.start)
+    return _begin(customer_id, client_key, params, provider, provider.start, admit)
 
 
 def cvc_provider(customer_id: str, saved_card: str) -> tuple[Provider, dict]:
@@ -84,14 +86,15 @@ def cvc_provider(customer_id: str, saved_card: str) -> tuple[Provider, dict]:
 
 
 def start_cvc(customer_id: str, saved_card: str, currency: str, client_key: str | None,
-              options: dict | None = None) -> dict:
-    """A CVC re-collection session: the browser posts a fresh CVC for the saved card, nothing else."""
+              options: dict | None = None, admit=None) -> dict:
+    """A CVC re-collection session: the browser posts a fresh CVC for the saved card, nothing else
+    (`admit` as for start)."""
     provider, record = cvc_provider(customer_id, saved_card)
     options = options or {}
     _check_options(provider, options, provider.cvc_session_options)
     params = {"kind": "cvc", "provider": provider.name, "currency": currency, "brand": record["brand"],
               "options": options, "saved_card": saved_card}
-    return _begin(customer_id, client_key, params, provider, provider.start_cvc)
+    return _begin(customer_id, client_key, params, provider, provider.start_cvc, admit)
 
 
 def _check_options(provider, options: dict, allowed) -> None:
@@ -101,15 +104,19 @@ def _check_options(provider, options: dict, allowed) -> None:
                            " for this kind of session.", field=f"options.{unsupported[0]}", status=422)
 
 
-def _begin(customer_id: str, client_key: str | None, params: dict, provider, begin) -> dict:
+def _begin(customer_id: str, client_key: str | None, params: dict, provider, begin, admit=None) -> dict:
     """Store the session, claim it, and have the PSP start it (`begin`: provider.start or start_cvc)."""
-    found = _session_for_key(customer_id, client_key, params)
+    with store().transaction(write=False):  # one connection for both reads
+        found = _session_for_key(customer_id, client_key, params)
+        customer = _customer(customer_id)
+    if not found and admit is not None:
+        admit()  # a concurrent twin with the same key may be admitted too: counted twice, never missed
     session, mine = (found, False) if found else _new_session(customer_id, params, client_key)
     if not mine:  # a session made earlier, or by a concurrent twin with the same key: claim it first
         session = _claim(customer_id, session["id"], lambda s: s["status"] == "starting")
         if session["status"] != "starting":
             return _public(session)  # the twin started it: its PSP session, not another
-    customer = _customer(customer_id)
+        customer = _customer(customer_id)  # as the twin may have left it
     try:
         begun = begin(StartRequest(
             customer_id=customer_id, currency=params["currency"], brand=params["brand"],

@@ -81,3 +81,18 @@ def test_challenge_required_after_repeated_failures(limited):
     assert Shopper(server.url).call("POST", "/api/sessions", json={}, headers=tester).status_code == 403
     other = {"X-Forwarded-For": "198.51.100.8"}
     assert Shopper(server.url).call("POST", "/api/sessions", json={}, headers=other).status_code == 201
+
+
+def test_a_session_counts_once_however_often_its_key_is_sent(limited):
+    """The embed's early start and the frame's join send one Idempotency-Key: a mount is one session."""
+    server = limited()
+    shopper = Shopper(server.url)
+
+    def start(key):
+        return shopper.call("POST", "/api/sessions", json={}, headers={"Idempotency-Key": key})
+
+    made = [(start(f"mount-key-{n}"), start(f"mount-key-{n}")) for n in range(3)]
+    assert all(first.status_code == second.status_code == 201 and first.json()["id"] == second.json()["id"]
+               for first, second in made)
+    assert start("mount-key-3").status_code == 429  # a fourth session is over 3/minute
+    assert start("mount-key-1").json()["id"] == made[1][0].json()["id"]  # a known key makes nothing new

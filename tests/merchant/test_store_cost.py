@@ -27,14 +27,20 @@ def file_app(sandbox_server, sandbox, tmp_path):
     server.stop()
 
 
+def trace(store: Store, seen) -> None:
+    """`seen(dbapi connection, sql)` for every statement SQLite runs from now on, whoever sends it (the store
+    sends its documents' statements to the driver, past SQLAlchemy's events): the pool's connections are
+    opened anew, each with SQLite's own trace."""
+    store.engine.dispose()
+    event.listen(store.engine, "connect",
+                 lambda dbapi, _record: dbapi.set_trace_callback(lambda sql, d=dbapi: seen(d, sql)))
+
+
 def counted_writes(store: Store) -> list[tuple[bool, list[str]]]:
     """Every write transaction the store commits from now on: (durable, the statements it ran)."""
     commits: list[tuple[bool, list[str]]] = []
     running: dict[int, list[str]] = {}
-
-    @event.listens_for(store.engine, "before_cursor_execute")
-    def statement(conn, _cursor, sql, *_):
-        running.setdefault(id(conn.connection.dbapi_connection), []).append(sql.split()[0].upper())
+    trace(store, lambda dbapi, sql: running.setdefault(id(dbapi), []).append(sql.split()[0].upper()))
 
     @event.listens_for(store.engine, "commit")
     def commit(conn):
@@ -144,3 +150,20 @@ def test_moving_window_keeps_its_meaning():
     assert [limiter.hit(three_per_second, "k") for _ in range(2)] == [True, False]
     limiter.storage.reset()
     assert limiter.get_window_stats(three_per_second, "k")[1] == 3
+
+
+def test_reads_run_without_a_transaction_and_refuse_a_write_inside(tmp_path):
+    """On SQLite a reading transaction issues no BEGIN (each statement is its own snapshot); a write
+    joined to one would run outside the writers' queue, so it is refused."""
+    store = Store(str(tmp_path / "s.db"))
+    store.put("k", "a", {"n": 1})
+    seen = []
+    trace(store, lambda _dbapi, sql: seen.append(sql.split()[0].upper()))
+    store.get("k", "a")  # a fresh connection's own settings first
+    seen.clear()
+    with store.transaction(write=False):
+        assert store.get("k", "a") == {"n": 1} and store.get("k", "b") is None
+    assert seen == ["SELECT", "SELECT"]
+    with pytest.raises(RuntimeError), store.transaction(write=False):
+        store.put("k", "b", {})
+    assert store.get("k", "b") is None

@@ -37,3 +37,12 @@ def test_tripwire_counts_and_logs_without_the_value(app_server, caplog):
     assert any("pan_detected" in m for m in caplog.messages)
     assert not any("1119" in m for m in caplog.messages)
     assert app_server.app.extensions["panless_counters"]["pan_detected"] == before + 1
+
+
+def test_texts_scanned_together_never_join_into_a_card_number():
+    """The tripwire scans a request's texts joined by newlines: a newline ends any card-shaped run."""
+    from panless.core.pan import find_pans
+
+    assert find_pans("4970107111111119") == ["4970107111111119"]
+    for split in ("4970107111\n111119", "4970 1071\n1111 1119", "4970-1071-1111-\n1119"):
+        assert find_pans(split) == []

@@ -253,6 +253,8 @@ class Provider:
         raise AssertionError("unreachable")
 
     def _log(self, method: str, url: str, status: int | None, started: float, failure: str = "") -> None:
+        if not log.isEnabledFor(logging.INFO):  # the scrubbing is the cost: skipped when nothing would log
+            return
         elapsed = (time.monotonic() - started) * 1000
         log.info(scrub(f"{self.name} {method} {url} -> {status or failure} in {elapsed:.0f} ms"))
 
