@@ -85,7 +85,7 @@ def test_a_flow_against_the_installed_wheel(installed):
         scripts = set(re.findall(r'(?:src|href)="(/static/[^"]+)"', page.text))
         assert scripts, "the hosted page names no static file"
         # What the installed wheel serves is what the repository's inventory lists, built from the same sources.
-        listed = {path: entry["sha384"] for entry in json.loads((ROOT / "docs" / "script-inventory.json").read_text())
+        listed = {path: entry["sha256"] for entry in json.loads((ROOT / "docs" / "script-inventory.json").read_text())
                   ["assets"] for path in [entry["path"], *entry.get("also_at", [])]}
         for path in scripts | {"/static/js/embed/panless.js"}:
             served = requests.get(app_url + path, timeout=TIMEOUT)
