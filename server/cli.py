@@ -155,11 +155,14 @@ def cmd_demo(args) -> int:
         for p in procs:
             if p.poll() is None:
                 p.send_signal(signal.SIGINT)
+        # Five seconds for all of them together, not each: Ctrl-C stops the demo within that, then kills.
+        deadline = time.monotonic() + 5
         for p in procs:
             try:
-                p.wait(timeout=5)
+                p.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 p.kill()
+                p.wait()
     return 0
 
 
