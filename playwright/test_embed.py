@@ -5,6 +5,7 @@ http://localhost:<c> (allowed), and an attacker page http://localhost:<d> (not a
 covers everything the merchant app and the checkout origin receive, postMessages included.
 """
 
+import re
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -261,8 +262,8 @@ def test_redirect_mode_returns_to_the_checkout_without_card_data(page, shop, mer
     expect(page.locator("#outcome")).to_contain_text("completed")
     expect(page.locator("#saved")).to_have_text(f"Card saved: Visa •••• 1119, expires 12/{YY}")
     assert any("panless_session=ses_" in u for u in urls)
-    for url in urls:
-        assert not find_pans(url) and "847" not in url
+    for url in urls:  # the CVC as a number of its own: a random key or token may hold those digits inside
+        assert not find_pans(url) and not re.search(r"(?<![0-9A-Za-z])847(?![0-9A-Za-z])", url)
 
 
 def test_redirect_mode_cancel(page, shop, invariant):

@@ -115,6 +115,13 @@ def cmd_demo(args) -> int:
     from panless.relay.routes import PSPS as RELAYED
     from panless.sandbox import base_urls
 
+    # Ctrl-C (or a SIGTERM) stops the demo whatever its parent left the signals as: a process started with
+    # SIGINT ignored (a background job, some test runners) would otherwise run on after Ctrl-C.
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
     env = dict(os.environ)
     sandbox_url = f"http://127.0.0.1:{args.sandbox_port}"
     panless_url = f"http://127.0.0.1:{args.port}"
@@ -152,9 +159,9 @@ def cmd_demo(args) -> int:
     except KeyboardInterrupt:
         pass
     finally:
-        for p in procs:
+        for p in procs:  # SIGTERM: they inherited our parent's signal dispositions, SIGINT perhaps ignored
             if p.poll() is None:
-                p.send_signal(signal.SIGINT)
+                p.terminate()
         # Five seconds for all of them together, not each: Ctrl-C stops the demo within that, then kills.
         deadline = time.monotonic() + 5
         for p in procs:
