@@ -25,7 +25,7 @@ import brotli
 import rcssmin
 import rjsmin
 
-from .mangle import EVERYTHING, NAMES, PARSER, SHORTHAND, declarations, key, mangle, walk
+from .mangle import EVERYTHING, NAMES, PARSER, declarations, key, mangle, rename, walk
 
 # A static import statement at the start of a line: default, named or namespace bindings, or none.
 STATIC_IMPORT = re.compile(r"^[ \t]*import\s*(?:([\w$]+)\s*,?\s*)?(?:\{([^}]*)\}\s*|\*\s*as\s+([\w$]+)\s*)?"
@@ -167,15 +167,7 @@ def renamed(name: str, text: str, names: dict[str, str]) -> str:
     tree = PARSER.parse(source)
     if tree.root_node.has_error:
         raise BuildError(f"{name}: does not parse")
-    out, at = [], 0
-    for node in walk(tree.root_node):
-        if node.type in NAMES and node.text.decode() in names:
-            old = node.text.decode()
-            new = names[old] if node.type not in SHORTHAND else f"{old}:{names[old]}"
-            out += [source[at:node.start_byte], new.encode()]
-            at = node.end_byte
-    out.append(source[at:])
-    return b"".join(out).decode()
+    return rename(source, [n for n in walk(tree.root_node) if n.type in NAMES and n.text.decode() in names], names)
 
 
 def top_level_names(name: str, text: str) -> set[str]:

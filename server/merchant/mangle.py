@@ -185,10 +185,17 @@ def mangle(text: str) -> str:
         first.setdefault(node.text.decode(), node.start_byte)
     ranked = sorted(uses, key=lambda name: (-uses[name], first[name]))
     renamed = dict(zip(ranked, fresh_names(words(tree.root_node)), strict=False))
+    return rename(source, sorted((n for n in names if n.text.decode() in renamed), key=lambda n: n.start_byte),
+                  renamed)
+
+
+def rename(source: bytes, nodes, names: dict[str, str]) -> str:
+    """The source with each of these identifier nodes (in source order) named as `names` says; a shorthand
+    property `{a}` becomes `{a:new}`, so the property keeps its name."""
     out, at = [], 0
-    for node in sorted((n for n in names if n.text.decode() in renamed), key=lambda n: n.start_byte):
-        name = node.text.decode()
-        new = renamed[name] if node.type not in SHORTHAND else f"{name}:{renamed[name]}"
+    for node in nodes:
+        old = node.text.decode()
+        new = names[old] if node.type not in SHORTHAND else f"{old}:{names[old]}"
         out += [source[at:node.start_byte], new.encode()]
         at = node.end_byte
     out.append(source[at:])
