@@ -3,6 +3,7 @@ Chromium as written and as shortened, and both must give the same result."""
 
 import pytest
 
+from panless.merchant import mangle as mangle_module
 from panless.merchant.mangle import MangleError, mangle
 
 SNIPPETS = {
@@ -61,6 +62,15 @@ SNIPPETS = {
         function f(a = z) { var z = "inner"; return [a, z, arguments.length]; }
         const g = function named(n) { return n ? named(n - 1) + 1 : 0; };
         export default [f(), f("given", 2), g(3), typeof named];""",
+    "one short name for many scopes, and a parameter redeclared": """
+        const top = 10;
+        function same(same) { return same + top; }
+        function again(alpha) { var alpha; return alpha; }
+        function inner(beta) { function beta() { return 1; } return beta(); }
+        const named = function self(gamma) { var self; return [gamma, self, typeof top]; };
+        const pair = (first, second) => [first, second].map((item, index) => item + index + top);
+        const nested = (one) => (two) => (three) => one + two + three + top;
+        export default [same(1), again(2), inner(3), named(4), pair(5, 6), nested(1)(2)(3)];""",
 }
 
 RUN = """async source => {
@@ -91,6 +101,15 @@ def test_eval_or_with_leaves_the_file_as_written():
 def test_the_same_source_gives_the_same_bytes():
     source = SNIPPETS["shorthand and destructuring with defaults"]
     assert mangle(source) == mangle(source) != source
+
+
+def test_a_shortening_that_would_change_what_a_name_refers_to_is_refused(monkeypatch):
+    # One short name for every declaration: the inner `value` would capture the outer one's use.
+    source = "const outer = 1; function f(value) { return value + outer; } export default f(2);"
+    monkeypatch.setattr(mangle_module, "assign", lambda scopes, keep, names, alphabet: {
+        mangle_module.key(n): "x" for n in names if n.text.decode() in ("outer", "value")})
+    with pytest.raises(MangleError, match="refers to"):
+        mangle(source)
 
 
 def test_a_script_that_does_not_parse_is_refused():

@@ -161,8 +161,9 @@ def exports_of(name: str, text: str) -> tuple[str, dict[str, str]]:
 
 def renamed(name: str, text: str, names: dict[str, str]) -> str:
     """The module's text with each of `names` (as a variable: never a property, label or string) renamed, in
-    every scope. Renaming a name uniformly, to a name found nowhere else, keeps each reference pointing at the
-    declaration it pointed at (mangle.py's argument); shorthand `{a}` becomes `{a:new}`."""
+    every scope. Renaming a name uniformly, to a name found nowhere else (the bundle's prefix), keeps each
+    reference pointing at the declaration it pointed at, whatever shadows what; shorthand `{a}` becomes
+    `{a:new}`."""
     source = text.encode()
     tree = PARSER.parse(source)
     if tree.root_node.has_error:

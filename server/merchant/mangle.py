@@ -1,13 +1,15 @@
 """Shorter local names in a built script (server/merchant/build.py), found by parsing it with tree-sitter.
 
-Each name the script declares and only ever uses where one of its own declarations is in scope is renamed,
-everywhere in the file, to a short name found nowhere in the file's code (as a name, a property, a label or a
-keyword). Renaming one name uniformly to a name that occurs nowhere else keeps every reference pointing at the
-same declaration it pointed at before, whatever shadows what; so the only thing to get right is which names
-never refer to anything outside the file. A name is kept as written when any of its uses is free (a global,
-`arguments`, or a name the analysis cannot place), when a module exports or imports it, or when the file uses
-`eval` or `with` (which can reach any local by a name in a string). Property names, labels and strings are
-never touched; a shorthand property `{a}` becomes `{a:x}`. The output is a pure function of the input.
+Each use of a name is tied to the declaration it refers to: the nearest scope around it that declares that
+name (a `var` or a function in a function's body that repeats a parameter's name is that parameter). Each
+declaration then gets the shortest name that nothing else seen inside its scope answers to: outer scopes
+choose first, so the same few letters serve every function's parameters and locals, which is what makes
+the bytes small after compression. A name is kept as written when it is free (a global, `arguments`, or a
+name the analysis cannot place), when a module exports or imports it, or when the file uses `eval` or `with`
+(which can reach any local by a name in a string): then nothing in the file is renamed. Property names,
+labels and strings are never touched; a shorthand property `{a}` becomes `{a:x}`. Before the result is
+used, it is parsed again and every use must still refer to the declaration it referred to (else the build
+fails). The output is a pure function of the input.
 """
 
 from __future__ import annotations
@@ -37,8 +39,6 @@ RESERVED = set("""
 """.split())
 FIRST = "etnrisoaucldfphmgbvyxwkqjzETNRISOAUCLDFPHMGBVYXWKQJZ_$"
 REST = FIRST + "0123456789"
-# Leaves whose text is not code: a new name may equal a word in them.
-NOT_CODE = {"comment", "string_fragment", "escape_sequence", "regex_pattern", "regex_flags", "number"}
 
 PARSER = tree_sitter.Parser(tree_sitter.Language(tree_sitter_javascript.language()))
 
@@ -88,8 +88,12 @@ def declarations(root: tree_sitter.Node) -> tuple[dict[tuple, set[str]], set[str
     keep: set[str] = set(KEEP)
     names: list[tree_sitter.Node] = []
 
+    bodies: list[tree_sitter.Node] = []
+
     def declare(scope: tree_sitter.Node, found: list[tree_sitter.Node]) -> None:
         scopes.setdefault(key(scope), set()).update(n.text.decode() for n in found)
+        if scope.type == "statement_block" and scope.parent.type in FUNCTIONS:
+            bodies.append(scope)
 
     stack = [root]
     while stack:
@@ -124,6 +128,12 @@ def declarations(root: tree_sitter.Node) -> tuple[dict[tuple, set[str]], set[str
             keep.update(exported_names(node.child_by_field_name("declaration")))
         elif kind == "with_statement":
             keep.add(EVERYTHING)
+    # A `var` or function in a function's body that has a parameter's name is that parameter (a `let` or
+    # `const` there would not parse): one declaration, the parameter's.
+    for body in bodies:
+        params = scopes.get(key(body.parent), set())
+        if key(body) in scopes and params:
+            scopes[key(body)] -= params
     return scopes, keep, names
 
 
@@ -143,23 +153,26 @@ def walk(node: tree_sitter.Node):
         yield from walk(child)
 
 
-def is_bound(node: tree_sitter.Node, scopes: dict[tuple, set[str]]) -> bool:
-    name, scope = node.text.decode(), node
+# The name of a function or class declaration belongs to the scope around it, never to the function's own
+# parameters (`function f(f) {}` declares two bindings named f).
+DECLARED_OUTSIDE = {"function_declaration", "generator_function_declaration", "class_declaration"}
+
+
+def scope_of(node: tree_sitter.Node, scopes: dict[tuple, set[str]]) -> tree_sitter.Node | None:
+    """The scope node whose declaration of this name node's name it refers to; None for a free name."""
+    name, scope = node.text.decode(), node.parent
+    if scope.type in DECLARED_OUTSIDE and scope.child_by_field_name("name") == node:
+        scope = scope.parent
     while scope is not None:
         if name in scopes.get(key(scope), ()):
-            return True
+            return scope
         scope = scope.parent
-    return False
+    return None
 
 
-def words(root: tree_sitter.Node) -> set[str]:
-    """Every word of the file's code: names, properties, labels, keywords (not the text of strings or comments)."""
-    return {node.text.decode() for node in walk(root) if node.child_count == 0 and node.type not in NOT_CODE}
-
-
-def fresh_names(taken: set[str]):
+def fresh_names(taken: set[str], first: str = FIRST, rest: str = REST):
     for length in count(1):
-        for letters in product(FIRST, *[REST] * (length - 1)):
+        for letters in product(first, *[rest] * (length - 1)):
             name = "".join(letters)
             if name not in taken and name not in RESERVED:
                 yield name
@@ -174,28 +187,95 @@ def mangle(text: str) -> str:
     scopes, keep, names = declarations(tree.root_node)
     if EVERYTHING in keep:
         return text
-    eligible = set().union(*scopes.values()) - keep
+    final = assign(scopes, keep, names, letters(source, names))
+    out = rename(source, [n for n in names if key(n) in final], {}, final)
+    if resolution(out)[1] != resolution(text)[1]:  # a reference that would now reach another declaration
+        raise MangleError("shortening the names would change what a name refers to")
+    return out
+
+
+def resolution(text: str) -> tuple[list[tree_sitter.Node], list]:
+    """Each name node of the script, and what it refers to, in source order: a declaration (by the place of its
+    scope and its first use among the names) or, for a free name, the name itself."""
+    tree = PARSER.parse(text.encode())
+    scopes, _, names = declarations(tree.root_node)
+    first: dict[tuple, int] = {}
+    refers = []
+    for index, node in enumerate(names):
+        scope = scope_of(node, scopes)
+        if scope is None:
+            refers.append(node.text.decode())
+        else:
+            binding = (scope.start_byte, scope.type, node.text.decode())
+            refers.append(first.setdefault(binding, index))
+    return names, refers
+
+
+def letters(source: bytes, names: list[tree_sitter.Node]) -> tuple[str, str]:
+    """The letters a name may start with, and continue with, the most common in the rest of the script first:
+    names made of them compress best beside it."""
+    rest, at = [], 0
+    for node in names:
+        rest.append(source[at:node.start_byte])
+        at = node.end_byte
+    rest.append(source[at:])
+    counts = Counter(b"".join(rest).decode())
+    ranked = sorted(REST, key=lambda c: (-counts[c], REST.index(c)))
+    return "".join(c for c in ranked if c in FIRST), "".join(ranked)
+
+
+def assign(scopes: dict[tuple, set[str]], keep: set[str], names: list[tree_sitter.Node],
+           alphabet: tuple[str, str] = (FIRST, REST)) -> dict[tuple, str]:
+    """A short name for each renamable declaration, reused from scope to scope as freely as is safe: a name is
+    free for a declaration when nothing its scope reaches (a free name, a kept name, or another declaration's
+    new name, used anywhere inside that scope) already answers to it. -> name node key -> its new name."""
+    bindings: dict[tuple, list[tree_sitter.Node]] = {}  # (scope key, name) -> its name nodes
+    seen: dict[tuple, set] = {}  # scope key -> what is used inside it from it or outside it
+    scope_nodes: dict[tuple, tree_sitter.Node] = {}
     for node in names:
         name = node.text.decode()
-        if name in eligible and not is_bound(node, scopes):
-            eligible.discard(name)
-    uses = Counter(node.text.decode() for node in names if node.text.decode() in eligible)
-    first = {}
-    for node in names:
-        first.setdefault(node.text.decode(), node.start_byte)
-    ranked = sorted(uses, key=lambda name: (-uses[name], first[name]))
-    renamed = dict(zip(ranked, fresh_names(words(tree.root_node)), strict=False))
-    return rename(source, sorted((n for n in names if n.text.decode() in renamed), key=lambda n: n.start_byte),
-                  renamed)
+        scope = scope_of(node, scopes)
+        binding = (key(scope), name) if scope is not None and name not in keep else ("free", name)
+        if scope is not None and name not in keep:
+            bindings.setdefault(binding, []).append(node)
+            scope_nodes[key(scope)] = scope
+        inner = node.parent
+        while inner is not None:  # every scope from the use out to the declaration's sees this name
+            if key(inner) in scopes or inner.parent is None:
+                seen.setdefault(key(inner), set()).add(binding)
+            if scope is not None and key(inner) == key(scope):
+                break
+            inner = inner.parent
+    # Outer scopes first (each scope's name is fixed before those inside it choose); in a scope, the most used
+    # declaration first, so that the shortest names go where they are most used.
+    order = sorted(bindings, key=lambda b: (depth(scope_nodes[b[0]]), b[0][0], bindings[b][0].start_byte))
+    chosen: dict[tuple, str] = {binding: binding[1] for scope in seen.values() for binding in scope
+                                if binding[0] == "free"}
+    final: dict[tuple, str] = {}
+    for binding in order:
+        around = {chosen[b] for b in seen[binding[0]] if b in chosen and b != binding}
+        name = next(fresh_names(around, *alphabet))
+        chosen[binding] = name
+        for node in bindings[binding]:
+            final[key(node)] = name
+    return final
 
 
-def rename(source: bytes, nodes, names: dict[str, str]) -> str:
-    """The source with each of these identifier nodes (in source order) named as `names` says; a shorthand
-    property `{a}` becomes `{a:new}`, so the property keeps its name."""
+def depth(node: tree_sitter.Node) -> int:
+    n = 0
+    while node.parent is not None:
+        node, n = node.parent, n + 1
+    return n
+
+
+def rename(source: bytes, nodes, names: dict[str, str], by_node: dict[tuple, str] | None = None) -> str:
+    """The source with each of these identifier nodes (in source order) named as `names` says (by its text), or
+    `by_node` (by the node); a shorthand property `{a}` becomes `{a:new}`, so the property keeps its name."""
     out, at = [], 0
     for node in nodes:
         old = node.text.decode()
-        new = names[old] if node.type not in SHORTHAND else f"{old}:{names[old]}"
+        new = by_node[key(node)] if by_node is not None else names[old]
+        new = new if node.type not in SHORTHAND else f"{old}:{new}"
         out += [source[at:node.start_byte], new.encode()]
         at = node.end_byte
     out.append(source[at:])
