@@ -102,3 +102,17 @@ def test_an_appearance_the_map_does_not_pin_is_the_default_look_and_never_fetche
     expect(frame.locator("html")).to_have_attribute("data-theme", "light")
     assert modules_loaded(checkout) == []
     assert any("did not ask for appearance.js" in w for w in warnings), warnings
+
+
+def test_a_pinned_catalogue_whose_bytes_changed_does_not_run(checkout, merchant):
+    def tamper(route):
+        response = route.fetch()
+        route.fulfill(response=response, body=response.text() + "\nwindow.skimmed = true;\n")
+
+    checkout.route(re.compile(r"/static/js/frame/i18n-fr\."), tamper)
+    errors = []
+    checkout.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    frame = mounted(checkout, merchant, locale="fr")
+    expect(frame.locator("#pay")).to_have_text("Save card")  # without its catalogue the form speaks English
+    assert card_frame(checkout).evaluate("() => window.skimmed") is None
+    assert any("integrity" in e.lower() for e in errors), errors

@@ -189,7 +189,9 @@ def run(url: str, parent: str | None = None, baseline: dict | None = None) -> tu
     origin = origin_of(url)
     pages = [("card form", url)]
     if parent:
-        pages.append(("frame", f"{origin}/frame?parent={quote(parent, safe='')}"))
+        # As mounted with an appearance: its import map then pins the appearance checks too (the card form's
+        # pins every catalogue), so every file the pages can load is checked.
+        pages.append(("frame", f"{origin}/frame?parent={quote(parent, safe='')}&appearance=1"))
     results = [audit_page(name, page_url, session) for name, page_url in pages]
     snapshot = {"taken": datetime.now(UTC).isoformat(timespec="seconds"),
                 "pages": {r["name"]: {"url": r["url"], "headers": r["headers"], "assets": r["assets"]}
