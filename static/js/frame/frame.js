@@ -14,7 +14,7 @@ const str = (v) => typeof v == "string";
 // What the import map pins besides the bundle, as the server marked <html> from the frame's URL (data-locale,
 // data-appearance): no other module is imported, for its bytes would go unchecked.
 const html = document.documentElement.dataset;
-const unpinned = (name, instead) => console.warn(`Panless: the frame's URL did not ask for ${name} (mount() does): ${instead}`);
+const unpinned = (name, instead) => console.warn(`Panless: ${name} is not in the frame's import map: ${instead}`);
 // The appearance option's checks: a module of their own, fetched only when the checkout gives one.
 const LOOK = { theme: "light", label: null }; // without one
 function appearanceOf(appearance) {
