@@ -48,7 +48,8 @@ def test_a_french_mount_pins_and_loads_the_french_catalogue_alone(checkout, merc
     frame = mounted(checkout, merchant, locale="fr-CA")
     expect(frame.locator("html")).to_have_attribute("lang", "fr")
     expect(frame.locator("#pay")).to_have_text("Enregistrer la carte")
-    assert [q for q in frame_queries(merchant) if "locale=fr&" in q + "&" and "appearance" not in q]
+    queries = frame_queries(merchant)
+    assert queries and all("&locale=fr" in q and "appearance" not in q for q in queries)
     assert pinned(checkout) == ["i18n-fr"]
     assert modules_loaded(checkout) == ["i18n-fr"]
 
@@ -69,25 +70,20 @@ def test_a_plain_mount_has_no_import_map_and_saves_a_card(checkout, merchant, in
     assert modules_loaded(checkout) == []
 
 
-def without(page, *params):
-    """The frame's request reaches the server without these query parameters (as from an old or hand-made embed),
+def rewritten(page, old, new):
+    """The frame's request reaches the server with `old` in its query replaced by `new` (as from a hand-made URL),
     while the checkout's configure still names the option."""
-    def handle(route):
-        url = route.request.url
-        for param in params:
-            url = re.sub(rf"&{param}=[^&#]*", "", url)
-        route.continue_(url=url)
-    page.route(FRAME_URL, handle)
+    page.route(FRAME_URL, lambda route: route.continue_(url=route.request.url.replace(old, new)))
 
 
 def test_a_locale_the_map_does_not_pin_is_english_and_never_fetched(checkout, merchant):
     warnings = []
     checkout.on("console", lambda m: m.type == "warning" and warnings.append(m.text))
-    without(checkout, "locale")
+    rewritten(checkout, "locale=fr", "locale=en")
     frame = mounted(checkout, merchant, locale="fr")
     expect(frame.locator("#pay")).to_have_text("Save card")
     expect(frame.locator("html")).to_have_attribute("lang", "en")
-    assert frame_queries(merchant) and all("locale" not in q for q in frame_queries(merchant))
+    assert frame_queries(merchant) and all("locale=en" in q for q in frame_queries(merchant))
     assert pinned(checkout) is None
     assert modules_loaded(checkout) == []
     assert any("i18n-fr.js is not in the frame's import map" in w and "using English" in w for w in warnings), warnings
@@ -96,12 +92,22 @@ def test_a_locale_the_map_does_not_pin_is_english_and_never_fetched(checkout, me
 def test_an_appearance_the_map_does_not_pin_is_the_default_look_and_never_fetched(checkout, merchant):
     warnings = []
     checkout.on("console", lambda m: m.type == "warning" and warnings.append(m.text))
-    without(checkout, "appearance")
+    rewritten(checkout, "&appearance=1", "")
     frame = mounted(checkout, merchant, appearance={"buttonLabel": "Pay now", "theme": "dark"})
     expect(frame.locator("#pay")).to_have_text("Save card")
     expect(frame.locator("html")).to_have_attribute("data-theme", "light")
     assert modules_loaded(checkout) == []
     assert any("appearance.js is not in the frame's import map" in w for w in warnings), warnings
+
+
+def test_a_frame_url_naming_no_locale_pins_everything_and_the_frame_uses_it(checkout, merchant):
+    # An older embed's URL (its public URL is cached for minutes): the frame works as before.
+    rewritten(checkout, "&locale=fr&appearance=1", "")
+    frame = mounted(checkout, merchant, locale="fr", appearance={"buttonLabel": "Payer"})
+    expect(frame.locator("html")).to_have_attribute("lang", "fr")
+    expect(frame.locator("#pay")).to_have_text("Payer")
+    assert pinned(checkout) == sorted(["appearance", *(f"i18n-{n}" for n in ("de", "es", "fr", "it", "nl", "pt-BR"))])
+    assert modules_loaded(checkout) == ["appearance", "i18n-fr"]
 
 
 def test_a_pinned_catalogue_whose_bytes_changed_does_not_run(checkout, merchant):

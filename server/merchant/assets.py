@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 from functools import cache
 from pathlib import Path
 
@@ -118,16 +119,24 @@ def import_map(static_dir: str, entry: str, only: list[str] | None = None) -> di
 
 # The frame's on-demand modules a mount can ask for by the frame URL's query (static/js/embed/panless.js):
 # ?locale=<a catalogue's name> and ?appearance=1.
-CATALOGUE = "js/frame/i18n-{}.js"
+CATALOGUE = re.compile(r"js/frame/i18n-(.+)\.js")
 APPEARANCE = "js/frame/appearance.js"
 
 
 def on_demand(static_dir: str, locale: str | None, appearance: bool) -> list[str]:
     """The frame's on-demand modules this mount can use: the locale's catalogue when it is one the frame's
-    bundle can load (anything else, English included, adds nothing), and the appearance checks if asked."""
+    bundle can load (anything else, English included, adds nothing), and the appearance checks if asked. The
+    embed always names a locale: a URL without one was made by an older embed (or by hand), which names
+    nothing, so its frame gets everything its bundle can load, as before."""
     lazy = served(static_dir).lazy_closure(ENTRY["frame"])[1:]
-    wanted = [CATALOGUE.format(locale)] if locale else []
-    return [name for name in [*wanted, *([APPEARANCE] if appearance else [])] if name in lazy]
+    if locale is None:
+        return lazy
+
+    def used(name: str) -> bool:
+        catalogue = CATALOGUE.fullmatch(name)
+        return catalogue[1] == locale if catalogue else appearance and name == APPEARANCE
+
+    return [name for name in lazy if used(name)]
 
 
 @cache

@@ -189,9 +189,7 @@ def run(url: str, parent: str | None = None, baseline: dict | None = None) -> tu
     origin = origin_of(url)
     pages = [("card form", url)]
     if parent:
-        # As mounted with an appearance: its import map then pins the appearance checks too (the card form's
-        # pins every catalogue), so every file the pages can load is checked.
-        pages.append(("frame", f"{origin}/frame?parent={quote(parent, safe='')}&appearance=1"))
+        pages.append(("frame", f"{origin}/frame?parent={quote(parent, safe='')}"))
     results = [audit_page(name, page_url, session) for name, page_url in pages]
     snapshot = {"taken": datetime.now(UTC).isoformat(timespec="seconds"),
                 "pages": {r["name"]: {"url": r["url"], "headers": r["headers"], "assets": r["assets"]}

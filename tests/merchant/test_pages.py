@@ -71,32 +71,43 @@ def pinned(page: str) -> dict[str, str]:
 
 
 def test_a_plain_frame_carries_no_import_map(app_server):
-    page = frame_page(app_server)
+    # The embed names the catalogue it picked, "en" for English, which has none to load.
+    page = frame_page(app_server, locale="en")
     assert "importmap" not in page and pinned(page) == {}
-    assert "data-locale" not in page and "data-appearance" not in page
+    assert "data-locales" not in page and "data-appearance" not in page
 
 
 def test_the_frame_pins_only_the_modules_its_mount_asked_for(app_server):
     page = frame_page(app_server, locale="fr", appearance="1")
     assert set(pinned(page)) == {"i18n-fr", "appearance"}
-    assert re.search(r'<html [^>]*data-locale="fr" data-appearance>', page)
+    assert re.search(r'<html [^>]*data-locales="fr" data-appearance>', page)
     # Each entry's hash is the SRI of the bytes served at its URL.
     for url, digest in json.loads(IMPORT_MAP.search(page).group(1))["integrity"].items():
         assert sri(requests.get(app_server.url + url, timeout=10).content) == digest, url
     only = frame_page(app_server, locale="pt-BR")
-    assert set(pinned(only)) == {"i18n-pt-BR"} and 'data-locale="pt-BR"' in only and "data-appearance" not in only
-    assert set(pinned(frame_page(app_server, appearance="1"))) == {"appearance"}
+    assert set(pinned(only)) == {"i18n-pt-BR"} and 'data-locales="pt-BR"' in only and "data-appearance" not in only
+    look = frame_page(app_server, locale="en", appearance="1")
+    assert set(pinned(look)) == {"appearance"} and "data-locales" not in look and "data-appearance>" in look
+
+
+def test_a_frame_url_without_a_locale_pins_everything_as_before(app_server):
+    # An older embed (its public URL is cached for minutes; a checkout may pin one by SRI) names nothing.
+    page = frame_page(app_server)
+    catalogues = ("fr", "es", "de", "pt-BR", "it", "nl")
+    assert set(pinned(page)) == {*(f"i18n-{name}" for name in catalogues), "appearance"}
+    assert re.search(r'data-locales="([^"]+)" data-appearance>', page)[1].split() == list(catalogues)
 
 
 @pytest.mark.parametrize("query", [
     {"locale": "en"}, {"locale": "ja"}, {"locale": "FR"}, {"locale": "fr-CA"}, {"locale": ""},
     {"locale": "../frame/appearance"}, {"locale": "frame"}, {"locale": '"><script>alert(1)</script>'},
-    {"locale": "x" * 5000}, {"appearance": "0"}, {"appearance": "yes"}, {"appearance": ""},
+    {"locale": "x" * 5000}, {"locale": "en", "appearance": "0"}, {"locale": "en", "appearance": "yes"},
+    {"locale": "en", "appearance": ""},
 ])
 def test_a_query_naming_no_module_of_the_frame_adds_nothing(app_server, query):
     # The embed sends a catalogue's exact name: anything else is not one, and the frame speaks English.
     page = frame_page(app_server, **query)
-    assert "importmap" not in page and "data-locale" not in page and "data-appearance" not in page
+    assert "importmap" not in page and "data-locales" not in page and "data-appearance" not in page
     assert "<script>alert" not in page
 
 

@@ -31,4 +31,5 @@ def test_the_form_loads_each_listed_catalogue_on_demand():
     loaded = re.findall(r'"?([\w-]+)"?: \(\) => import\("\./i18n-([\w-]+)\.js"\)', form)
     assert sorted(name for name, file in loaded if name == file) == sorted(set(listed()) - {"en"})
     lazy = assets.served(str(STATIC)).lazy_closure(assets.ENTRY["frame"])[1:]
-    assert sorted(lazy) == sorted([*(assets.CATALOGUE.format(n) for n in set(listed()) - {"en"}), assets.APPEARANCE])
+    assert sorted(lazy) == sorted([*(f"js/frame/i18n-{n}.js" for n in set(listed()) - {"en"}), assets.APPEARANCE])
+    assert sorted(m[1] for m in map(assets.CATALOGUE.fullmatch, lazy) if m) == sorted(set(listed()) - {"en"})

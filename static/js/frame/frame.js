@@ -11,7 +11,7 @@ const form = document.getElementById("card-form");
 // sized and seen; the checkout's locale replaces it once configured.
 localize(translator());
 const str = (v) => typeof v == "string";
-// What the import map pins besides the bundle, as the server marked <html> from the frame's URL (data-locale,
+// What the import map pins besides the bundle, as the server marked <html> from the frame's URL (data-locales,
 // data-appearance): no other module is imported, for its bytes would go unchecked.
 const html = document.documentElement.dataset;
 const unpinned = (name, instead) => console.warn(`Panless: ${name} is not in the frame's import map: ${instead}`);
@@ -25,7 +25,7 @@ function appearanceOf(appearance) {
 }
 function localeOf(option) {
   const locale = pickLocale(option);
-  if (locale == "en" || locale == html.locale) return locale;
+  if (locale == "en" || html.locales?.split(" ").includes(locale)) return locale;
   unpinned(`i18n-${locale}.js`, "using English");
   return "en";
 }
