@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 from functools import cache
 from pathlib import Path
 
@@ -45,6 +46,8 @@ PAGE_ASSETS = {
     "js/card/card.js": "Pure card logic: brands table, Luhn, expiry, CVC and name validators, formatters.",
     "js/shared/errors.js": "The error type the card form reports, and the few codes only the browser raises.",
     "js/shared/bridge.js": "Checked postMessage bridge between the card frame and its checkout page.",
+    "js/shared/locale.js": "Which catalogue a language tag finds: the card form loads it, the embed names it in the "
+                           "frame's URL so the frame's import map pins that catalogue alone.",
     "js/embed/panless.js": "Embed for checkout pages: Panless.mount() creates the card iframe.",
     "js/embed/startup.js": "Embed: why the card form did not start and what to fix, loaded only when start-up fails.",
 }
@@ -103,11 +106,37 @@ def hashes(static_dir: str) -> dict[str, str]:
     return {name: sri(asset.body) for name, asset in served(static_dir).assets.items()}
 
 
-def import_map(static_dir: str, entry: str) -> dict:
+def import_map(static_dir: str, entry: str, only: list[str] | None = None) -> dict:
     """An import map whose "integrity" member pins every file the entry's bundle can load on demand (the
-    bundle itself is pinned by its script element's integrity attribute)."""
+    bundle itself is pinned by its script element's integrity attribute); with `only`, just those of them
+    (see on_demand) and what they load in turn. Empty: the page carries no import map."""
     build_, digests = served(static_dir), hashes(static_dir)
-    return {"integrity": {url(static_dir, name): digests[name] for name in build_.lazy_closure(entry)[1:]}}
+    names = build_.lazy_closure(entry)[1:]
+    if only is not None:
+        names = list(dict.fromkeys(name for chosen in only for name in build_.lazy_closure(chosen)))
+    return {"integrity": {url(static_dir, name): digests[name] for name in names}} if names else {}
+
+
+# The frame's on-demand modules a mount can ask for by the frame URL's query (static/js/embed/panless.js):
+# ?locale=<a catalogue's name> and ?appearance=1.
+CATALOGUE = re.compile(r"js/frame/i18n-(.+)\.js")
+APPEARANCE = "js/frame/appearance.js"
+
+
+def on_demand(static_dir: str, locale: str | None, appearance: bool) -> list[str]:
+    """The frame's on-demand modules this mount can use: the locale's catalogue when it is one the frame's
+    bundle can load (anything else, English included, adds nothing), and the appearance checks if asked. The
+    embed always names a locale: a URL without one was made by an older embed (or by hand), which names
+    nothing, so its frame gets everything its bundle can load, as before."""
+    lazy = served(static_dir).lazy_closure(ENTRY["frame"])[1:]
+    if locale is None:
+        return lazy
+
+    def used(name: str) -> bool:
+        catalogue = CATALOGUE.fullmatch(name)
+        return catalogue[1] == locale if catalogue else appearance and name == APPEARANCE
+
+    return [name for name in lazy if used(name)]
 
 
 @cache

@@ -93,7 +93,8 @@ def frame_check():
 
 @bp.get("/frame")
 def frame():
-    """The card form for an iframe on an allowed checkout origin (CSP frame-ancestors names it).
+    """The card form for an iframe on an allowed checkout origin (CSP frame-ancestors names it); ?locale= a
+    catalogue's name and ?appearance=1 let it load that catalogue and the appearance checks (the embed adds them).
 
     Its token is for a new customer on each load, for a mount() without a customerToken: no cookie, which a
     frame on another site would not send back anyway. Its stylesheet is inline (one request fewer), admitted
@@ -102,9 +103,17 @@ def frame():
     parent = request.args.get("parent", "")
     refuse_parent(parent)
     g.frame_parent = parent
+    # The on-demand modules this mount can use, named by the embed: the import map pins those alone (a value
+    # that names none adds nothing, the frame then speaking English and using the default look; no locale at
+    # all, an older embed's URL, pins them all), and <html> says which, so the frame imports nothing else.
+    static, locale = current_app.static_folder, request.args.get("locale")
+    modules = assets.on_demand(static, locale, request.args.get("appearance") == "1")
     html = render_template("frame.html", customer_token=issue_customer_token(new_customer_id()),
                            currency=current_app.config["CURRENCY"], parent_origin=parent, frame=True,
-                           style=assets.inline_style(current_app.static_folder, "css/form.css"))
+                           style=assets.inline_style(static, "css/form.css"),
+                           importmap=assets.import_map(static, assets.ENTRY["frame"], modules),
+                           locales=[m[1] for m in map(assets.CATALOGUE.fullmatch, modules) if m],
+                           appearance=assets.APPEARANCE in modules)
     # The templates' indentation, which every frame load would carry: a run of whitespace renders as one
     # space, and the page has no <pre> or <textarea>.
     return INDENTATION.sub("\n", html)

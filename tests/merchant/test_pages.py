@@ -1,9 +1,13 @@
 """The card pages' own checks, over HTTP: redirect mode's return URL, state and single-use code, and the frame's
 checkout origin (no browser needed: the browser flows are in playwright/)."""
 
+import json
+import re
+
 import pytest
 import requests
 
+from panless.merchant.audit import sri
 from tests.merchant.support import SHOP
 
 
@@ -48,3 +52,65 @@ def test_a_redirect_code_works_once(app_server):
     assert again.status_code == 400 and again.json()["error"]["code"] == "redirect_code_used"
     forged = requests.get(url, params={"code": code[:-3] + "abc"}, timeout=10, headers={"Accept": "application/json"})
     assert forged.status_code == 401
+
+
+IMPORT_MAP = re.compile(r'<script type="importmap"[^>]*>(.*?)</script>', re.S)
+
+
+def frame_page(app_server, **query) -> str:
+    r = requests.get(f"{app_server.url}/frame", params={"parent": SHOP, **query}, timeout=10)
+    assert r.status_code == 200, r.text
+    return r.text
+
+
+def pinned(page: str) -> dict[str, str]:
+    """The frame's import map entries by the source name they were built from ("i18n-fr", "appearance")."""
+    found = IMPORT_MAP.search(page)
+    return {} if not found else {re.sub(r"\.[0-9a-f]{12}\.js$", "", url.rsplit("/", 1)[-1]): digest
+                                 for url, digest in json.loads(found.group(1))["integrity"].items()}
+
+
+def test_a_plain_frame_carries_no_import_map(app_server):
+    # The embed names the catalogue it picked, "en" for English, which has none to load.
+    page = frame_page(app_server, locale="en")
+    assert "importmap" not in page and pinned(page) == {}
+    assert "data-locales" not in page and "data-appearance" not in page
+
+
+def test_the_frame_pins_only_the_modules_its_mount_asked_for(app_server):
+    page = frame_page(app_server, locale="fr", appearance="1")
+    assert set(pinned(page)) == {"i18n-fr", "appearance"}
+    assert re.search(r'<html [^>]*data-locales="fr" data-appearance>', page)
+    # Each entry's hash is the SRI of the bytes served at its URL.
+    for url, digest in json.loads(IMPORT_MAP.search(page).group(1))["integrity"].items():
+        assert sri(requests.get(app_server.url + url, timeout=10).content) == digest, url
+    only = frame_page(app_server, locale="pt-BR")
+    assert set(pinned(only)) == {"i18n-pt-BR"} and 'data-locales="pt-BR"' in only and "data-appearance" not in only
+    look = frame_page(app_server, locale="en", appearance="1")
+    assert set(pinned(look)) == {"appearance"} and "data-locales" not in look and "data-appearance>" in look
+
+
+def test_a_frame_url_without_a_locale_pins_everything_as_before(app_server):
+    # An older embed (its public URL is cached for minutes; a checkout may pin one by SRI) names nothing.
+    page = frame_page(app_server)
+    catalogues = ("fr", "es", "de", "pt-BR", "it", "nl")
+    assert set(pinned(page)) == {*(f"i18n-{name}" for name in catalogues), "appearance"}
+    assert re.search(r'data-locales="([^"]+)" data-appearance>', page)[1].split() == list(catalogues)
+
+
+@pytest.mark.parametrize("query", [
+    {"locale": "en"}, {"locale": "ja"}, {"locale": "FR"}, {"locale": "fr-CA"}, {"locale": ""},
+    {"locale": "../frame/appearance"}, {"locale": "frame"}, {"locale": '"><script>alert(1)</script>'},
+    {"locale": "x" * 5000}, {"locale": "en", "appearance": "0"}, {"locale": "en", "appearance": "yes"},
+    {"locale": "en", "appearance": ""},
+])
+def test_a_query_naming_no_module_of_the_frame_adds_nothing(app_server, query):
+    # The embed sends a catalogue's exact name: anything else is not one, and the frame speaks English.
+    page = frame_page(app_server, **query)
+    assert "importmap" not in page and "data-locales" not in page and "data-appearance" not in page
+    assert "<script>alert" not in page
+
+
+def test_the_hosted_page_still_pins_every_catalogue(app_server):
+    page = requests.get(f"{app_server.url}/pay", params={"locale": "fr"}, timeout=10).text
+    assert set(pinned(page)) == {f"i18n-{name}" for name in ("fr", "es", "de", "pt-BR", "it", "nl")}

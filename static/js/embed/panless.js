@@ -1,8 +1,11 @@
 // Mounts the card form as an iframe from the Panless origin: no checkout script can read the card.
 // API and events: panless.d.ts; start-up failures and their codes: docs/browser.md.
 
-import { connect, FRAME_EVENTS } from "../shared/bridge.js";
+import { connect } from "../shared/bridge.js";
+import { pickLocale } from "../shared/locale.js";
 
+// The frame's events (the bridge takes no other type from it).
+const FRAME_EVENTS = ["hello", "ready", "change", "focus", "blur", "submit", "tokenized", "error", "resize"];
 // The options the frame takes (sent in `configure`), and the embed's own.
 const CONFIG = ["customerToken", "provider", "locale", "appearance", "fields", "hideButton", "sessionOptions",
   "savedCard"];
@@ -12,8 +15,8 @@ const startup = () => import("./startup.js");
 const error = (code, message) => ({ code, message, field: null });
 
 // The frame's session, started while the frame loads; the frame joins it by key (docs/browser.md, "Starting
-// early"). Failures are ignored: the frame's own call starts it. -> the key and the body sent (the frame sends
-// the same request to join it), or undefined without a token
+// early"). Failures are ignored: the frame's own call starts it. -> the key, the token and the body sent (the
+// frame sends the same request to join it), or undefined without a token
 function startSession(origin, { customerToken, provider, sessionOptions: options, savedCard }) {
   const key = crypto.randomUUID?.(); // in secure contexts only: elsewhere the frame starts the session
   if (!customerToken || !key) return;
@@ -27,7 +30,7 @@ function startSession(origin, { customerToken, provider, sessionOptions: options
     headers: { Authorization: `Bearer ${customerToken}`, "Content-Type": "application/json", "Idempotency-Key": key },
     body,
   }).catch(() => {});
-  return { key, body };
+  return { key, token: customerToken, body };
 }
 
 export function mount(container, options = {}) {
@@ -69,7 +72,7 @@ export function mount(container, options = {}) {
   }
   const wait = Number.isFinite(limit) && limit > 0 ? limit : 15000;
   setTimeout(() => status == "starting" && trouble(wait), wait);
-  frame.addEventListener("load", () => setTimeout(() => hello || trouble(), 1000));
+  frame.onload = () => setTimeout(() => hello || trouble(), 1000);
   const blocked = (event) => event.blockedURI.startsWith(origin) && trouble(event);
   document.addEventListener("securitypolicyviolation", blocked);
 
@@ -91,9 +94,12 @@ export function mount(container, options = {}) {
       emit(type, data);
     },
   });
-  // The early session in the fragment, which no server sees: the frame asks for it before its bundle loads.
-  frame.src = `${origin}/frame?parent=${encodeURIComponent(location.origin)}${early
-    ? "#" + new URLSearchParams({ key: early.key, token: config.customerToken, body: early.body }) : ""}`;
+  // The query names what the frame may load on demand, the only modules its import map pins: the catalogue it
+  // will pick (the same rule and languages here; "en" pins none) and the appearance checks. The early session in
+  // the fragment (empty without one), which no server sees: the frame asks for it before its bundle loads.
+  const query = new URLSearchParams({ parent: location.origin, locale: pickLocale(config.locale) });
+  if (config.appearance) query.set("appearance", 1);
+  frame.src = `${origin}/frame?${query}#${new URLSearchParams(early)}`;
   host.append(frame);
 
   return {

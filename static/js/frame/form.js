@@ -6,33 +6,26 @@ import {
   validateNumber,
 } from "../card/card.js";
 import { PanlessError, clientError } from "../shared/errors.js";
+import { LOCALES as NAMES, matchLocale, pickLocale as pick } from "../shared/locale.js";
 import en from "./i18n-en.js";
 import { brandIcon } from "./icons.js";
 import { tokenize } from "./tokenize.js";
 
 // Each catalogue is its own module, fetched only when asked for: the frame's bytes matter. Keys: i18n-en.js.
+// Which one a tag finds: ../shared/locale.js, whose LOCALES names these and English.
 const LOCALES = {
   fr: () => import("./i18n-fr.js"), es: () => import("./i18n-es.js"), de: () => import("./i18n-de.js"),
   "pt-BR": () => import("./i18n-pt-BR.js"), it: () => import("./i18n-it.js"), nl: () => import("./i18n-nl.js"),
 };
-const REGION = { pt: "pt-BR" }; // a language whose one catalogue is a region's
+export { matchLocale }; // the pages' one import
 
-// "fr-CA" -> "fr", "FR" -> "fr", "pt_br" -> "pt-BR", "en-GB" -> "en"; null when there is no catalogue.
-export function matchLocale(tag) {
-  const [lang = "", region = ""] = String(tag).split(/[-_]/);
-  const full = `${lang.toLowerCase()}-${region.toUpperCase()}`;
-  const base = lang.toLowerCase();
-  return LOCALES[full] ? full : base == "en" || LOCALES[base] ? base : REGION[base] ?? null;
-}
-
-// The option, else the browser's languages, else English; an unknown option is said in the console.
-export function pickLocale(option, languages = navigator.languages) {
-  if (typeof option == "string" && option) {
-    const found = matchLocale(option);
-    if (!found) console.warn(`Panless: no catalogue for locale "${option}"; using English (${["en", ...Object.keys(LOCALES)]})`);
-    return found ?? "en";
+// The choice (../shared/locale.js), and a locale asked for without a catalogue said in the console.
+export function pickLocale(option, languages) {
+  const locale = pick(option, languages);
+  if (typeof option == "string" && option && !matchLocale(option)) {
+    console.warn(`Panless: no catalogue for locale "${option}"; using English (${NAMES})`);
   }
-  return languages.map(matchLocale).find(Boolean) ?? "en";
+  return locale;
 }
 
 export const translator = (table = en) => (key, vars = {}, fallback) =>

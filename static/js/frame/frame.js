@@ -1,23 +1,44 @@
 // The card form inside the checkout page's iframe. It talks to its parent only through the bridge:
 // events out (never card data), commands in (configure, submit, focus, clear), each checked.
 
-import { connect, PARENT_COMMANDS } from "../shared/bridge.js";
+import { connect } from "../shared/bridge.js";
 import { CardForm, loadTranslator, localize, merchantApi, pickLocale, setTheme, translator } from "./form.js";
 
+// The checkout page's commands (the bridge takes no other type from it).
+const PARENT_COMMANDS = ["configure", "submit", "focus", "clear"];
 const form = document.getElementById("card-form");
 // The HTML holds the strings' keys, not their English (the bundle has it): English at once, before the frame is
 // sized and seen; the checkout's locale replaces it once configured.
 localize(translator());
 const str = (v) => typeof v == "string";
+// What the import map pins besides the bundle, as the server marked <html> from the frame's URL (data-locales,
+// data-appearance): no other module is imported, for its bytes would go unchecked.
+const html = document.documentElement.dataset;
+const unpinned = (name, instead) => console.warn(`Panless: ${name} is not in the frame's import map: ${instead}`);
 // The appearance option's checks: a module of their own, fetched only when the checkout gives one.
-const appearanceOf = (appearance) => appearance && typeof appearance == "object"
-  ? import("./appearance.js").then((m) => m.applyAppearance(appearance)) : { theme: "light", label: null };
+const LOOK = { theme: "light", label: null }; // without one
+function appearanceOf(appearance) {
+  if (!appearance || typeof appearance != "object") return LOOK;
+  if ("appearance" in html) return import("./appearance.js").then((m) => m.applyAppearance(appearance));
+  unpinned("appearance.js", "appearance ignored");
+  return LOOK;
+}
+function localeOf(option) {
+  const locale = pickLocale(option);
+  if (locale == "en" || html.locales?.split(" ").includes(locale)) return locale;
+  unpinned(`i18n-${locale}.js`, "using English");
+  return "en";
+}
+
+// The checkout's origin as the page names it, exact ("*" and anything with a path throw): the bridge posts to it.
+const parentOrigin = html.parentOrigin;
+if (new URL(parentOrigin).origin != parentOrigin) throw new Error(`Panless: "${parentOrigin}" is not an exact origin`);
 
 let controller = null;
 let configured = false; // the first configure only (configure waits for the appearance module)
 const bridge = connect({
   peer: () => window.parent,
-  origin: document.documentElement.dataset.parentOrigin,
+  origin: parentOrigin,
   accepts: PARENT_COMMANDS,
   onMessage(type, data) {
     if (type == "configure" && !configured) return configure(data);
@@ -52,7 +73,7 @@ async function configure({ customerToken, provider, locale, appearance, fields, 
     emit: (event, payload) => bridge.send(event, payload),
   });
   // The session and the locale's catalogue side by side; without its catalogue the form speaks English.
-  const localized = loadTranslator(pickLocale(locale)).catch(() => translator()).then((t) => {
+  const localized = loadTranslator(localeOf(locale)).catch(() => translator()).then((t) => {
     controller.t = t;
     controller.localize();
   });
