@@ -14,7 +14,9 @@
   if (early.key) {
     early.join = fetch("/api/sessions", { method: "POST", credentials: "omit", body: given.get("body"),
       headers: { Authorization: `Bearer ${given.get("token")}`, "Content-Type": "application/json",
-        "Idempotency-Key": early.key } });
+        "Idempotency-Key": early.key } })
+      // Its body read as soon as it comes, while the bundle still loads: [the response, its JSON or null].
+      .then(async (response) => [response, await response.json().catch(() => null)]);
     early.join.catch(() => {}); // the bundle reads the answer, or starts a session of its own
   }
   parent.postMessage({ ns: "panless", v: 1, type: "hello" }, parentOrigin);

@@ -60,16 +60,17 @@ export function setTheme(theme) {
 // other site can call it on the shopper's behalf.
 // A 503 (the PSP down or busy) is tried once more after the wait it names (at most 3 s), then reported;
 // every call is safe to repeat (sessions carry an Idempotency-Key, a finalize returns the same card).
-// sent: the same request's answer when it was already sent (the frame's early join, static/js/frame/early.js).
+// sent: the same request's answer when it was already sent (the frame's early join, static/js/frame/early.js),
+// as [the response, its JSON or null], the body read as early.js reads it.
 export const merchantApi = (token) => async function call(method, path, body, headers, retried = false, sent = null) {
-  let response;
+  let response, data;
   try {
-    response = await (sent ?? fetch(path, {
+    [response, data] = await (sent ?? fetch(path, {
       method,
       credentials: "omit",
       headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json", ...headers },
       body: body && JSON.stringify(body),
-    }));
+    }).then(async (answer) => [answer, await answer.json().catch(() => null)]));
   } catch {
     throw clientError("network_error");
   }
@@ -77,7 +78,6 @@ export const merchantApi = (token) => async function call(method, path, body, he
     await new Promise((done) => setTimeout(done, Math.min(Number(response.headers.get("Retry-After")) || 1, 3) * 1000));
     return call(method, path, body, headers, true);
   }
-  const data = await response.json().catch(() => null);
   if (!response.ok) throw new PanlessError(data?.error ?? { code: "network_error", retry: "same_session" });
   return data;
 };
