@@ -138,7 +138,8 @@ class Store:
         # SQLite file: writers queue here (a thread lock, then an flock shared with the other processes).
         self._writers = threading.Lock() if self.engine.dialect.name == "sqlite" and not self._serial else None
         self._writer_file: tuple[int, int] | None = None  # (pid, fd): an flock is per open file, reopened per process
-        self._current: contextvars.ContextVar[Connection | None] = contextvars.ContextVar(
+        # The transaction this context is in: its connection, and whether it writes.
+        self._current: contextvars.ContextVar[tuple[Connection, bool] | None] = contextvars.ContextVar(
             f"panless_store_{id(self)}", default=None)
         self._prepare()
         self.migrate()
@@ -168,28 +169,13 @@ class Store:
 
         @event.listens_for(engine, "connect")
         def on_connect(dbapi_connection, _record):
-            # SQLAlchemy issues BEGIN itself (below); pysqlite's own implicit transactions are turned off.
+            # The store issues BEGIN itself (`_sqlite_transaction`); pysqlite's implicit transactions are off.
             dbapi_connection.isolation_level = None
             if url != "sqlite://":
                 dbapi_connection.execute("PRAGMA journal_mode=WAL")
                 dbapi_connection.execute("PRAGMA busy_timeout=30000")  # for writers that are not Panless
                 dbapi_connection.execute("PRAGMA synchronous=FULL")
             _record.info["durable"] = True
-
-        @event.listens_for(engine, "begin")
-        def on_begin(conn):
-            options = conn.get_execution_options()
-            durable = options.get("durable", True)
-            if options.get("write") and conn.connection.info.get("durable") != durable and url != "sqlite://":
-                # Set between transactions (SQLite ignores it inside one): FULL fsyncs the WAL at COMMIT.
-                # Only a writing transaction commits anything: a read leaves the setting as it found it.
-                conn.exec_driver_sql(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
-                conn.connection.info["durable"] = durable
-            # A writing transaction takes the write lock at once: two read-modify-writes cannot interleave,
-            # and none fails with "database is locked" halfway (it waits at BEGIN instead). A reading one
-            # issues no BEGIN: each of its statements reads a snapshot of its own (module docstring).
-            if options.get("write"):
-                conn.connection.driver_connection.execute("BEGIN IMMEDIATE")  # to the driver: see _rows
 
         return engine
 
@@ -232,21 +218,51 @@ class Store:
         its commit may be lost to a power cut until the next durable commit (module docstring)."""
         current = self._current.get()
         if current is not None:
-            if write and not current.get_execution_options().get("write"):
+            if write and not current[1]:
                 raise RuntimeError("a write inside a reading transaction: open the outer one with write=True")
-            yield current
+            yield current[0]
             return
         queue = self._writer_lock() if write and self._writers else nullcontext()
         with self._serial or nullcontext(), queue, self.engine.connect() as conn:
-            conn = conn.execution_options(write=write, durable=durable or not write)
-            token = self._current.set(conn)
+            token = self._current.set((conn, write))
             try:
-                with conn.begin():
-                    if self.postgres and write and not durable:
-                        conn.exec_driver_sql("SET LOCAL synchronous_commit = off")
-                    yield conn
+                if self.postgres:
+                    with conn.begin():
+                        if write and not durable:
+                            conn.exec_driver_sql("SET LOCAL synchronous_commit = off")
+                        yield conn
+                else:
+                    with self._sqlite_transaction(conn.connection, write, durable):
+                        yield conn
             finally:
                 self._current.reset(token)
+
+    @contextmanager
+    def _sqlite_transaction(self, pooled, write: bool, durable: bool) -> Iterator[None]:
+        """BEGIN, COMMIT and ROLLBACK straight to the driver: SQLAlchemy's transaction objects and events
+        cost more CPU than SQLite takes to run them. A statement SQLAlchemy runs inside (migrations) joins
+        this transaction: its own begin is bookkeeping only on pysqlite, and its rollback at close finds
+        nothing left to undo. A reading transaction issues no BEGIN: each statement reads a snapshot of its
+        own (module docstring)."""
+        driver = pooled.driver_connection
+        if not write:
+            yield
+            return
+        if pooled.info.get("durable") != durable and self.url != "sqlite://":
+            # Set between transactions (SQLite ignores it inside one): FULL fsyncs the WAL at COMMIT. Only
+            # a writing transaction commits anything: a read leaves the setting as it found it.
+            driver.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
+            pooled.info["durable"] = durable
+        # The write lock at once: two read-modify-writes cannot interleave, and none fails with "database
+        # is locked" halfway (it waits at BEGIN instead).
+        driver.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+            driver.execute("COMMIT")
+        except BaseException:
+            if driver.in_transaction:
+                driver.execute("ROLLBACK")
+            raise
 
     @contextmanager
     def _writer_lock(self) -> Iterator[None]:

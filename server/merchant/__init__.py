@@ -12,6 +12,7 @@ from flask import Flask, g, request
 
 from ..core.paths import STATIC, TEMPLATES
 from . import api, config, errors, health, limits, pages, providers, resilience, security, storage
+from .auth import CookieSessions
 
 access_log = logging.getLogger("panless.access")
 
@@ -19,6 +20,7 @@ access_log = logging.getLogger("panless.access")
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask("panless.merchant", static_folder=str(STATIC), template_folder=str(TEMPLATES))
     config.load(app, test_config)
+    app.session_interface = CookieSessions()
     if app.config.get("STATIC_DIR"):
         app.static_folder = str(app.config["STATIC_DIR"])
     register_extensions(app)

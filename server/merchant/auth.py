@@ -13,6 +13,7 @@ import string
 import time
 
 from flask import current_app, g, request, session
+from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from .errors import PanlessError
@@ -39,6 +40,16 @@ def cookie_customer() -> str:
         session["customer"] = new_customer_id()
         session.permanent = True
     return session["customer"]
+
+
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed cookie sessions, without building the signing serializer for a request that carries no
+    session cookie (every API call: they authenticate by bearer token); the same empty session results."""
+
+    def open_session(self, app, request):
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
 
 
 def issue_customer_token(customer_id: str) -> str:

@@ -37,17 +37,24 @@ def trace(store: Store, seen) -> None:
 
 
 def counted_writes(store: Store) -> list[tuple[bool, list[str]]]:
-    """Every write transaction the store commits from now on: (durable, the statements it ran)."""
+    """Every write transaction the store commits from now on: (durable, the statements it ran), as SQLite
+    itself saw them (durable: the connection's synchronous setting was FULL at the COMMIT)."""
     commits: list[tuple[bool, list[str]]] = []
     running: dict[int, list[str]] = {}
-    trace(store, lambda dbapi, sql: running.setdefault(id(dbapi), []).append(sql.split()[0].upper()))
+    durable: dict[int, bool] = {}
 
-    @event.listens_for(store.engine, "commit")
-    def commit(conn):
-        sql = running.pop(id(conn.connection.dbapi_connection), [])
-        if conn.get_execution_options().get("write"):
-            commits.append((conn.get_execution_options().get("durable", True), sql))
+    def seen(dbapi, sql: str) -> None:
+        words = sql.split()
+        if words[:2] == ["PRAGMA", "synchronous=FULL"] or words[:2] == ["PRAGMA", "synchronous=NORMAL"]:
+            durable[id(dbapi)] = words[1].endswith("FULL")
+        elif words[0].upper() == "BEGIN":
+            running[id(dbapi)] = ["BEGIN"]
+        elif words[0].upper() == "COMMIT" and id(dbapi) in running:
+            commits.append((durable.get(id(dbapi), True), running.pop(id(dbapi))))
+        elif id(dbapi) in running:
+            running[id(dbapi)].append(words[0].upper())
 
+    trace(store, seen)
     return commits
 
 
@@ -78,7 +85,7 @@ def test_the_first_flow_of_a_customer_also_records_its_psp_user(file_app):
 def test_durable_commits_use_full_sync_and_claims_normal(tmp_path):
     store = Store(str(tmp_path / "s.db"))
     seen = []
-    event.listen(store.engine, "before_cursor_execute", lambda *a: seen.append(a[2]) if "synchronous" in a[2] else None)
+    trace(store, lambda _dbapi, sql: seen.append(sql) if "synchronous" in sql else None)
     with store.transaction(durable=False):
         store.put("k", "a", {})
     assert seen == ["PRAGMA synchronous=NORMAL"]
