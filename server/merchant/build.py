@@ -168,7 +168,8 @@ def renamed(name: str, text: str, names: dict[str, str]) -> str:
     tree = PARSER.parse(source)
     if tree.root_node.has_error:
         raise BuildError(f"{name}: does not parse")
-    return rename(source, [n for n in walk(tree.root_node) if n.type in NAMES and n.text.decode() in names], names)
+    return rename(source, [n for n in walk(tree.root_node) if n.type in NAMES and n.text.decode() in names],
+                  lambda n: names[n.text.decode()])
 
 
 def top_level_names(name: str, text: str) -> set[str]:

@@ -188,17 +188,16 @@ def mangle(text: str) -> str:
     if EVERYTHING in keep:
         return text
     final = assign(scopes, keep, names, letters(source, names))
-    out = rename(source, [n for n in names if key(n) in final], {}, final)
-    if resolution(out)[1] != resolution(text)[1]:  # a reference that would now reach another declaration
-        raise MangleError("shortening the names would change what a name refers to")
+    out = rename(source, [n for n in names if key(n) in final], lambda n: final[key(n)])
+    shortened, _, shortened_names = declarations(PARSER.parse(out.encode()).root_node)
+    if resolution(shortened, shortened_names) != resolution(scopes, names):
+        raise MangleError("shortening the names would change what a name refers to")  # a use would move
     return out
 
 
-def resolution(text: str) -> tuple[list[tree_sitter.Node], list]:
-    """Each name node of the script, and what it refers to, in source order: a declaration (by the place of its
-    scope and its first use among the names) or, for a free name, the name itself."""
-    tree = PARSER.parse(text.encode())
-    scopes, _, names = declarations(tree.root_node)
+def resolution(scopes: dict[tuple, set[str]], names: list[tree_sitter.Node]) -> list:
+    """What each name node refers to, in source order: a declaration (by the place of its scope and its first
+    use among the names) or, for a free name, the name itself."""
     first: dict[tuple, int] = {}
     refers = []
     for index, node in enumerate(names):
@@ -208,7 +207,7 @@ def resolution(text: str) -> tuple[list[tree_sitter.Node], list]:
         else:
             binding = (scope.start_byte, scope.type, node.text.decode())
             refers.append(first.setdefault(binding, index))
-    return names, refers
+    return refers
 
 
 def letters(source: bytes, names: list[tree_sitter.Node]) -> tuple[str, str]:
@@ -225,7 +224,7 @@ def letters(source: bytes, names: list[tree_sitter.Node]) -> tuple[str, str]:
 
 
 def assign(scopes: dict[tuple, set[str]], keep: set[str], names: list[tree_sitter.Node],
-           alphabet: tuple[str, str] = (FIRST, REST)) -> dict[tuple, str]:
+           alphabet: tuple[str, str]) -> dict[tuple, str]:
     """A short name for each renamable declaration, reused from scope to scope as freely as is safe: a name is
     free for a declaration when nothing its scope reaches (a free name, a kept name, or another declaration's
     new name, used anywhere inside that scope) already answers to it. -> name node key -> its new name."""
@@ -246,8 +245,8 @@ def assign(scopes: dict[tuple, set[str]], keep: set[str], names: list[tree_sitte
             if scope is not None and key(inner) == key(scope):
                 break
             inner = inner.parent
-    # Outer scopes first (each scope's name is fixed before those inside it choose); in a scope, the most used
-    # declaration first, so that the shortest names go where they are most used.
+    # Outer scopes first (each scope's names are fixed before those inside it choose); in a scope, in source
+    # order, so that every function's first parameter gets the same letter (which compresses best).
     order = sorted(bindings, key=lambda b: (depth(scope_nodes[b[0]]), b[0][0], bindings[b][0].start_byte))
     chosen: dict[tuple, str] = {binding: binding[1] for scope in seen.values() for binding in scope
                                 if binding[0] == "free"}
@@ -268,14 +267,14 @@ def depth(node: tree_sitter.Node) -> int:
     return n
 
 
-def rename(source: bytes, nodes, names: dict[str, str], by_node: dict[tuple, str] | None = None) -> str:
-    """The source with each of these identifier nodes (in source order) named as `names` says (by its text), or
-    `by_node` (by the node); a shorthand property `{a}` becomes `{a:new}`, so the property keeps its name."""
+def rename(source: bytes, nodes, new_name) -> str:
+    """The source with each of these identifier nodes (in source order) named `new_name(node)`; a shorthand
+    property `{a}` becomes `{a:new}`, so the property keeps its name."""
     out, at = [], 0
     for node in nodes:
-        old = node.text.decode()
-        new = by_node[key(node)] if by_node is not None else names[old]
-        new = new if node.type not in SHORTHAND else f"{old}:{new}"
+        new = new_name(node)
+        if node.type in SHORTHAND:
+            new = f"{node.text.decode()}:{new}"
         out += [source[at:node.start_byte], new.encode()]
         at = node.end_byte
     out.append(source[at:])
