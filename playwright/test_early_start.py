@@ -75,6 +75,9 @@ def test_the_frame_asks_for_that_session_before_its_bundle_has_loaded(page, shop
     frame = next(f for f in page.frames if "/frame?" in f.url)
     assert frame.evaluate("location.hash") == "" and "token" not in frame.evaluate("location.href")
     assert not [r for r in merchant.recorder.requests if r["url"].startswith("/frame") and "token" in r["url"]]
+    # The mount gave its own customerToken: the embed said so (?customer=1), and the frame's page issued none.
+    assert "customer=1" in frame.url
+    assert frame.evaluate("document.getElementById('card-form').dataset.customerToken") is None
 
 
 def test_a_failed_early_start_falls_back_to_the_frames_own(page, shop, merchant, invariant):

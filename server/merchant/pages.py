@@ -96,9 +96,10 @@ def frame():
     """The card form for an iframe on an allowed checkout origin (CSP frame-ancestors names it); ?locale= a
     catalogue's name and ?appearance=1 let it load that catalogue and the appearance checks (the embed adds them).
 
-    Its token is for a new customer on each load, for a mount() without a customerToken: no cookie, which a
-    frame on another site would not send back anyway. Its stylesheet is inline (one request fewer), admitted
-    by the CSP nonce; the same served bytes as css/form.css, whose hash the inventory lists."""
+    Its token is for a new customer on each load, for a mount() without a customerToken (the embed marks a mount
+    with one by ?customer=1, and the page then has none): no cookie, which a frame on another site would not send
+    back anyway. Its stylesheet is inline (one request fewer), admitted by the CSP nonce; the same served bytes as
+    css/form.css, whose hash the inventory lists."""
     g.page = True
     parent = request.args.get("parent", "")
     refuse_parent(parent)
@@ -108,7 +109,8 @@ def frame():
     # all, an older embed's URL, pins them all), and <html> says which, so the frame imports nothing else.
     static, locale = current_app.static_folder, request.args.get("locale")
     modules = assets.on_demand(static, locale, request.args.get("appearance") == "1")
-    html = render_template("frame.html", customer_token=issue_customer_token(new_customer_id()),
+    own_token = request.args.get("customer") != "1"
+    html = render_template("frame.html", customer_token=own_token and issue_customer_token(new_customer_id()),
                            currency=current_app.config["CURRENCY"], parent_origin=parent, frame=True,
                            style=assets.inline_style(static, "css/form.css"),
                            importmap=assets.import_map(static, assets.ENTRY["frame"], modules),

@@ -90,6 +90,12 @@ def test_the_frame_pins_only_the_modules_its_mount_asked_for(app_server):
     assert set(pinned(look)) == {"appearance"} and "data-locales" not in look and "data-appearance>" in look
 
 
+def test_a_frame_for_a_mount_with_its_own_customer_token_issues_none(app_server):
+    # The embed marks a mount given a customerToken (?customer=1); without one, the frame's page issues its own.
+    assert re.search(r'data-customer-token="[^"]+"', frame_page(app_server, locale="en"))
+    assert "data-customer-token" not in frame_page(app_server, locale="en", customer="1")
+
+
 def test_a_frame_url_without_a_locale_pins_everything_as_before(app_server):
     # An older embed (its public URL is cached for minutes; a checkout may pin one by SRI) names nothing.
     page = frame_page(app_server)

@@ -15,23 +15,25 @@ const startup = () => import("./startup.js");
 const error = (code, message) => ({ code, message, field: null });
 
 // The frame's session, started while the frame loads; the frame joins it by key (docs/browser.md, "Starting
-// early"). Failures are ignored: the frame's own call starts it. -> the key, the token and the body sent (the
-// frame sends the same request to join it), or undefined without a token
-function startSession(origin, { customerToken, provider, sessionOptions: options, savedCard }) {
+// early"). -> the key, the token and the body to send (the frame sends the same request to join it), or undefined
+// without a token
+function earlySession({ customerToken, provider, sessionOptions: options, savedCard }) {
   const key = crypto.randomUUID?.(); // in secure contexts only: elsewhere the frame starts the session
   if (!customerToken || !key) return;
   // The frame's body (form.js createSession), else the key's reuse is a 422. A value the frame would drop (not
   // a string, not an object) is the server's to refuse: that costs this head start and nothing else.
   const body = JSON.stringify(savedCard ? { saved_card: savedCard, options } : { provider: provider || undefined, options });
-  fetch(`${origin}/api/sessions`, {
-    method: "POST",
-    credentials: "omit",
-    referrerPolicy: "no-referrer",
-    headers: { Authorization: `Bearer ${customerToken}`, "Content-Type": "application/json", "Idempotency-Key": key },
-    body,
-  }).catch(() => {});
   return { key, token: customerToken, body };
 }
+
+// Failures are ignored: the frame's own call starts the session.
+const startSession = (origin, { key, token, body }) => fetch(`${origin}/api/sessions`, {
+  method: "POST",
+  credentials: "omit",
+  referrerPolicy: "no-referrer",
+  headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json", "Idempotency-Key": key },
+  body,
+}).catch(() => {});
 
 export function mount(container, options = {}) {
   const host = typeof container == "string" ? document.querySelector(container) : container;
@@ -51,7 +53,7 @@ export function mount(container, options = {}) {
   frame.title = title;
   frame.referrerPolicy = "no-referrer";
   frame.style.cssText = "border:0;width:100%;height:0;overflow:hidden;display:block";
-  const early = startSession(origin, options);
+  const early = earlySession(options);
   config.sessionKey = early?.key;
 
   // A handler added or removed while others run waits for the next event (forEach stops at the length it began
@@ -99,8 +101,13 @@ export function mount(container, options = {}) {
   // the fragment (empty without one), which no server sees: the frame asks for it before its bundle loads.
   const query = new URLSearchParams({ parent: location.origin, locale: pickLocale(config.locale) });
   if (config.appearance) query.set("appearance", 1);
+  // A customerToken of the page's own (what the frame takes): the frame's page then issues none.
+  if (typeof config.customerToken == "string" && config.customerToken) query.set("customer", 1);
   frame.src = `${origin}/frame?${query}#${new URLSearchParams(early)}`;
   host.append(frame);
+  // Sent once the frame's navigation has begun, so that the server takes the frame's page first: the frame
+  // needs the session's answer only once its bundle runs.
+  if (early) startSession(origin, early);
 
   return {
     frame,
