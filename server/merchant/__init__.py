@@ -42,6 +42,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(health.bp)
+    pages.warm_up(app)
 
 
 def register_access_log(app: Flask) -> None:

@@ -7,8 +7,10 @@ import re
 import pytest
 import requests
 
+from panless import create_app
 from panless.merchant.audit import sri
 from tests.merchant.support import SHOP
+from tests.support import UNLIMITED, providers_on
 
 
 @pytest.mark.parametrize("query,code", [
@@ -120,3 +122,17 @@ def test_a_query_naming_no_module_of_the_frame_adds_nothing(app_server, query):
 def test_the_hosted_page_still_pins_every_catalogue(app_server):
     page = requests.get(f"{app_server.url}/pay", params={"locale": "fr"}, timeout=10).text
     assert set(pinned(page)) == {f"i18n-{name}" for name in ("fr", "es", "de", "pt-BR", "it", "nl")}
+
+
+def test_a_new_process_compiles_no_template_for_its_first_shopper(sandbox_server, monkeypatch):
+    # Templates are compiled when the app is made (pages.warm_up): the first frame and hosted page of each
+    # process render from compiled templates, without the tens of milliseconds each compile would add.
+    app = create_app({**providers_on(sandbox_server.url), **UNLIMITED, "ALLOWED_ORIGINS": SHOP})
+    compiled = []
+    real = app.jinja_env.compile
+    monkeypatch.setattr(app.jinja_env, "compile", lambda *a, **k: compiled.append(a) or real(*a, **k))
+    client = app.test_client()
+    assert client.get("/frame", query_string={"parent": SHOP, "locale": "en"}).status_code == 200
+    assert client.get("/pay").status_code == 200
+    assert client.get("/pay?return_url=http://elsewhere.example/", headers={"Accept": "text/html"}).status_code == 400
+    assert compiled == []
