@@ -148,3 +148,24 @@ def test_the_checkout_page_may_start_a_session_but_never_sees_its_target(page, m
         return [response.status, await response.json()];
     }""", [merchant.url, token(merchant)])
     assert answer[0] == 201 and answer[1]["id"] and answer[1]["target"] is None
+
+
+def test_the_frame_starts_from_the_options_in_its_fragment_without_waiting_for_configure(page, shop, merchant):
+    # The embed puts configure's options in the fragment too; a frame whose page never sends configure starts.
+    page.goto(shop.url + "/")
+    wait_ready(page)
+    seen = page.evaluate("""async ([panless, token]) => {
+        const frame = document.createElement('iframe');
+        const seen = [];
+        addEventListener('message', (e) => e.source === frame.contentWindow && e.data?.ns === 'panless'
+            && seen.push(e.data.type));
+        const config = JSON.stringify({customerToken: token, provider: 'mangopay'});
+        frame.src = `${panless}/frame?parent=${encodeURIComponent(location.origin)}&locale=en&customer=1`
+            + `#config=${encodeURIComponent(config)}`;
+        document.body.append(frame);
+        for (let waited = 0; !seen.includes('ready') && !seen.includes('error') && waited < 15000; waited += 50) {
+            await new Promise((done) => setTimeout(done, 50));
+        }
+        return seen;
+    }""", [merchant.url, token(merchant)])
+    assert seen[0] == "hello" and "ready" in seen and "error" not in seen

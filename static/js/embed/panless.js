@@ -97,13 +97,14 @@ export function mount(container, options = {}) {
     },
   });
   // The query names what the frame may load on demand, the only modules its import map pins: the catalogue it
-  // will pick (the same rule and languages here; "en" pins none) and the appearance checks. The early session in
-  // the fragment (empty without one), which no server sees: the frame asks for it before its bundle loads.
+  // will pick (the same rule and languages here; "en" pins none) and the appearance checks. The fragment, which no
+  // server sees: the early session (the frame asks for it before its bundle loads) and the configure message's
+  // options (its bundle starts the form with them at once).
   const query = new URLSearchParams({ parent: location.origin, locale: pickLocale(config.locale) });
   if (config.appearance) query.set("appearance", 1);
   // A customerToken of the page's own (what the frame takes): the frame's page then issues none.
   if (typeof config.customerToken == "string" && config.customerToken) query.set("customer", 1);
-  frame.src = `${origin}/frame?${query}#${new URLSearchParams(early)}`;
+  frame.src = `${origin}/frame?${query}#${new URLSearchParams({ ...early, config: JSON.stringify(config) })}`;
   host.append(frame);
   // Sent once the frame's navigation has begun, so that the server takes the frame's page first: the frame
   // needs the session's answer only once its bundle runs.

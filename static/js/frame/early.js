@@ -11,6 +11,7 @@
   const given = new URLSearchParams(location.hash.slice(1));
   history.replaceState(null, "", location.pathname + location.search);
   early.key = given.get("key");
+  early.config = given.get("config"); // the options the configure message will carry (frame.js)
   if (early.key) {
     early.join = fetch("/api/sessions", { method: "POST", credentials: "omit", body: given.get("body"),
       headers: { Authorization: `Bearer ${given.get("token")}`, "Content-Type": "application/json",

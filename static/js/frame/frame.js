@@ -88,6 +88,12 @@ new ResizeObserver(([entry]) => bridge.send("resize", { height: Math.ceil(entry.
 const early = self.panlessEarly;
 if (early) {
   removeEventListener("message", early.keep);
+  // The embed's options came in the fragment too, as the configure message will: the form starts without
+  // waiting for that message's round trip through the checkout page (which it then ignores, as any second one).
+  try {
+    const given = JSON.parse(early.config);
+    if (given?.constructor === Object) configure(given);
+  } catch {} // none (an older embed, a reload): the configure message starts it
   for (const event of early.messages.splice(0)) dispatchEvent(new MessageEvent("message", event));
 } else {
   bridge.send("hello");
