@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from playwright.sync_api import expect
 
+from panless.merchant.errors import hint
 from tests.support.browser import fill_card, mounted
 
 YY = f"{(datetime.now(UTC).year + 3) % 100:02d}"
@@ -97,6 +98,7 @@ def test_a_browser_in_french_gets_a_french_frame_and_page(french_browser, shop, 
 
 
 @pytest.mark.parametrize("locale,title,refused", [
+    ("en", "Save a card", hint("card_refused")["message"]),  # the server's English, the only copy of it
     ("es", "Guardar una tarjeta", "Su banco rechazó esta tarjeta. Pruebe otra tarjeta o contacte con su banco."),
     ("pt-BR", "Salvar um cartão", "Seu banco recusou este cartão. Tente outro cartão ou fale com seu banco."),
     ("nl", "Kaart opslaan", "Uw bank heeft deze kaart geweigerd. Probeer een andere kaart of neem contact op "

@@ -1,10 +1,11 @@
-"""The build's name shortening (server/merchant/mangle.py) keeps what a module does: each snippet runs in
-Chromium as written and as shortened, and both must give the same result."""
+"""The build's name shortening and dropping of unused declarations (server/merchant/mangle.py) keep what a
+module does: each snippet runs in Chromium as written and as built, and both must give the same result."""
 
 import pytest
 
+from panless.merchant import build
 from panless.merchant import mangle as mangle_module
-from panless.merchant.mangle import MangleError, mangle
+from panless.merchant.mangle import MangleError, mangle, shake
 
 SNIPPETS = {
     "shadowing": """
@@ -115,3 +116,57 @@ def test_a_shortening_that_would_change_what_a_name_refers_to_is_refused(monkeyp
 def test_a_script_that_does_not_parse_is_refused():
     with pytest.raises(MangleError):
         mangle("const = ;")
+
+
+# Dropping unused top-level declarations (shake): what goes, what stays, and the module still does the same.
+UNUSED = """
+    const used = Object.freeze({label: "kept", list: [1, -2, `three`, /4/g, null, true]});
+    const UNUSED_CODES = Object.freeze(["unused_one", "unused_two"]);
+    function unusedHelper(n) { return n > 0 ? unusedHelper(n - 1) : UNUSED_CODES; }
+    const onlyForTheUnused = () => "chained_away", unusedToo = {call() { return onlyForTheUnused(); }};
+    let neverSet;
+    export const exported = () => used.label;
+    export default [exported(), used.list.length];"""
+SIDE_EFFECTS = """
+    globalThis.made = [];
+    const counted = globalThis.made.push("counted");
+    const called = String(globalThis.made.push("called"));
+    const spread = {...{get x() { globalThis.made.push("getter"); return 1; }}};
+    const read = {made: globalThis.made.length};
+    const frozen = Object.freeze([globalThis.made.push("frozen")]);
+    const template = `${globalThis.made.push("template")}`;
+    class Registered { static { globalThis.made.push("static block"); } }
+    export default globalThis.made;"""
+
+
+def test_unused_declarations_are_dropped_and_used_ones_kept(page):
+    shaken = shake(UNUSED)
+    for gone in ("UNUSED_CODES", "unusedHelper", "onlyForTheUnused", "unusedToo", "neverSet", "chained_away"):
+        assert gone not in shaken
+    assert "const used = Object.freeze(" in shaken and "export const exported" in shaken
+    expected = '{"default":["kept",6],"names":["default","exported"]}'
+    assert page.evaluate(RUN, shaken) == page.evaluate(RUN, UNUSED) == expected
+
+
+def test_a_declaration_whose_making_does_something_is_kept(page):
+    assert shake(SIDE_EFFECTS) == SIDE_EFFECTS
+    made = '["counted","called","getter","frozen","template","static block"]'
+    expected = f'{{"default":{made},"names":["default"]}}'
+    assert page.evaluate(RUN, shake(SIDE_EFFECTS)) == page.evaluate(RUN, SIDE_EFFECTS) == expected
+
+
+def test_a_shadowed_object_or_eval_keeps_every_declaration():
+    shadowed = "const Object = {freeze: (v) => (globalThis.hit = v)}; const unused = Object.freeze([1]);"
+    assert shake(shadowed) == shadowed
+    uses_eval = "const unused = 1; export default eval('unused');"
+    assert shake(uses_eval) == uses_eval
+
+
+def test_the_build_drops_an_unused_export_of_a_bundled_module(page, tmp_path):
+    (tmp_path / "lib.js").write_text('export const wanted = () => "wanted";\n'
+                                     'export const UNWANTED = Object.freeze(["unwanted_code"]);\n'
+                                     'export function unwantedToo() { return UNWANTED; }\n')
+    (tmp_path / "main.js").write_text('import { wanted } from "./lib.js";\nexport default wanted();\n')
+    body = build.build_script(tmp_path, "main.js", {}).body.decode()
+    assert "unwanted" not in body.lower() and '"wanted"' in body
+    assert page.evaluate(RUN, body) == '{"default":"wanted","names":["default"]}'

@@ -11,7 +11,9 @@ from collections import Counter
 from flask import Flask, current_app, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-# code -> (HTTP status, message a shopper or developer can act on, field, retry)
+# code -> (HTTP status, message a shopper or developer can act on, field, retry). The message is the English the
+# card form shows for a code it gets from this server (static/js/frame/i18n-en.js holds only the codes the browser
+# raises itself; the other catalogues translate these too).
 CATALOG: dict[str, tuple[int, str, str | None, str | None]] = {
     "invalid_number": (422, "This card number is not valid. Check the digits and try again.", "number", "same_session"),
     "invalid_expiry": (422, "This expiry date is not valid or has passed. Use the MM / YY on the card.", "expiry",
@@ -33,13 +35,12 @@ CATALOG: dict[str, tuple[int, str, str | None, str | None]] = {
                           None, None),
     "psp_auth_failed": (502, "The payment provider refused the merchant's credentials (check PANLESS_ configuration).",
                         None, None),
-    "unauthenticated": (401, "Missing or expired customer token. Reload the payment page.", None, None),
-    "session_closed": (409, "This payment session is finished. Start a new one to save another card.", None,
-                       "new_session"),
+    "unauthenticated": (401, "This payment page has expired. Reload the page.", None, None),
+    "session_closed": (409, "This payment form is finished. Start again to save another card.", None, "new_session"),
     "session_not_found": (404, "No such tokenization session for this customer.", None, "new_session"),
-    "card_not_found": (404, "No such saved card for this customer.", None, None),
-    "cvc_recollection_unsupported": (422, "This payment provider cannot take a new security code for a saved card.",
-                                     "saved_card", None),
+    "card_not_found": (404, "This saved card is no longer available.", None, None),
+    "cvc_recollection_unsupported": (422, "This card cannot be confirmed with a new security code here. Enter the "
+                                          "card again instead.", "saved_card", None),
     "invalid_request": (400, "The request is not valid.", None, None),
     "invalid_json": (400, "The request body must be a JSON object.", None, None),
     "unsupported_currency": (422, "This currency is not supported.", "currency", None),

@@ -9,7 +9,8 @@ name the analysis cannot place), when a module exports or imports it, or when th
 (which can reach any local by a name in a string): then nothing in the file is renamed. Property names,
 labels and strings are never touched; a shorthand property `{a}` becomes `{a:x}`. Before the result is
 used, it is parsed again and every use must still refer to the declaration it referred to (else the build
-fails). The output is a pure function of the input.
+fails). The output is a pure function of the input. Before shortening, the build drops a bundle's unused
+top-level declarations with the same reading of names (shake).
 """
 
 from __future__ import annotations
@@ -193,6 +194,101 @@ def mangle(text: str) -> str:
     if resolution(shortened, shortened_names) != resolution(scopes, names):
         raise MangleError("shortening the names would change what a name refers to")  # a use would move
     return out
+
+
+# Top-level statements that only declare names, and initializers that make a value and do nothing else
+# (nothing called but Object.freeze, no getter run, no name read): dropping an unused one changes nothing.
+DECLARATIONS = {"lexical_declaration", "variable_declaration", "function_declaration",
+                "generator_function_declaration"}
+VALUES = {"number", "string", "regex", "true", "false", "null", "arrow_function", "function_expression", "function",
+          "generator_function"}
+PURE_OPERATORS = {"-", "+", "!", "~", "void"}
+
+
+def parts(node: tree_sitter.Node) -> list[tree_sitter.Node]:
+    return [child for child in node.named_children if child.type != "comment"]
+
+
+def pure(node: tree_sitter.Node | None, scopes: dict[tuple, set[str]]) -> bool:
+    """Whether evaluating this initializer (None: there is none) can do nothing but make its value."""
+    if node is None or node.type in VALUES:
+        return True
+    kind = node.type
+    if kind == "template_string":
+        return not any(child.type == "template_substitution" for child in node.named_children)
+    if kind == "parenthesized_expression":
+        return all(pure(child, scopes) for child in parts(node))
+    if kind == "unary_expression":
+        return (node.child_by_field_name("operator").type in PURE_OPERATORS
+                and pure(node.child_by_field_name("argument"), scopes))
+    if kind == "array":
+        return all(pure(child, scopes) for child in parts(node))
+    if kind == "object":  # no spread (a getter would run) and no shorthand `{a}` (a name read, maybe too early)
+        return all(member.type in ("pair", "method_definition") and pure_key(member, scopes)
+                   and (member.type == "method_definition" or pure(member.child_by_field_name("value"), scopes))
+                   for member in parts(node))
+    if kind == "call_expression":  # Object.freeze(<a pure value>), the global Object
+        function, arguments = node.child_by_field_name("function"), node.child_by_field_name("arguments")
+        return (function.type == "member_expression" and function.child_by_field_name("object").type == "identifier"
+                and function.child_by_field_name("object").text == b"Object"
+                and scope_of(function.child_by_field_name("object"), scopes) is None
+                and function.child_by_field_name("property").text == b"freeze"
+                and not any(child.type == "optional_chain" for child in function.children)
+                and arguments.type == "arguments" and len(parts(arguments)) == 1
+                and pure(parts(arguments)[0], scopes))
+    return False
+
+
+def pure_key(member: tree_sitter.Node, scopes: dict[tuple, set[str]]) -> bool:
+    name = member.child_by_field_name("key" if member.type == "pair" else "name")
+    return name is not None and (name.type != "computed_property_name" or all(pure(c, scopes) for c in parts(name)))
+
+
+def declared_by(statement: tree_sitter.Node) -> tuple[list[tree_sitter.Node], list[tree_sitter.Node | None]]:
+    """-> (the name nodes a top-level declaration declares, its initializers: None where there is none)."""
+    if statement.type in ("lexical_declaration", "variable_declaration"):
+        declarators = [d for d in statement.named_children if d.type == "variable_declarator"]
+        return ([n for d in declarators for n in pattern_names(d.child_by_field_name("name"))],
+                [d.child_by_field_name("value") for d in declarators])
+    return pattern_names(statement.child_by_field_name("name")), []
+
+
+def shake(text: str) -> str:
+    """A module's text without the top-level declarations nothing else in it uses and whose initializers can
+    do nothing but make a value (pure above), again until none is left: an unused export of a module bundled
+    into another, say. Which declaration a name refers to is the mangler's own reading (scope_of); a name a
+    module exports, or a file that uses eval or with, keeps everything."""
+    while True:
+        source = text.encode()
+        root = PARSER.parse(source).root_node
+        if root.has_error:
+            raise MangleError("the script does not parse")
+        scopes, keep, names = declarations(root)
+        if EVERYTHING in keep:
+            return text
+        statements = [s for s in root.named_children if s.type in DECLARATIONS]
+        declared = Counter(n.text.decode() for s in statements for n in declared_by(s)[0])
+        used = set()  # top-level names used by another top-level statement than the one declaring them
+        for node in names:
+            scope = scope_of(node, scopes)
+            if scope is None or key(scope) != key(root):
+                continue
+            statement = node
+            while statement.parent != root:
+                statement = statement.parent
+            if statement.type not in DECLARATIONS or node.text not in {n.text for n in declared_by(statement)[0]}:
+                used.add(node.text.decode())
+        unused = [s for s in statements
+                  if (found := [n.text.decode() for n in declared_by(s)[0]])
+                  and all(name not in used and name not in keep and declared[name] == 1 for name in found)
+                  and all(pure(value, scopes) for value in declared_by(s)[1])]
+        if not unused:
+            return text
+        out, at = [], 0
+        for statement in unused:
+            out += [source[at:statement.start_byte]]
+            at = statement.end_byte
+        text = b"".join([*out, source[at:]]).decode()
 
 
 def resolution(scopes: dict[tuple, set[str]], names: list[tree_sitter.Node]) -> list:

@@ -80,8 +80,7 @@ def cvc_provider(customer_id: str, saved_card: str) -> tuple[Provider, dict]:
         raise PanlessError("card_not_found", field="saved_card")
     provider = providers.get(record["provider"])
     if not provider.cvc_recollection:
-        raise PanlessError("cvc_recollection_unsupported",
-                           f"{provider.title} cannot attach a new security code to a saved card.")
+        raise PanlessError("cvc_recollection_unsupported")  # the catalogue's words: the form shows them as they come
     return provider, record
 
 

@@ -1,4 +1,4 @@
-// German (keys: i18n-en.js).
+// German (keys: i18n-en.js, page-strings.js, and the shopper errors of server/merchant/errors.py).
 
 export default {
   "page.title": "Karte speichern",

@@ -1,6 +1,6 @@
-// English: every string a shopper reads in the card form, frame and hosted page alike; the hosted page's own
-// strings are in page-strings.js (the frame's bundle does without them). The other catalogues (i18n-*.js) have
-// the keys of both.
+// English of the card form, frame and hosted page alike: its texts and the errors the browser raises itself. An
+// error the server sends comes with its English (server/merchant/errors.py), shown as is; the hosted page's own
+// strings are in page-strings.js. The other catalogues (i18n-*.js) translate all three.
 
 export default {
   "page.cvc_intro": "Enter the security code of {card} to use it again.",
@@ -22,19 +22,7 @@ export default {
   "status.card": "{brand} •••• {last4}, expires {expiry}",
   network_error: "We could not reach the server. Check your connection and try again.",
   psp_unreachable: "The payment provider could not be reached. Check your connection and try again.",
-  psp_unavailable: "The payment provider is not reachable right now. Please try again in a moment.",
-  psp_error: "The payment provider returned an unexpected answer. Please try again.",
   tokenization_failed: "The card could not be saved right now. Please try again.",
-  internal_error: "Something went wrong on our side. Please try again.",
-  card_refused: "Your bank refused this card. Try another card or contact your bank.",
-  session_expired: "This payment form timed out. Please enter your card again.",
-  session_closed: "This payment form is finished. Start again to save another card.",
-  unauthenticated: "This payment page has expired. Reload the page.",
-  rate_limited: "Too many attempts. Wait a moment before trying again.",
-  too_many_attempts: "Too many failed attempts with this form. Wait a moment, then start again.",
-  unsupported_brand: "This card brand is not accepted.",
-  card_not_found: "This saved card is no longer available.",
-  cvc_recollection_unsupported: "This card cannot be confirmed with a new security code here. Enter the card again instead.",
   number_required: "Enter the card number.",
   number_incomplete: "The card number is incomplete.",
   invalid_number: "This card number is not valid. Check the digits.",

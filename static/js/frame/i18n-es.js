@@ -1,4 +1,4 @@
-// Spanish (keys: i18n-en.js).
+// Spanish (keys: i18n-en.js, page-strings.js, and the shopper errors of server/merchant/errors.py).
 
 export default {
   "page.title": "Guardar una tarjeta",

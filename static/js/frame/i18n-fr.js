@@ -1,4 +1,4 @@
-// French (keys: i18n-en.js).
+// French (keys: i18n-en.js, page-strings.js, and the shopper errors of server/merchant/errors.py).
 
 export default {
   "page.title": "Enregistrer une carte",

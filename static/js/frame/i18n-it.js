@@ -1,4 +1,4 @@
-// Italian (keys: i18n-en.js).
+// Italian (keys: i18n-en.js, page-strings.js, and the shopper errors of server/merchant/errors.py).
 
 export default {
   "page.title": "Salva una carta",

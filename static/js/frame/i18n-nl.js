@@ -1,4 +1,4 @@
-// Dutch (keys: i18n-en.js).
+// Dutch (keys: i18n-en.js, page-strings.js, and the shopper errors of server/merchant/errors.py).
 
 export default {
   "page.title": "Kaart opslaan",

@@ -1,4 +1,4 @@
-// Portuguese, Brazil (keys: i18n-en.js).
+// Portuguese, Brazil (keys: i18n-en.js, page-strings.js, and the shopper errors of server/merchant/errors.py).
 
 export default {
   "page.title": "Salvar um cartão",
