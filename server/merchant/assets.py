@@ -35,7 +35,8 @@ PAGE_ASSETS = {
                          "bridge to check).",
     "js/frame/icons.js": "Card brand marks drawn as inline SVG (no image is fetched).",
     "js/frame/tokenize.js": "The only code that sends card data: posts it to the PSP as the session's target says.",
-    "js/frame/i18n-en.js": "English: every string a shopper reads in the card form (the fallback of the others).",
+    "js/frame/i18n-en.js": "English strings of the card form (the fallback of the others); the server's errors "
+                           "come with their English.",
     "js/frame/page-strings.js": "English strings of the hosted card page alone (title, saved cards, Cancel).",
     "js/frame/i18n-fr.js": "French strings, loaded only when the page or frame is in French.",
     "js/frame/i18n-es.js": "Spanish strings, loaded only when the page or frame is in Spanish.",

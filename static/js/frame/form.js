@@ -11,7 +11,8 @@ import en from "./i18n-en.js";
 import { brandIcon } from "./icons.js";
 import { tokenize } from "./tokenize.js";
 
-// Each catalogue is its own module, fetched only when asked for: the frame's bytes matter. Keys: i18n-en.js.
+// Each catalogue is its own module, fetched only when asked for: the frame's bytes matter. Keys: i18n-en.js, and
+// the server's error codes (their English comes with each answer: server/merchant/errors.py).
 // Which one a tag finds: ../shared/locale.js, whose LOCALES names these and English.
 const LOCALES = {
   fr: () => import("./i18n-fr.js"), es: () => import("./i18n-es.js"), de: () => import("./i18n-de.js"),
