@@ -269,6 +269,7 @@ def shake(text: str) -> str:
         statements = [s for s in root.named_children if s.type in DECLARATIONS]
         declared = Counter(n.text.decode() for s in statements for n in declared_by(s)[0])
         used = set()  # top-level names used by another top-level statement than the one declaring them
+        uses = Counter()  # by statement (its start): how many such uses it makes
         for node in names:
             scope = scope_of(node, scopes)
             if scope is None or key(scope) != key(root):
@@ -278,6 +279,7 @@ def shake(text: str) -> str:
                 statement = statement.parent
             if statement.type not in DECLARATIONS or node.text not in {n.text for n in declared_by(statement)[0]}:
                 used.add(node.text.decode())
+                uses[statement.start_byte] += 1
         unused = [s for s in statements
                   if (found := [n.text.decode() for n in declared_by(s)[0]])
                   and all(name not in used and name not in keep and declared[name] == 1 for name in found)
@@ -289,6 +291,8 @@ def shake(text: str) -> str:
             out += [source[at:statement.start_byte]]
             at = statement.end_byte
         text = b"".join([*out, source[at:]]).decode()
+        if not any(uses[statement.start_byte] for statement in unused):
+            return text  # what was dropped used no other top-level name: nothing more can have become unused
 
 
 def resolution(scopes: dict[tuple, set[str]], names: list[tree_sitter.Node]) -> list:
