@@ -11,6 +11,7 @@ from playwright.sync_api import sync_playwright
 
 from tests.support.browser import launch_args
 
+from .browser import settle
 from .goals import Row, interleaved, ratio_row
 
 GOAL = 1.5
@@ -40,12 +41,14 @@ def customer_token(stack) -> str:
 
 
 def timed(browser, stack, script: str, argument) -> float:
-    """One cold run: a new context (nothing cached, no connection kept), the checkout page, then `script`."""
+    """One cold run: a new context (nothing cached, no connection kept), the checkout page, the browser left to
+    finish starting the new window, then `script`."""
     context = browser.new_context()
     try:
         page = context.new_page()
         page.goto(stack.checkout.url + "/")
         page.wait_for_function("() => window.embedReady === true")
+        settle(browser)  # the new window's own start-up over, on both sides (bench/browser.py)
         return page.evaluate(script, argument)
     finally:
         context.close()
