@@ -145,7 +145,7 @@ def test_session_options_from_the_checkout_reach_the_psp(page, merchant, shop, r
     events = save_in_the_shops_iframe(page, merchant, shop, invariant, options)
     assert events[-1][0] == "tokenized", events
     sessions = [json.loads(r["body"]) for r in merchant.recorder.requests
-                if r["method"] == "POST" and r["url"].endswith("/api/sessions")]  # not the early start's preflight
+                if r["method"] == "POST" and r["url"].endswith("/api/sessions")]  # the frame's (no OPTIONS)
     assert sessions[-1]["options"] == {"installments": 6, "fixed_installments": True}
     token = events[-1][1]["card"]["token"]
     kept = requests.get(f"{psp.url}/ecartpay/_sandbox/tokens/{token}", timeout=10).json()

@@ -94,7 +94,7 @@ def create_session():
 
 
 def created(session: dict):
-    if cors.checkout_origin():  # the embed's early start: the card's target is for the frame's own call only
+    if cors.checkout_origin():  # a checkout page's call (older embeds): the card's target is the frame's alone
         return jsonify({**public_session(session), "target": None}), 201
     return jsonify(public_session(session)), 201
 

@@ -246,8 +246,8 @@ def limited(view, items: list[RateLimitItem], *, per_customer: bool = True):
 
 def count_new_session() -> None:
     """PANLESS_RATELIMIT_SESSIONS counts sessions made, not requests: sessions.py calls this only when the
-    request makes a new one. The embed's early start and the frame's join share an Idempotency-Key, so a
-    mount counts once, and a retried start counts no more."""
+    request makes a new one. A retried start names the session its first try made
+    (one Idempotency-Key), so it counts no more."""
     count(current_app.extensions["panless_session_limits"])
 
 

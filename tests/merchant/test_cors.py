@@ -1,6 +1,7 @@
-"""CORS on POST /api/sessions, for the embed's early start: allowed checkout origins only, without credentials, the
-preflight kept long; the answer to a checkout origin leaves the card's target out; the frame's call with the
-same Idempotency-Key, while the first is still at the PSP, waits for it and gets the same session."""
+"""CORS on POST /api/sessions, for a checkout page still running an older embed, which started the session from
+there: allowed checkout origins only, without credentials, the preflight kept long; the answer to a checkout
+origin leaves the card's target out; the frame's call with the same Idempotency-Key, while the first is still at
+the PSP, waits for it and gets the same session."""
 
 import threading
 import time

@@ -84,7 +84,7 @@ def test_challenge_required_after_repeated_failures(limited):
 
 
 def test_a_session_counts_once_however_often_its_key_is_sent(limited):
-    """The embed's early start and the frame's join send one Idempotency-Key: a mount is one session."""
+    """Two calls with one Idempotency-Key (a retry, an older embed's early start and the frame's) are one session."""
     server = limited()
     shopper = Shopper(server.url)
 

@@ -5,9 +5,8 @@ export type Field = "name" | "number" | "expiry" | "cvc";
 export interface MountOptions {
   /** Origin of the Panless app serving the card frame; defaults to the origin this script came from. */
   origin?: string;
-  /** Signed customer token issued by the merchant backend (panless.issue_customer_token). With it, mount()
-   *  starts the card session while the frame loads (POST {origin}/api/sessions; connect-src must allow the
-   *  origin for that, else the frame starts it a little later). */
+  /** Signed customer token issued by the merchant backend (panless.issue_customer_token). With it, the frame
+   *  starts the card session before its scripts have loaded ("Starting early" in docs/browser.md). */
   customerToken?: string;
   /** The PSP to tokenize with when the merchant has several configured (default: PANLESS_PROVIDER): the name
    *  of one of the server's adapters (ADAPTERS in server/merchant/providers/__init__.py lists them). */

@@ -14,26 +14,17 @@ const OWN = ["origin", "title", "readyTimeout"];
 const startup = () => import("./startup.js");
 const error = (code, message) => ({ code, message, field: null });
 
-// The frame's session, started while the frame loads; the frame joins it by key (docs/browser.md, "Starting
-// early"). -> the key, the token and the body to send (the frame sends the same request to join it), or undefined
-// without a token
+// The frame's session, started by the frame's first lines before its bundle loads, from what its fragment
+// carries (docs/browser.md, "Starting early"). -> the key, the token and the body, or undefined without a token
 function earlySession({ customerToken, provider, sessionOptions: options, savedCard }) {
-  const key = crypto.randomUUID?.(); // in secure contexts only: elsewhere the frame starts the session
+  const key = crypto.randomUUID?.(); // in secure contexts only: elsewhere the frame's bundle starts the session
   if (!customerToken || !key) return;
-  // The frame's body (form.js createSession), else the key's reuse is a 422. A value the frame would drop (not
-  // a string, not an object) is the server's to refuse: that costs this head start and nothing else.
+  // The body form.js createSession would send, else the key's reuse is a 422 and the bundle starts another. A
+  // value the bundle would drop (not a string, not an object) is the server's to refuse: that costs the head
+  // start and nothing else.
   const body = JSON.stringify(savedCard ? { saved_card: savedCard, options } : { provider: provider || undefined, options });
   return { key, token: customerToken, body };
 }
-
-// Failures are ignored: the frame's own call starts the session.
-const startSession = (origin, { key, token, body }) => fetch(`${origin}/api/sessions`, {
-  method: "POST",
-  credentials: "omit",
-  referrerPolicy: "no-referrer",
-  headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json", "Idempotency-Key": key },
-  body,
-}).catch(() => {});
 
 export function mount(container, options = {}) {
   const host = typeof container == "string" ? document.querySelector(container) : container;
@@ -98,17 +89,16 @@ export function mount(container, options = {}) {
   });
   // The query names what the frame may load on demand, the only modules its import map pins: the catalogue it
   // will pick (the same rule and languages here; "en" pins none) and the appearance checks. The fragment, which no
-  // server sees: the early session (the frame asks for it before its bundle loads) and the configure message's
-  // options (its bundle starts the form with them at once).
+  // server sees: the early session (the frame's first lines start it before its bundle loads) and the configure
+  // message's options (its bundle starts the form with them at once). The checkout page sends nothing to the
+  // Panless origin: a session started from here (a CORS preflight, then the PSP's calls) took the CPU from the
+  // frame's own start-up, which it delayed by more than it saved.
   const query = new URLSearchParams({ parent: location.origin, locale: pickLocale(config.locale) });
   if (config.appearance) query.set("appearance", 1);
   // A customerToken of the page's own (what the frame takes): the frame's page then issues none.
   if (typeof config.customerToken == "string" && config.customerToken) query.set("customer", 1);
   frame.src = `${origin}/frame?${query}#${new URLSearchParams({ ...early, config: JSON.stringify(config) })}`;
   host.append(frame);
-  // Sent once the frame's navigation has begun, so that the server takes the frame's page first: the frame
-  // needs the session's answer only once its bundle runs.
-  if (early) startSession(origin, early);
 
   return {
     frame,

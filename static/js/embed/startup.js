@@ -32,7 +32,6 @@ export async function trouble(origin, failed, why) {
   let { code, message } = why ?? {};
   let detail = why;
   if (why?.blockedURI) {
-    if (why.blockedURI.startsWith(`${origin}/api/`)) return; // a blocked early start only costs time
     [code, detail] = ["checkout_csp_blocked", why.effectiveDirective];
   } else if (!code) {
     // Nothing answers: after a moment, as a refusal by the page's own CSP is reported just after the fetch it

@@ -1,17 +1,12 @@
 // The frame's first lines, inline at the top of its HTML so that they wait for no fetch (a classic script,
-// not a module). While the bundle loads: ask for the session the embed started early, named in this page's
-// fragment (docs/browser.md, "Starting early"), say hello to the checkout page, and keep what it sends for
-// the bridge to check (frame.js replays it through the bridge and sends no second hello). The bundle uses
-// the answer only when the configure it accepted names the same key.
+// not a module). While the bundle loads: start the session the embed described in this page's fragment
+// (docs/browser.md, "Starting early"), say hello to the checkout page, and keep what it sends for the bridge
+// to check (frame.js replays it through the bridge and sends no second hello). The bundle uses the answer
+// only when the configure it accepted names the same key.
 (() => {
-  const parentOrigin = document.documentElement.dataset.parentOrigin;
-  const early = (self.panlessEarly = { messages: [] });
-  addEventListener("message", (early.keep = (event) => early.messages.push(event)));
-  // A fragment is never sent to a server; it leaves the URL at once, so a reload starts a session of its own.
+  // The session's request first, before anything else here: `ready` waits for its answer longest.
   const given = new URLSearchParams(location.hash.slice(1));
-  history.replaceState(null, "", location.pathname + location.search);
-  early.key = given.get("key");
-  early.config = given.get("config"); // the options the configure message will carry (frame.js)
+  const early = (self.panlessEarly = { messages: [], key: given.get("key"), config: given.get("config") });
   if (early.key) {
     early.join = fetch("/api/sessions", { method: "POST", credentials: "omit", body: given.get("body"),
       headers: { Authorization: `Bearer ${given.get("token")}`, "Content-Type": "application/json",
@@ -20,5 +15,10 @@
       .then(async (response) => [response, await response.json().catch(() => null)]);
     early.join.catch(() => {}); // the bundle reads the answer, or starts a session of its own
   }
+  // early.config: the options the configure message will carry (frame.js).
+  addEventListener("message", (early.keep = (event) => early.messages.push(event)));
+  // A fragment is never sent to a server; it leaves the URL at once, so a reload starts a session of its own.
+  history.replaceState(null, "", location.pathname + location.search);
+  const parentOrigin = document.documentElement.dataset.parentOrigin;
   parent.postMessage({ ns: "panless", v: 1, type: "hello" }, parentOrigin);
 })();

@@ -101,7 +101,7 @@ export class CardForm {
   // label: the button's text instead of the catalogue's; quiet: the host tells the shopper the outcome (the
   // frame with hideButton), so the form neither moves focus nor speaks for a submit (one announcement each).
   // savedCard: a saved card's token: CVC re-collection, the security code alone for that card.
-  // sessionKey: the Idempotency-Key of a first session already being started (the embed's early start);
+  // sessionKey: the Idempotency-Key of a first session already being started (the frame's early start);
   // joined: the answer to that session's request when the page already sent it.
   constructor(form, { api, currency, provider = null, sessionOptions = null, t = translator(), fields = FIELDS, label = null, quiet = false,
     savedCard = null, emit = () => {}, sessionKey = null, joined = null }) {

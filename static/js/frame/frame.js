@@ -63,7 +63,7 @@ async function configure({ customerToken, provider, locale, appearance, fields, 
     // The PSP's session options (installments, a temporary token): the merchant app checks them.
     sessionOptions: sessionOptions && typeof sessionOptions == "object" && !Array.isArray(sessionOptions)
       ? sessionOptions : null,
-    // The embed's early start: only a key, so the card's target still comes from this origin's answer.
+    // The early start's key (early.js sent the request): the bundle takes that answer instead of a new call.
     sessionKey: str(sessionKey) && /^[A-Za-z0-9_-]{8,64}$/.test(sessionKey) ? sessionKey : null,
     joined: sessionKey && sessionKey === early?.key ? early.join : null, // that session, already asked for
     fields: Array.isArray(fields) ? fields.filter(str) : undefined,
