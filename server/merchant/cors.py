@@ -1,5 +1,6 @@
-"""CORS for POST /api/sessions, and only for the checkout origins of PANLESS_ALLOWED_ORIGINS: the embed on the
-checkout page starts the card frame's session while the frame loads (docs/browser.md). No cookies ride along
+"""CORS for POST /api/sessions, and only for the checkout origins of PANLESS_ALLOWED_ORIGINS: earlier embeds
+started the card frame's session from the checkout page while the frame loaded, and a page still running one keeps
+working (docs/browser.md, "Starting early"). No cookies ride along
 (no Access-Control-Allow-Credentials): the call is authorised by its bearer customer token alone."""
 
 from __future__ import annotations
