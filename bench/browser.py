@@ -29,7 +29,6 @@ SUBMIT = """async () => {
 # How quiet the browser must be before a timed step: at most this much CPU, all its processes together, in each
 # of two polls this far apart (Chromium reports CPU time in 10 ms steps).
 QUIET_CPU, QUIET_POLL, QUIET_WITHIN = 0.010, 0.1, 5.0
-_browser_sessions: dict[int, object] = {}
 
 
 def settle(browser) -> None:
@@ -40,9 +39,9 @@ def settle(browser) -> None:
     machine's 2 cores, measured with SystemInfo.getProcessInfo. A shopper's window was opened long before the
     checkout mounts its card form; timing the mount, or the submit, inside that start-up measured the browser's
     window start-up as much as the page."""
-    cdp = _browser_sessions.get(id(browser))
+    cdp = getattr(browser, "bench_cdp", None)  # one DevTools session per browser, kept on it
     if cdp is None:
-        cdp = _browser_sessions[id(browser)] = browser.new_browser_cdp_session()
+        cdp = browser.bench_cdp = browser.new_browser_cdp_session()
 
     def cpu() -> float:
         return sum(p["cpuTime"] for p in cdp.send("SystemInfo.getProcessInfo")["processInfo"])
