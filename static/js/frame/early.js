@@ -6,6 +6,7 @@
 (() => {
   // The session's request first, before anything else here: `ready` waits for its answer longest.
   const given = new URLSearchParams(location.hash.slice(1));
+  // config: the options the configure message will carry (frame.js starts the form with them).
   const early = (self.panlessEarly = { messages: [], key: given.get("key"), config: given.get("config") });
   if (early.key) {
     early.join = fetch("/api/sessions", { method: "POST", credentials: "omit", body: given.get("body"),
@@ -15,7 +16,6 @@
       .then(async (response) => [response, await response.json().catch(() => null)]);
     early.join.catch(() => {}); // the bundle reads the answer, or starts a session of its own
   }
-  // early.config: the options the configure message will carry (frame.js).
   addEventListener("message", (early.keep = (event) => early.messages.push(event)));
   // A fragment is never sent to a server; it leaves the URL at once, so a reload starts a session of its own.
   history.replaceState(null, "", location.pathname + location.search);
