@@ -48,8 +48,10 @@ def test_busy_then_saved_then_another(page, merchant, invariant):
     expect(page.locator("#number-brand svg[data-brand=visa]")).to_be_visible()
     page.click("#pay")
     expect(page.locator("#pay")).to_have_text("Saving…")
-    for field in ("name", "number", "expiry", "cvc"):
-        expect(page.locator(f"#{field}")).to_be_disabled()
+    expect(page.locator("#pay")).to_be_disabled()
+    for field in ("name", "number", "expiry", "cvc"):  # locked: read-only, and disabled for assistive technology
+        expect(page.locator(f"#{field}")).to_have_attribute("aria-disabled", "true")
+        expect(page.locator(f"#{field}")).to_have_js_property("readOnly", True)
     expect(page.locator("#card-form")).to_have_attribute("aria-busy", "true")
     expect(page.locator("#announce")).to_have_text("Saving your card, please wait.")
     while not held:
@@ -66,7 +68,29 @@ def test_busy_then_saved_then_another(page, merchant, invariant):
     expect(page.locator("#name")).to_be_focused()
     expect(page.locator("#pay")).to_have_text("Save card")
     expect(page.locator("#number")).to_be_enabled()
+    for field in ("name", "number", "expiry", "cvc"):
+        expect(page.locator(f"#{field}")).to_have_attribute("aria-disabled", "false")
+        expect(page.locator(f"#{field}")).to_have_js_property("readOnly", False)
     assert images == []
+
+
+def test_enter_in_a_field_keeps_the_focus_there_and_the_field_locked_while_saving(page, merchant, invariant):
+    open_form(page, merchant)
+    held = []
+    page.route("**/finalize", lambda route: held.append(route))
+    fill_card(page, invariant, VISA, f"12{YY}")
+    cvc = page.locator("#cvc")
+    cvc.press("Enter")
+    expect(page.locator("#card-form")).to_have_attribute("aria-busy", "true")
+    expect(cvc).to_be_focused()  # not dropped on the page, as disabling the focused field would
+    cvc.press("9")
+    page.keyboard.insert_text("9")
+    expect(cvc).to_have_value("847")
+    while not held:
+        page.wait_for_timeout(50)
+    held[0].continue_()
+    expect(page.locator("#result")).to_be_focused()
+    expect(page.locator("#result-card")).to_have_text(f"Visa •••• 1119, expires 12/{YY}")
 
 
 def test_a_server_side_error_moves_focus_to_the_message_and_is_said_once(page, merchant, invariant):

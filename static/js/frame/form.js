@@ -130,11 +130,11 @@ export class CardForm {
       input.addEventListener("focus", () => this.emit("focus", { field }));
       input.addEventListener("blur", () => {
         const was = this.$(`#${field}-error`).textContent;
-        if (input.value && !this.check(field) && !input.disabled) {
+        if (input.value && !this.check(field)) {
           const now = this.$(`#${field}-error`).textContent;
           if (now != was) this.say(now); // the shopper has moved on: the error is said once, politely
         }
-        if (!input.disabled) this.emit("blur", { field }); // a blur by the busy state is not the shopper's
+        this.emit("blur", { field });
       });
       input.addEventListener("input", () => {
         if (input.getAttribute("aria-invalid") == "true") this.check(field);
@@ -366,7 +366,13 @@ export class CardForm {
 
   // While saving: nothing can be edited, the button says so, and so does the announcer.
   busy(on) {
-    for (const control of [this.button, ...Object.values(this.inputs)]) control.disabled = on;
+    // The fields keep the shopper's focus (disabling the focused one would drop it on the page): read-only,
+    // and disabled for assistive technology.
+    this.button.disabled = on;
+    for (const input of Object.values(this.inputs)) {
+      input.readOnly = on;
+      input.setAttribute("aria-disabled", on);
+    }
     this.form.setAttribute("aria-busy", on);
     this.button.textContent = on ? this.t("button.busy") : this.label ?? this.t(this.button.dataset.t);
     if (on && !this.quiet) this.say(this.t("status.busy"));
