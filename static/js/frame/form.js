@@ -129,6 +129,7 @@ export class CardForm {
     for (const [field, input] of Object.entries(this.inputs)) {
       input.addEventListener("focus", () => this.emit("focus", { field }));
       input.addEventListener("blur", () => {
+        if (this.form.hidden) return; // the form giving way to the saved card took the focus, not the shopper
         const was = this.$(`#${field}-error`).textContent;
         if (input.value && !this.check(field)) {
           const now = this.$(`#${field}-error`).textContent;
