@@ -93,11 +93,42 @@ def test_enter_in_a_field_keeps_the_focus_there_and_the_field_locked_while_savin
     expect(page.locator("#result-card")).to_have_text(f"Visa •••• 1119, expires 12/{YY}")
 
 
+def test_a_save_changes_nothing_on_the_page_until_it_has_taken_a_moment(page, merchant, invariant):
+    open_form(page, merchant)
+    held = []
+    page.route("**/finalize", lambda route: held.append(route))
+    fill_card(page, invariant, VISA, f"12{YY}")
+    # In the click's own task: the save has begun (a second click is ignored), and nothing is drawn or said yet.
+    state = page.evaluate("""() => {
+        const pay = document.getElementById('pay'), number = document.getElementById('number');
+        pay.click();
+        pay.click();
+        return [pay.textContent, pay.disabled, number.readOnly, number.getAttribute('aria-disabled'),
+                document.getElementById('card-form').getAttribute('aria-busy')];
+    }""")
+    assert state == ["Save card", False, False, None, None], state
+    expect(page.locator("#pay")).to_have_text("Saving…")  # then, the save still under way, the busy state
+    expect(page.locator("#number")).to_have_attribute("aria-disabled", "true")
+    expect(page.locator("#announce")).to_have_text("Saving your card, please wait.")
+    while not held:
+        page.wait_for_timeout(50)
+    held[0].continue_()
+    expect(page.locator("#result")).to_be_focused()
+    assert len(held) == 1  # the second click sent nothing
+
+
 def test_a_server_side_error_moves_focus_to_the_message_and_is_said_once(page, merchant, invariant):
     open_form(page, merchant)
+    held = []
+    page.route("**/finalize", lambda route: held.append(route))
     fill_card(page, invariant, REFUSED, f"12{YY}")
     page.evaluate("() => (window.said = [])")
     page.click("#pay")
+    # A save slow enough to say it is busy: the refusal comes after that.
+    expect(page.locator("#announce")).to_have_text("Saving your card, please wait.")
+    while not held:
+        page.wait_for_timeout(50)
+    held[0].continue_()
     error = page.locator("#form-error")
     expect(error).to_be_focused()
     expect(error).to_have_text("Your bank refused this card. Try another card or contact your bank.")

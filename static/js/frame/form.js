@@ -86,6 +86,8 @@ export const merchantApi = (token) => async function call(method, path, body, he
 // A brand code as people read it ("Visa"); CB (Cartes Bancaires) is reported by PSPs, not detected here.
 export const brandName = (code) => brandByType(code)?.niceType ?? (code == "cb" ? "CB" : code);
 
+// Milliseconds a save runs before it looks and says busy: under 0.1 s, an answer feels immediate.
+const BUSY_DELAY = 100;
 const FIELDS = ["name", "number", "expiry", "cvc"]; // and "postal" when the target asks for it
 const newKey = () => [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, "0")).join("");
 
@@ -127,6 +129,7 @@ export class CardForm {
     expiry?.addEventListener("input", () => (expiry.value = formatExpiry(expiry.value)));
     cvc.addEventListener("input", () => (cvc.value = digitsOnly(cvc.value).slice(0, 4)));
     for (const [field, input] of Object.entries(this.inputs)) {
+      input.addEventListener("beforeinput", (event) => this.saving && event.preventDefault());
       input.addEventListener("focus", () => this.emit("focus", { field }));
       input.addEventListener("blur", () => {
         if (this.form.hidden) return; // the form giving way to the saved card took the focus, not the shopper
@@ -269,7 +272,9 @@ export class CardForm {
   showError(field, message = "") {
     const slot = this.$(`#${field}-error`);
     if (message || slot.textContent) slot.textContent = message; // a repeated error is announced again
-    this.inputs[field].setAttribute("aria-invalid", !!message);
+    // Only when it changes (absent is false): setting even the same value restyles the field.
+    const input = this.inputs[field];
+    if ((input.getAttribute("aria-invalid") ?? "false") != `${!!message}`) input.setAttribute("aria-invalid", !!message);
   }
 
   showFormError(message) {
@@ -365,10 +370,21 @@ export class CardForm {
     this.emit("error", { code: error.code, message, field: error.field ?? null });
   }
 
-  // While saving: nothing can be edited, the button says so, and so does the announcer.
+  // While saving, at once: a second submit is ignored and no field takes an edit (refused as it comes, so
+  // that nothing on the page changes). Only once the save has taken BUSY_DELAY, which a save on a fast
+  // connection never does, the busy look: the button disabled and saying so, the fields read-only and
+  // disabled for assistive technology, the form aria-busy, and the announcement. A fast save is then seen and
+  // heard once, as its outcome, and the frame draws nothing while the save is under way (a repaint then costs
+  // the save time on a small machine). The fields keep the shopper's focus (disabling the focused one would
+  // drop it on the page).
   busy(on) {
-    // The fields keep the shopper's focus (disabling the focused one would drop it on the page): read-only,
-    // and disabled for assistive technology.
+    this.saving = on;
+    clearTimeout(this.busyTimer);
+    if (on) this.busyTimer = setTimeout(() => this.busyLook(true), BUSY_DELAY);
+    else if (this.button.disabled) this.busyLook(false);
+  }
+
+  busyLook(on) {
     this.button.disabled = on;
     for (const input of Object.values(this.inputs)) {
       input.readOnly = on;
@@ -381,8 +397,8 @@ export class CardForm {
 
   // -> the saved card, or null (the error is reported)
   async pay() {
-    if (this.button.disabled) return null;
-    this.formError.hidden = true;
+    if (this.saving) return null;
+    if (!this.formError.hidden) this.formError.hidden = true;
     const card = this.values();
     if (!this.checkAll(card)) {
       const field = this.fields.find((f) => this.problem(f, card)) ?? null;
