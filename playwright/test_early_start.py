@@ -78,7 +78,7 @@ def test_the_frame_asks_for_that_session_before_its_bundle_has_loaded(page, shop
     assert not [r for r in merchant.recorder.requests if r["url"].startswith("/frame") and "token" in r["url"]]
     # The mount gave its own customerToken: the embed said so (?customer=1), and the frame's page issued none.
     assert "customer=1" in frame.url
-    assert frame.evaluate("document.getElementById('card-form').dataset.customerToken") is None
+    assert frame.evaluate("document.documentElement.dataset.customerToken") is None
 
 
 def test_a_failed_early_start_falls_back_to_the_bundles_own(page, shop, merchant, invariant):
@@ -121,6 +121,32 @@ def foreign_page(page):
     page.goto(server.url + "/")
     yield page
     server.stop()
+
+
+def test_a_mount_without_a_customer_token_starts_early_with_the_frames_own(page, merchant, snippet_slot):
+    # The frame's page issues the token then; its first lines start the session with it, the bundle still held.
+    snippet_slot.slot.app = blank_app("allowed")
+    page.goto(snippet_slot.url + "/")
+    held = []
+    page.route(re.compile(r".*/static/js/frame/frame\.[0-9a-f]+\.js$"), lambda route: held.append(route))
+    merchant.recorder.requests.clear()
+    before = sessions_stored(merchant)
+    page.evaluate(MOUNT, [merchant.url, {"origin": merchant.url, "provider": "mangopay"}])
+    deadline = time.monotonic() + 10
+    while not (held and session_posts(merchant)) and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+    assert held and session_posts(merchant)  # sent while the bundle was held
+    held[0].continue_()
+    page.wait_for_function("() => window.panlessEvents.length > 0", timeout=15000)
+    assert page.evaluate("() => window.panlessEvents.map((e) => e.event)") == ["ready"]
+    sent = session_posts(merchant)
+    assert len(sent) == 1 and sessions_stored(merchant) == before + 1  # the bundle took that answer
+    frame = next(f for f in page.frames if "/frame?" in f.url)
+    assert "customer=1" not in frame.url
+    own = frame.evaluate("document.documentElement.dataset.customerToken")
+    assert sent[0]["headers"]["Authorization"] == f"Bearer {own}"
+    assert len(sent[0]["headers"]["Idempotency-Key"]) == 36  # the embed's key, from the fragment
+    assert sent[0]["body"] == '{"provider":"mangopay"}'
 
 
 def test_an_origin_not_allowed_gets_no_session_and_the_same_error(foreign_page, merchant):

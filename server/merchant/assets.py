@@ -31,8 +31,9 @@ PAGE_ASSETS = {
     "js/frame/appearance.js": "Checks and applies the checkout's appearance option (theme, colours, button label); "
                               "loaded only when one is given.",
     "js/frame/early.js": "Card frame: inline in its HTML, starts the session the embed described in the "
-                         "fragment while the bundle loads and says hello to the checkout page (keeps the "
-                         "checkout's messages for the bridge to check).",
+                         "fragment (with the page's own customer token when the embed gave none) while the "
+                         "bundle loads and says hello to the checkout page (keeps the checkout's messages for "
+                         "the bridge to check).",
     "js/frame/icons.js": "Card brand marks drawn as inline SVG (no image is fetched).",
     "js/frame/tokenize.js": "The only code that sends card data: posts it to the PSP as the session's target says.",
     "js/frame/i18n-en.js": "English strings of the card form (the fallback of the others); the server's errors "

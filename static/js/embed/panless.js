@@ -15,15 +15,16 @@ const startup = () => import("./startup.js");
 const error = (code, message) => ({ code, message, field: null });
 
 // The frame's session, started by the frame's first lines before its bundle loads, from what its fragment
-// carries (docs/browser.md, "Starting early"). -> the key, the token and the body, or undefined without a token
+// carries (docs/browser.md, "Starting early"). -> the key, the body and the token (without one, the frame's page
+// issues its own), or undefined outside a secure context
 function earlySession({ customerToken, provider, sessionOptions: options, savedCard }) {
   const key = crypto.randomUUID?.(); // in secure contexts only: elsewhere the frame's bundle starts the session
-  if (!customerToken || !key) return;
+  if (!key) return;
   // The body form.js createSession would send, else the key's reuse is a 422 and the bundle starts another. A
   // value the bundle would drop (not a string, not an object) is the server's to refuse: that costs the head
   // start and nothing else.
   const body = JSON.stringify(savedCard ? { saved_card: savedCard, options } : { provider: provider || undefined, options });
-  return { key, token: customerToken, body };
+  return { key, body, ...(customerToken && { token: customerToken }) };
 }
 
 export function mount(container, options = {}) {

@@ -8,9 +8,12 @@
   const given = new URLSearchParams(location.hash.slice(1));
   // config: the options the configure message will carry (frame.js starts the form with them).
   const early = (self.panlessEarly = { messages: [], key: given.get("key"), config: given.get("config") });
-  if (early.key) {
+  const html = document.documentElement.dataset;
+  // The checkout's customerToken, else (a mount without one) the one this page issued.
+  const token = given.get("token") ?? html.customerToken;
+  if (early.key && token) {
     early.join = fetch("/api/sessions", { method: "POST", credentials: "omit", body: given.get("body"),
-      headers: { Authorization: `Bearer ${given.get("token")}`, "Content-Type": "application/json",
+      headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json",
         "Idempotency-Key": early.key } })
       // Its body read as soon as it comes, while the bundle still loads: [the response, its JSON or null].
       .then(async (response) => [response, await response.json().catch(() => null)]);

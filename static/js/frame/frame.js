@@ -57,7 +57,7 @@ async function configure({ customerToken, provider, locale, appearance, fields, 
   setTheme(theme);
   form.querySelector("#pay").hidden = hideButton === true;
   controller = new CardForm(form, {
-    api: merchantApi(str(customerToken) && customerToken ? customerToken : form.dataset.customerToken),
+    api: merchantApi(str(customerToken) && customerToken ? customerToken : html.customerToken),
     currency: form.dataset.currency,
     provider: str(provider) ? provider : null,
     // The PSP's session options (installments, a temporary token): the merchant app checks them.
