@@ -372,7 +372,7 @@ export class CardForm {
 
   // While saving, at once: a second submit is ignored and no field takes an edit (refused as it comes, so
   // that nothing on the page changes). Only once the save has taken BUSY_DELAY, which a save on a fast
-  // connection never does, the busy look: the button disabled and saying so, the fields read-only and
+  // connection seldom does, the busy look: the button disabled and saying so, the fields read-only and
   // disabled for assistive technology, the form aria-busy, and the announcement. A fast save is then seen and
   // heard once, as its outcome, and the frame draws nothing while the save is under way (a repaint then costs
   // the save time on a small machine). The fields keep the shopper's focus (disabling the focused one would
