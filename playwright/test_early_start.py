@@ -200,3 +200,72 @@ def test_the_frame_starts_from_the_options_in_its_fragment_without_waiting_for_c
         return seen;
     }""", [merchant.url, token(merchant)])
     assert seen[0] == "hello" and "ready" in seen and "error" not in seen
+
+
+# Each panless message a window receives, by type, in every frame of the page (init scripts run in each).
+RECORD_TYPES = ("addEventListener('message', (e) => e.data?.ns === 'panless'"
+                " && (window.__panlessGot ||= []).push(e.data.type));")
+
+
+def card_frame(page):
+    return next(f for f in page.frames if "/frame?" in f.url)
+
+
+def test_the_checkout_page_sends_no_configure_to_a_frame_that_has_its_options(page, shop, merchant):
+    # The frame's hello says its fragment held the options: they do not cross a second time.
+    page.add_init_script(RECORD_TYPES)
+    page.goto(shop.url + "/")
+    wait_ready(page)
+    assert page.evaluate("() => window.__panlessGot")[0] == "hello"
+    assert card_frame(page).evaluate("() => window.__panlessGot ?? []") == []  # nothing from the checkout page
+    assert card_frame(page).evaluate("document.getElementById('card-form').dataset.ready") == "true"
+
+
+def test_a_reloaded_frame_gets_configure_and_starts_a_session_of_its_own(page, merchant, snippet_slot):
+    # Its fragment left the URL at its first load: its hello says it has no options, and the embed sends them,
+    # without the early start's key.
+    snippet_slot.slot.app = blank_app("allowed")
+    page.add_init_script(RECORD_TYPES)
+    page.goto(snippet_slot.url + "/")
+    merchant.recorder.requests.clear()
+    page.evaluate("""async ([panless, options]) => {
+        const { mount } = await import(panless + '/static/js/embed/panless.js');
+        window.panlessEvents = [];
+        window.card = mount('#card-element', options).on('ready', () => window.panlessEvents.push('ready'));
+    }""", [merchant.url, {"origin": merchant.url, "customerToken": token(merchant), "provider": "mangopay"}])
+    page.wait_for_function("() => window.panlessEvents.length == 1", timeout=15000)
+    assert card_frame(page).evaluate("() => window.__panlessGot ?? []") == []
+    page.evaluate("() => { window.card.frame.src = window.card.frame.src.split('#')[0]; }")  # a new load
+    page.wait_for_function("() => window.panlessEvents.length == 2", timeout=15000)
+    assert card_frame(page).evaluate("() => window.__panlessGot") == ["configure"]
+    first, second = [r["headers"]["Idempotency-Key"] for r in session_posts(merchant)]
+    assert len(first) == 36 and second != first  # the embed's key once; then the bundle's own
+    assert card_frame(page).evaluate("document.getElementById('card-form').dataset.ready") == "true"
+
+
+def test_a_frame_whose_fragment_options_are_unreadable_asks_for_configure(page, shop, merchant):
+    page.goto(shop.url + "/")
+    wait_ready(page)
+    seen = page.evaluate("""async ([panless, token]) => {
+        const frame = document.createElement('iframe');
+        const seen = [];
+        const config = JSON.stringify({customerToken: token, provider: 'mangopay'});
+        addEventListener('message', (e) => {
+            if (e.source !== frame.contentWindow || e.data?.ns !== 'panless') return;
+            seen.push([e.data.type, e.data.data ?? null]);
+            if (e.data.type === 'hello' && !e.data.data?.configured) {
+                frame.contentWindow.postMessage({ns: 'panless', v: 1, type: 'configure', data: JSON.parse(config)},
+                                                 new URL(panless).origin);
+            }
+        });
+        frame.src = `${panless}/frame?parent=${encodeURIComponent(location.origin)}&locale=en&customer=1`
+            + '#config=%7Bnot-json';
+        document.body.append(frame);
+        for (let waited = 0; !seen.some(([t]) => t === 'ready' || t === 'error') && waited < 15000; waited += 50) {
+            await new Promise((done) => setTimeout(done, 50));
+        }
+        return seen;
+    }""", [merchant.url, token(merchant)])
+    hellos = [data for kind, data in seen if kind == "hello"]
+    assert hellos == [{"configured": True}, {}]  # early.js's, then the bundle's asking for the options
+    assert "ready" in [kind for kind, _ in seen] and "error" not in [kind for kind, _ in seen]

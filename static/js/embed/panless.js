@@ -77,7 +77,8 @@ export function mount(container, options = {}) {
     onMessage(type, data) {
       if (type == "hello") {
         hello = true;
-        bridge.send("configure", config);
+        // A frame that took the options from its fragment says so: they need not cross again.
+        if (data.configured !== true) bridge.send("configure", config);
         return void delete config.sessionKey; // a reloaded frame starts its own session
       }
       // The frame is ours (the bridge checked): a height the CSSOM refuses leaves the frame as it was.

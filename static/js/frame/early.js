@@ -1,7 +1,7 @@
 // The frame's first lines, inline at the top of its HTML so that they wait for no fetch (a classic script,
 // not a module). While the bundle loads: start the session the embed described in this page's fragment
-// (docs/browser.md, "Starting early"), say hello to the checkout page, and keep what it sends for the bridge
-// to check (frame.js replays it through the bridge and sends no second hello). The bundle uses the answer
+// (docs/browser.md, "Starting early"), say hello to the checkout page (saying whether the fragment held the
+// options), and keep what it sends for the bridge to check (frame.js replays it through the bridge). The bundle uses the answer
 // only when the configure it accepted names the same key.
 (() => {
   // The session's request first, before anything else here: `ready` waits for its answer longest.
@@ -23,5 +23,6 @@
   // A fragment is never sent to a server; it leaves the URL at once, so a reload starts a session of its own.
   history.replaceState(null, "", location.pathname + location.search);
   const parentOrigin = document.documentElement.dataset.parentOrigin;
-  parent.postMessage({ ns: "panless", v: 1, type: "hello" }, parentOrigin);
+  // configured: the fragment holds the options, so the checkout page need not send them again in `configure`.
+  parent.postMessage({ ns: "panless", v: 1, type: "hello", data: { configured: early.config != null } }, parentOrigin);
 })();

@@ -88,12 +88,16 @@ new ResizeObserver(([entry]) => bridge.send("resize", { height: Math.ceil(entry.
 const early = self.panlessEarly;
 if (early) {
   removeEventListener("message", early.keep);
-  // The embed's options came in the fragment too, as the configure message will: the form starts without
-  // waiting for that message's round trip through the checkout page (which it then ignores, as any second one).
+  // The embed's options came in the fragment: the form starts without a round trip through the checkout page,
+  // which early.js's hello told to send no configure (one sent all the same is ignored, as any second one).
+  // Without them (an older embed, a reload) the configure message starts it; were they unreadable, a second
+  // hello asks for it.
+  let given = null;
   try {
-    const given = JSON.parse(early.config);
-    if (given?.constructor === Object) configure(given);
-  } catch {} // none (an older embed, a reload): the configure message starts it
+    given = JSON.parse(early.config);
+  } catch {}
+  if (given?.constructor === Object) configure(given);
+  else if (early.config != null) bridge.send("hello");
   for (const event of early.messages.splice(0)) dispatchEvent(new MessageEvent("message", event));
 } else {
   bridge.send("hello");
