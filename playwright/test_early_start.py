@@ -202,8 +202,9 @@ def test_the_frame_starts_from_the_options_in_its_fragment_without_waiting_for_c
     assert seen[0] == "hello" and "ready" in seen and "error" not in seen
 
 
-# Each panless message a window receives, by type, in every frame of the page (init scripts run in each).
-RECORD_TYPES = ("addEventListener('message', (e) => e.data?.ns === 'panless'"
+# Each panless message a window receives, by type, in every frame of the page (init scripts run in each): the
+# browser's own events only, not the frame's replay of those early.js kept while the bundle loaded.
+RECORD_TYPES = ("addEventListener('message', (e) => e.isTrusted && e.data?.ns === 'panless'"
                 " && (window.__panlessGot ||= []).push(e.data.type));")
 
 
