@@ -181,25 +181,41 @@ def test_the_checkout_page_may_start_a_session_but_never_sees_its_target(page, m
     assert answer[0] == 201 and answer[1]["id"] and answer[1]["target"] is None
 
 
-def test_the_frame_starts_from_the_options_in_its_fragment_without_waiting_for_configure(page, shop, merchant):
-    # The embed puts configure's options in the fragment too; a frame whose page never sends configure starts.
+# A frame on the shop's checkout page made by hand, its fragment given: what it sends -> [[type, data], ...] until
+# `ready` or `error`. The page answers as the embed does: `configure` to a hello that does not say it has its options.
+RAW_FRAME = """async ([panless, token, fragment]) => {
+    const frame = document.createElement('iframe');
+    const seen = [];
+    const config = {customerToken: token, provider: 'mangopay'};
+    addEventListener('message', (e) => {
+        if (e.source !== frame.contentWindow || e.data?.ns !== 'panless') return;
+        seen.push([e.data.type, e.data.data ?? null]);
+        if (e.data.type === 'hello' && !e.data.data?.configured) {
+            frame.contentWindow.postMessage({ns: 'panless', v: 1, type: 'configure', data: config},
+                                             new URL(panless).origin);
+        }
+    });
+    frame.src = `${panless}/frame?parent=${encodeURIComponent(location.origin)}&locale=en&customer=1#`
+        + fragment.replace('CONFIG', encodeURIComponent(JSON.stringify(config)));
+    document.body.append(frame);
+    for (let waited = 0; !seen.some(([t]) => t === 'ready' || t === 'error') && waited < 15000; waited += 50) {
+        await new Promise((done) => setTimeout(done, 50));
+    }
+    return seen;
+}"""
+
+
+def raw_frame(page, shop, merchant, fragment: str) -> list:
     page.goto(shop.url + "/")
     wait_ready(page)
-    seen = page.evaluate("""async ([panless, token]) => {
-        const frame = document.createElement('iframe');
-        const seen = [];
-        addEventListener('message', (e) => e.source === frame.contentWindow && e.data?.ns === 'panless'
-            && seen.push(e.data.type));
-        const config = JSON.stringify({customerToken: token, provider: 'mangopay'});
-        frame.src = `${panless}/frame?parent=${encodeURIComponent(location.origin)}&locale=en&customer=1`
-            + `#config=${encodeURIComponent(config)}`;
-        document.body.append(frame);
-        for (let waited = 0; !seen.includes('ready') && !seen.includes('error') && waited < 15000; waited += 50) {
-            await new Promise((done) => setTimeout(done, 50));
-        }
-        return seen;
-    }""", [merchant.url, token(merchant)])
-    assert seen[0] == "hello" and "ready" in seen and "error" not in seen
+    return page.evaluate(RAW_FRAME, [merchant.url, token(merchant), fragment])
+
+
+def test_the_frame_starts_from_the_options_in_its_fragment_without_waiting_for_configure(page, shop, merchant):
+    # The embed puts configure's options in the fragment; its hello says so, and no configure comes.
+    seen = raw_frame(page, shop, merchant, "config=CONFIG")
+    assert seen[0] == ["hello", {"configured": True}]
+    assert "ready" in [kind for kind, _ in seen] and "error" not in [kind for kind, _ in seen]
 
 
 # Each panless message a window receives, by type, in every frame of the page (init scripts run in each): the
@@ -245,28 +261,7 @@ def test_a_reloaded_frame_gets_configure_and_starts_a_session_of_its_own(page, m
 
 
 def test_a_frame_whose_fragment_options_are_unreadable_asks_for_configure(page, shop, merchant):
-    page.goto(shop.url + "/")
-    wait_ready(page)
-    seen = page.evaluate("""async ([panless, token]) => {
-        const frame = document.createElement('iframe');
-        const seen = [];
-        const config = JSON.stringify({customerToken: token, provider: 'mangopay'});
-        addEventListener('message', (e) => {
-            if (e.source !== frame.contentWindow || e.data?.ns !== 'panless') return;
-            seen.push([e.data.type, e.data.data ?? null]);
-            if (e.data.type === 'hello' && !e.data.data?.configured) {
-                frame.contentWindow.postMessage({ns: 'panless', v: 1, type: 'configure', data: JSON.parse(config)},
-                                                 new URL(panless).origin);
-            }
-        });
-        frame.src = `${panless}/frame?parent=${encodeURIComponent(location.origin)}&locale=en&customer=1`
-            + '#config=%7Bnot-json';
-        document.body.append(frame);
-        for (let waited = 0; !seen.some(([t]) => t === 'ready' || t === 'error') && waited < 15000; waited += 50) {
-            await new Promise((done) => setTimeout(done, 50));
-        }
-        return seen;
-    }""", [merchant.url, token(merchant)])
+    seen = raw_frame(page, shop, merchant, "config=%7Bnot-json")
     hellos = [data for kind, data in seen if kind == "hello"]
     assert hellos == [{"configured": True}, {}]  # early.js's, then the bundle's asking for the options
     assert "ready" in [kind for kind, _ in seen] and "error" not in [kind for kind, _ in seen]
