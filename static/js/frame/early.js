@@ -1,8 +1,8 @@
 // The frame's first lines, inline at the top of its HTML so that they wait for no fetch (a classic script,
 // not a module). While the bundle loads: start the session the embed described in this page's fragment
 // (docs/browser.md, "Starting early"), say hello to the checkout page (saying whether the fragment held the
-// options), and keep what it sends for the bridge to check (frame.js replays it through the bridge). The bundle uses the answer
-// only when the configure it accepted names the same key.
+// options), and keep what it sends for the bridge to check (frame.js replays it through the bridge). The
+// bundle uses the answer only when the options it starts with name the same key.
 (() => {
   // The session's request first, before anything else here: `ready` waits for its answer longest.
   const given = new URLSearchParams(location.hash.slice(1));
