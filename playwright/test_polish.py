@@ -3,6 +3,7 @@ so, a clear success state, focus on the message after a server-side error, one a
 the redirect flow, and brand names for people.
 """
 
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -38,6 +39,14 @@ def said(page):
     return [tuple(x) for x in page.evaluate("() => window.said")]
 
 
+def wait_held(page, held, seconds=10):
+    """Until the route handler has held the request (a test that would wait for ever fails instead)."""
+    deadline = time.monotonic() + seconds
+    while not held and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+    assert held, "the request was never sent"
+
+
 def test_busy_then_saved_then_another(page, merchant, invariant):
     images = []
     page.on("request", lambda r: r.resource_type == "image" and images.append(r.url))
@@ -54,8 +63,7 @@ def test_busy_then_saved_then_another(page, merchant, invariant):
         expect(page.locator(f"#{field}")).to_have_js_property("readOnly", True)
     expect(page.locator("#card-form")).to_have_attribute("aria-busy", "true")
     expect(page.locator("#announce")).to_have_text("Saving your card, please wait.")
-    while not held:
-        page.wait_for_timeout(50)
+    wait_held(page, held)
     held[0].continue_()
     result = page.locator("#result")
     expect(result).to_be_focused()
@@ -86,8 +94,7 @@ def test_enter_in_a_field_keeps_the_focus_there_and_the_field_locked_while_savin
     cvc.press("9")
     page.keyboard.insert_text("9")
     expect(cvc).to_have_value("847")
-    while not held:
-        page.wait_for_timeout(50)
+    wait_held(page, held)
     held[0].continue_()
     expect(page.locator("#result")).to_be_focused()
     expect(page.locator("#result-card")).to_have_text(f"Visa •••• 1119, expires 12/{YY}")
@@ -110,8 +117,7 @@ def test_a_save_changes_nothing_on_the_page_until_it_has_taken_a_moment(page, me
     expect(page.locator("#pay")).to_have_text("Saving…")  # then, the save still under way, the busy state
     expect(page.locator("#number")).to_have_attribute("aria-disabled", "true")
     expect(page.locator("#announce")).to_have_text("Saving your card, please wait.")
-    while not held:
-        page.wait_for_timeout(50)
+    wait_held(page, held)
     page.wait_for_timeout(300)  # time for a second save's tokenization and finalize, were one under way
     assert len(held) == 1  # the second click sent nothing
     held[0].continue_()
@@ -127,8 +133,7 @@ def test_a_server_side_error_moves_focus_to_the_message_and_is_said_once(page, m
     page.click("#pay")
     # A save slow enough to say it is busy: the refusal comes after that.
     expect(page.locator("#announce")).to_have_text("Saving your card, please wait.")
-    while not held:
-        page.wait_for_timeout(50)
+    wait_held(page, held)
     held[0].continue_()
     error = page.locator("#form-error")
     expect(error).to_be_focused()

@@ -6,7 +6,7 @@
 (() => {
   // The session's request first, before anything else here: `ready` waits for its answer longest.
   const given = new URLSearchParams(location.hash.slice(1));
-  // config: the options the configure message will carry (frame.js starts the form with them).
+  // config: the options a configure message would carry (frame.js starts the form with them).
   const early = (self.panlessEarly = { messages: [], key: given.get("key"), config: given.get("config") });
   const html = document.documentElement.dataset;
   // The checkout's customerToken, else (a mount without one) the one this page issued.
