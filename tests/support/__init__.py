@@ -47,6 +47,13 @@ def providers_on(sandbox_url: str) -> dict:
     return {name.upper(): {"BASE_URL": url} for name, url in base_urls(sandbox_url).items()}
 
 
+# Headers the recorder leaves out: no page script can write them, and their numbers are not card data but read
+# as if they were: Content-Length is a byte count (a 3-digit "CVC"), and the browser's User-Agent and client hints
+# carry its version (Chromium 156.0.8078.84 holds a 2-digit "CVC").
+NOT_CONTENT = frozenset({"HTTP_CONTENT_LENGTH", "HTTP_USER_AGENT", "HTTP_SEC_CH_UA", "HTTP_SEC_CH_UA_FULL_VERSION",
+                         "HTTP_SEC_CH_UA_FULL_VERSION_LIST", "HTTP_SEC_CH_UA_PLATFORM_VERSION"})
+
+
 class RequestRecorder:
     """WSGI middleware recording everything a service receives: method, URL, headers and body."""
 
@@ -58,9 +65,8 @@ class RequestRecorder:
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = environ["wsgi.input"].read(length) if length else b""
         environ["wsgi.input"] = io.BytesIO(body)
-        # Content-Length is left out: a byte count is not content, and would read as a 3-digit "CVC".
         headers = {k[5:].replace("_", "-").title(): v for k, v in environ.items()
-                   if k.startswith("HTTP_") and k != "HTTP_CONTENT_LENGTH"}
+                   if k.startswith("HTTP_") and k not in NOT_CONTENT}
         if environ.get("CONTENT_TYPE"):
             headers["Content-Type"] = environ["CONTENT_TYPE"]
         query = environ.get("QUERY_STRING", "")
