@@ -188,7 +188,11 @@ def mangle(text: str) -> str:
     scopes, keep, names = declarations(tree.root_node)
     if EVERYTHING in keep:
         return text
-    final = assign(scopes, keep, names, letters(source, names))
+    # Two passes: the letters ranked in the script without its names choose names once; the letters ranked in
+    # that result, the new names included (they are served too), choose the names kept.
+    final = assign(scopes, keep, names, letters(source, tree.root_node, names))
+    first = rename(source, [n for n in names if key(n) in final], lambda n: final[key(n)]).encode()
+    final = assign(scopes, keep, names, letters(first, PARSER.parse(first).root_node))
     out = rename(source, [n for n in names if key(n) in final], lambda n: final[key(n)])
     shortened, _, shortened_names = declarations(PARSER.parse(out.encode()).root_node)
     if resolution(shortened, shortened_names) != resolution(scopes, names):
@@ -310,11 +314,12 @@ def resolution(scopes: dict[tuple, set[str]], names: list[tree_sitter.Node]) -> 
     return refers
 
 
-def letters(source: bytes, names: list[tree_sitter.Node]) -> tuple[str, str]:
-    """The letters a name may start with, and continue with, the most common in the rest of the script first:
-    names made of them compress best beside it."""
+def letters(source: bytes, root: tree_sitter.Node, names: list[tree_sitter.Node] = ()) -> tuple[str, str]:
+    """The letters a name may start with, and continue with, the most common in the script as served first
+    (without its comments, which the minifier drops, and without these name nodes): names made of them
+    compress best beside it."""
     rest, at = [], 0
-    for node in names:
+    for node in sorted([*names, *(n for n in walk(root) if n.type == "comment")], key=lambda n: n.start_byte):
         rest.append(source[at:node.start_byte])
         at = node.end_byte
     rest.append(source[at:])
