@@ -133,10 +133,10 @@ export class CardForm {
       input.addEventListener("focus", () => this.emit("focus", { field }));
       input.addEventListener("blur", () => {
         if (this.form.hidden) return; // the form giving way to the saved card took the focus, not the shopper
-        const was = this.$(`#${field}-error`).textContent;
-        if (input.value && !this.check(field)) {
-          const now = this.$(`#${field}-error`).textContent;
-          if (now != was) this.say(now); // the shopper has moved on: the error is said once, politely
+        const slot = this.$(`#${field}-error`);
+        const was = slot.textContent;
+        if (input.value && !this.check(field) && slot.textContent != was) {
+          this.say(slot.textContent); // the shopper has moved on: the error is said once, politely
         }
         this.emit("blur", { field });
       });
