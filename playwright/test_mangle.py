@@ -5,7 +5,7 @@ import pytest
 
 from panless.merchant import build
 from panless.merchant import mangle as mangle_module
-from panless.merchant.mangle import MangleError, mangle, shake
+from panless.merchant.mangle import MangleError, mangle, merge_declarations, shake
 
 SNIPPETS = {
     "shadowing": """
@@ -85,6 +85,29 @@ def test_a_shortened_module_does_what_it_did(page, source):
     short = mangle(source)
     assert short != source  # something was renamed
     assert page.evaluate(RUN, short) == page.evaluate(RUN, source)
+
+
+MERGED = """
+    const a = 1; const b = a + 1; // a comment between
+    let c = [a, b]; let d;
+    export const e = 5; const f = e;
+    var g = 1; var h = g + f;
+    function k() { const m = 2; const n = m * 3; let p = n; return p + d ?? 0; }
+    switch (a) { case 1: d = 4; }
+    export default [a, b, c, d, e, f, g, h, k()];"""
+
+
+@pytest.mark.parametrize("source", [*SNIPPETS.values(), MERGED], ids=[*SNIPPETS.keys(), "merged"])
+def test_merged_declarations_do_what_they_did(page, source):
+    merged = merge_declarations(mangle(source))
+    assert page.evaluate(RUN, merged) == page.evaluate(RUN, source)
+
+
+def test_adjacent_declarations_of_one_kind_become_one():
+    merged = merge_declarations(MERGED)
+    assert "const a = 1, b = a + 1;" in merged and "let c = [a, b], d;" in merged and "var g = 1, h = g + f;" in merged
+    assert "const m = 2, n = m * 3; let p = n;" in merged  # const then let: two
+    assert "export const e = 5; const f = e;" in merged  # an export stays a statement of its own
 
 
 def test_properties_strings_labels_and_exports_are_kept():

@@ -6,10 +6,10 @@ its own number (so no two modules' names meet), each imported name replaced by t
 keeps its own names and exports. Modules loaded on demand (`import("./i18n-fr.js")`) stay files of
 their own, built the same way, and the bundle imports them by their content-hashed name. The result and the
 stylesheets are minified (scripts' top-level declarations nothing uses dropped when making them does nothing
-else, and their local names shortened, both by mangle.py; then comments and whitespace removed by rjsmin and
-rcssmin), named by a hash of their bytes, and compressed ahead of time (gzip, and brotli). The
-build is a pure function of the sources: the same sources give the same bytes, in every process
-(tests/static/test_serving.py checks it).
+else, their local names shortened, and adjacent declarations of one kind made one, all by mangle.py; then
+comments and whitespace removed by rjsmin and rcssmin), named by a hash of their bytes, and compressed ahead of
+time (gzip, and brotli). The build is a pure function of the sources: the same sources give the same bytes, in
+every process (tests/static/test_serving.py checks it).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import brotli
 import rcssmin
 import rjsmin
 
-from .mangle import EVERYTHING, NAMES, PARSER, declarations, key, mangle, rename, shake, walk
+from .mangle import EVERYTHING, NAMES, PARSER, declarations, key, mangle, merge_declarations, rename, shake, walk
 
 # A static import statement at the start of a line: default, named or namespace bindings, or none.
 STATIC_IMPORT = re.compile(r"^[ \t]*import\s*(?:([\w$]+)\s*,?\s*)?(?:\{([^}]*)\}\s*|\*\s*as\s+([\w$]+)\s*)?"
@@ -259,7 +259,8 @@ def build_script(static: Path, entry: str, done: dict[str, Asset], building: tup
     for target in lazy_targets(static, entry):  # built first: the bundle names them by their hash
         build_script(static, target, done, (*building, entry))
     text, sources, lazy = bundle(static, entry, {name: asset.path for name, asset in done.items()})
-    body = rjsmin.jsmin(mangle(shake(text))).encode()  # the bundle's one scope: an unused export is unused
+    # shake: the bundle's one scope, where an unused export is unused
+    body = rjsmin.jsmin(merge_declarations(mangle(shake(text)))).encode()
     done[entry] = Asset(hashed(entry, body), entry, sources, body, compressed(body), lazy)
     return done[entry]
 
