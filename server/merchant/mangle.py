@@ -149,9 +149,12 @@ def exported_names(declaration: tree_sitter.Node) -> set[str]:
 
 
 def walk(node: tree_sitter.Node):
-    yield node
-    for child in node.children:
-        yield from walk(child)
+    """The node and all below it, in source order (an explicit stack: nested generators cost more)."""
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(reversed(node.children))
 
 
 # The name of a function or class declaration belongs to the scope around it, never to the function's own
@@ -188,11 +191,14 @@ def mangle(text: str) -> str:
     scopes, keep, names = declarations(tree.root_node)
     if EVERYTHING in keep:
         return text
-    # Two passes: the letters ranked in the script without its names choose names once; the letters ranked in
-    # that result, the new names included (they are served too), choose the names kept.
-    final = assign(scopes, keep, names, letters(source, tree.root_node, names))
-    first = rename(source, [n for n in names if key(n) in final], lambda n: final[key(n)]).encode()
-    final = assign(scopes, keep, names, letters(first, PARSER.parse(first).root_node))
+    # The letters are ranked in the script as served: without its comments, which the minifier drops. Two
+    # passes: ranked without the names, they choose names once; ranked with those names (they are served too),
+    # they choose the names kept.
+    comments = [n for n in walk(tree.root_node) if n.type == "comment"]
+    final = assign(scopes, keep, names, letters(rename(source, in_order([*names, *comments]), lambda n: "", False)))
+    renamed = [n for n in names if key(n) in final]
+    served = rename(source, in_order([*renamed, *comments]), lambda n: "" if n.type == "comment" else final[key(n)])
+    final = assign(scopes, keep, names, letters(served))
     out = rename(source, [n for n in names if key(n) in final], lambda n: final[key(n)])
     shortened, _, shortened_names = declarations(PARSER.parse(out.encode()).root_node)
     if resolution(shortened, shortened_names) != resolution(scopes, names):
@@ -314,16 +320,10 @@ def resolution(scopes: dict[tuple, set[str]], names: list[tree_sitter.Node]) -> 
     return refers
 
 
-def letters(source: bytes, root: tree_sitter.Node, names: list[tree_sitter.Node] = ()) -> tuple[str, str]:
-    """The letters a name may start with, and continue with, the most common in the script as served first
-    (without its comments, which the minifier drops, and without these name nodes): names made of them
-    compress best beside it."""
-    rest, at = [], 0
-    for node in sorted([*names, *(n for n in walk(root) if n.type == "comment")], key=lambda n: n.start_byte):
-        rest.append(source[at:node.start_byte])
-        at = node.end_byte
-    rest.append(source[at:])
-    counts = Counter(b"".join(rest).decode())
+def letters(served: str) -> tuple[str, str]:
+    """The letters a name may start with, and continue with, the most common in the served text first: names
+    made of them compress best beside it."""
+    counts = Counter(served)
     ranked = sorted(REST, key=lambda c: (-counts[c], REST.index(c)))
     return "".join(c for c in ranked if c in FIRST), "".join(ranked)
 
@@ -372,13 +372,18 @@ def depth(node: tree_sitter.Node) -> int:
     return n
 
 
-def rename(source: bytes, nodes, new_name) -> str:
+def in_order(nodes: list[tree_sitter.Node]) -> list[tree_sitter.Node]:
+    """The nodes in source order, as rename() takes them."""
+    return sorted(nodes, key=lambda n: n.start_byte)
+
+
+def rename(source: bytes, nodes, new_name, properties: bool = True) -> str:
     """The source with each of these identifier nodes (in source order) named `new_name(node)`; a shorthand
-    property `{a}` becomes `{a:new}`, so the property keeps its name."""
+    property `{a}` becomes `{a:new}`, so the property keeps its name (unless `properties` is false)."""
     out, at = [], 0
     for node in nodes:
         new = new_name(node)
-        if node.type in SHORTHAND:
+        if properties and node.type in SHORTHAND:
             new = f"{node.text.decode()}:{new}"
         out += [source[at:node.start_byte], new.encode()]
         at = node.end_byte
