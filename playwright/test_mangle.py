@@ -2,6 +2,7 @@
 module does: each snippet runs in Chromium as written and as built, and both must give the same result."""
 
 import pytest
+import rjsmin
 
 from panless.merchant import build
 from panless.merchant import mangle as mangle_module
@@ -125,6 +126,13 @@ def test_eval_or_with_leaves_the_file_as_written():
 def test_the_same_source_gives_the_same_bytes():
     source = SNIPPETS["shorthand and destructuring with defaults"]
     assert mangle(source) == mangle(source) != source
+
+
+def test_a_comment_changes_no_served_byte():
+    """The short names are chosen by the letters of what is served, and the minifier drops comments."""
+    source = SNIPPETS["shorthand and destructuring with defaults"]
+    commented = source.replace("let x, y;", "/* zzz qqq zzz: why x and y */ let x, y;") + "\n// jjj kkk zzz qqq jjj"
+    assert rjsmin.jsmin(mangle(commented)) == rjsmin.jsmin(mangle(source))
 
 
 def test_a_shortening_that_would_change_what_a_name_refers_to_is_refused(monkeypatch):
