@@ -1,18 +1,13 @@
-"""mount() starts the card session while the frame loads. The embed posts the start with the frame's navigation
-(a form aimed at the iframe: the Idempotency-Key, the token, the body and the options): the server starts the
-session as it sends the frame's page, which carries the answer, so the form is never waiting for a request of its
-own (one session, no API call). A checkout whose CSP allows no form post to the Panless origin gets them in the
-frame's fragment instead: the frame's first lines send POST /api/sessions before its bundle has loaded, and the
-bundle takes that answer. The checkout page sends nothing to the Panless origin by script; when the early start
-fails, the bundle starts the session itself.
+"""mount() starts the card session while the frame loads: the frame's first lines send POST /api/sessions with the
+Idempotency-Key, token and body the embed put in the frame's fragment, before the frame's bundle has loaded; the
+bundle takes that answer (one session, one request); the checkout page sends nothing to the Panless origin; and
+when the early start fails the bundle starts the session itself.
 
 The demo shop's checkout (http://localhost:<c>, allowed) mounts with a customer token, as the README says to.
 """
 
-import json
 import re
 import time
-from urllib.parse import parse_qsl
 
 import pytest
 import requests
@@ -30,12 +25,6 @@ def session_posts(merchant) -> list[dict]:
     return [r for r in merchant.recorder.requests if r["method"] == "POST" and r["url"] == "/api/sessions"]
 
 
-def posted_starts(merchant) -> list[dict]:
-    """The fields of each frame navigation that carried a start (POST /frame, from the embed's form)."""
-    return [dict(parse_qsl(r["body"])) for r in merchant.recorder.requests
-            if r["method"] == "POST" and r["url"].startswith("/frame?")]
-
-
 def watch(page) -> list[tuple[str, str, bool]]:
     """Each request the page and its frames make, in order: (method, url, made by the checkout page itself)."""
     seen = []
@@ -47,59 +36,62 @@ def wait_ready(page):
     page.wait_for_function("() => (window.panlessEvents || []).some((e) => e.event === 'ready')", timeout=15000)
 
 
-BUNDLE = re.compile(r".*/static/js/frame/frame\.[0-9a-f]+\.js$")
-
-
-def wait_held(page, held, until=lambda: True):
-    deadline = time.monotonic() + 10
-    while not (held and until()) and time.monotonic() < deadline:
-        page.wait_for_timeout(50)
-    assert held and until()
-
-
-def page_session(frame) -> dict:
-    return json.loads(frame.evaluate("document.documentElement.dataset.session"))
-
-
-def test_the_session_starts_with_the_frames_page_and_is_made_once(page, shop, merchant, invariant):
+def test_the_session_starts_from_the_frame_before_its_bundle_and_is_made_once(page, shop, merchant, invariant):
     before = sessions_stored(merchant)
     seen = watch(page)
     page.goto(shop.url + "/")
     wait_ready(page)
-    posted = posted_starts(merchant)
-    assert len(posted) == 1 and len(posted[0]["key"]) == 36  # the embed's key
-    config = json.loads(posted[0]["config"])  # the demo's options: its token, the app's default provider
-    assert posted[0]["token"] == config["customerToken"] and "provider" not in config
-    assert json.loads(posted[0]["body"]) == {}  # what the form's own call would send
-    assert session_posts(merchant) == []  # no request of its own: the page carried the answer
-    assert not [url for _, url, own in seen if own and url.startswith(merchant.url)
-                and not url.startswith(merchant.url + "/static/")]  # the checkout page's script sent nothing
+    posts = [(i, own) for i, (method, url, own) in enumerate(seen)
+             if method == "POST" and url.endswith("/api/sessions")]
+    assert [own for _, own in posts] == [False]  # the frame's alone: the checkout page sent none
+    assert not [url for _, url, own in seen if own and url.startswith(merchant.url + "/api/")]
     assert sessions_stored(merchant) == before + 1
+    sent = session_posts(merchant)
+    assert len(sent) == 1 and sent[0]["headers"]["Origin"] == merchant.url  # from the frame's origin, no preflight
+    assert len(sent[0]["headers"]["Idempotency-Key"]) == 36  # the embed's key, from the fragment
+    assert "Cookie" not in sent[0]["headers"]  # the bearer token alone, no credentials
     assert not [r for r in merchant.recorder.requests if r["method"] == "OPTIONS"]
-    frame = card_frame(page)
-    assert frame.evaluate("document.getElementById('card-form').dataset.ready") == "true"
-    assert page_session(frame)["status"] == "open"
+    assert page.frames[1].evaluate("document.getElementById('card-form').dataset.ready") == "true"
 
 
-def test_the_frame_has_its_session_before_its_bundle_has_loaded(page, shop, merchant, invariant):
-    # The frame's bundle is held back: its page already carries the session; the bundle then takes it.
+def test_the_frame_asks_for_that_session_before_its_bundle_has_loaded(page, shop, merchant, invariant):
+    # The frame's bundle is held back: the frame's inline start (static/js/frame/early.js) says hello and
+    # sends the session's request without waiting for it.
     held = []
-    page.route(BUNDLE, lambda route: held.append(route))
+    page.route(re.compile(r".*/static/js/frame/frame\.[0-9a-f]+\.js$"), lambda route: held.append(route))
     before = sessions_stored(merchant)
+    seen = watch(page)
     page.goto(shop.url + "/")
-    wait_held(page, held)
-    frame = card_frame(page)
-    made = page_session(frame)
-    assert made["status"] == "open" and made["target"]["url"] and sessions_stored(merchant) == before + 1
+    frames_post = lambda: [url for method, url, own in seen if method == "POST" and url.endswith("/api/sessions")  # noqa: E731
+                           and not own]
+    deadline = time.monotonic() + 10
+    while not (held and frames_post()) and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+    assert held and frames_post()  # the frame's own request went out while its bundle was still held
     held[0].continue_()
     wait_ready(page)
-    assert sessions_stored(merchant) == before + 1 and session_posts(merchant) == []  # the bundle took it
-    # The key, token and body came in the post's body: no URL holds them, and no fragment was needed.
+    assert sessions_stored(merchant) == before + 1  # and the bundle took its answer
+    assert len(session_posts(merchant)) == 1  # without a second request
+    # The key, token and body came in the frame's fragment, which no server saw and the frame's URL no longer holds.
+    frame = next(f for f in page.frames if "/frame?" in f.url)
     assert frame.evaluate("location.hash") == "" and "token" not in frame.evaluate("location.href")
     assert not [r for r in merchant.recorder.requests if r["url"].startswith("/frame") and "token" in r["url"]]
     # The mount gave its own customerToken: the embed said so (?customer=1), and the frame's page issued none.
     assert "customer=1" in frame.url
     assert frame.evaluate("document.documentElement.dataset.customerToken") is None
+
+
+def test_a_failed_early_start_falls_back_to_the_bundles_own(page, shop, merchant, invariant):
+    # The frame's first request (early.js) fails on the way; the bundle then starts a session under a key of its own.
+    failed = []
+    page.route("**/api/sessions", lambda route: (failed.append(route.request.headers["idempotency-key"]),
+                                                 route.abort()) if not failed else route.continue_())
+    before = sessions_stored(merchant)
+    page.goto(shop.url + "/")
+    wait_ready(page)
+    assert len(failed) == 1 and sessions_stored(merchant) == before + 1
+    sent = session_posts(merchant)
+    assert len(sent) == 1 and sent[0]["headers"]["Idempotency-Key"] != failed[0]  # only the bundle's reached it
 
 
 def blank_app(name, csp=None):
@@ -132,75 +124,29 @@ def foreign_page(page):
 
 
 def test_a_mount_without_a_customer_token_starts_early_with_the_frames_own(page, merchant, snippet_slot):
-    # The frame's page issues the token then, and the session it starts is that customer's.
+    # The frame's page issues the token then; its first lines start the session with it, the bundle still held.
     snippet_slot.slot.app = blank_app("allowed")
     page.goto(snippet_slot.url + "/")
     held = []
-    page.route(BUNDLE, lambda route: held.append(route))
+    page.route(re.compile(r".*/static/js/frame/frame\.[0-9a-f]+\.js$"), lambda route: held.append(route))
     merchant.recorder.requests.clear()
     before = sessions_stored(merchant)
     page.evaluate(MOUNT, [merchant.url, {"origin": merchant.url, "provider": "mangopay"}])
-    wait_held(page, held)
-    frame = card_frame(page)
-    made = page_session(frame)  # while the bundle was held
+    deadline = time.monotonic() + 10
+    while not (held and session_posts(merchant)) and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+    assert held and session_posts(merchant)  # sent while the bundle was held
     held[0].continue_()
     page.wait_for_function("() => window.panlessEvents.length > 0", timeout=15000)
     assert page.evaluate("() => window.panlessEvents.map((e) => e.event)") == ["ready"]
-    assert session_posts(merchant) == [] and sessions_stored(merchant) == before + 1  # the bundle took it
-    posted = posted_starts(merchant)
-    assert len(posted) == 1 and "token" not in posted[0] and posted[0]["body"] == '{"provider":"mangopay"}'
-    assert "customer=1" not in frame.url
-    own = frame.evaluate("document.documentElement.dataset.customerToken")
-    seen = requests.get(f"{merchant.url}/api/sessions/{made['id']}", headers={"Authorization": f"Bearer {own}"},
-                        timeout=10)
-    assert seen.status_code == 200 and seen.json()["status"] == "open"  # the page's own customer's session
-
-
-# A checkout page whose CSP allows no form post to the Panless origin: the embed's post is refused, and the start
-# goes in the frame's fragment instead.
-NO_FORM_POST = "script-src 'unsafe-inline' {panless}; frame-src {panless}; form-action 'self'"
-
-
-def test_a_checkout_that_allows_no_form_post_gets_the_session_from_the_frames_first_lines(page, merchant,
-                                                                                        snippet_slot):
-    snippet_slot.slot.app = blank_app("no-form-post", NO_FORM_POST.format(panless=merchant.url))
-    page.goto(snippet_slot.url + "/")
-    held = []
-    page.route(BUNDLE, lambda route: held.append(route))
-    merchant.recorder.requests.clear()
-    before = sessions_stored(merchant)
-    page.evaluate(MOUNT, [merchant.url, {"origin": merchant.url, "customerToken": token(merchant),
-                                         "provider": "mangopay"}])
-    wait_held(page, held, lambda: session_posts(merchant))  # early.js sent it while the bundle was held
-    held[0].continue_()
-    page.wait_for_function("() => window.panlessEvents.length > 0", timeout=15000)
-    assert page.evaluate("() => window.panlessEvents.map((e) => e.event)") == ["ready"]
-    assert posted_starts(merchant) == []  # the browser refused the post
     sent = session_posts(merchant)
     assert len(sent) == 1 and sessions_stored(merchant) == before + 1  # the bundle took that answer
-    assert sent[0]["headers"]["Origin"] == merchant.url  # from the frame's origin, no preflight
+    frame = next(f for f in page.frames if "/frame?" in f.url)
+    assert "customer=1" not in frame.url
+    own = frame.evaluate("document.documentElement.dataset.customerToken")
+    assert sent[0]["headers"]["Authorization"] == f"Bearer {own}"
     assert len(sent[0]["headers"]["Idempotency-Key"]) == 36  # the embed's key, from the fragment
-    assert "Cookie" not in sent[0]["headers"]  # the bearer token alone, no credentials
-    assert not [r for r in merchant.recorder.requests if r["method"] == "OPTIONS"]
-    frame = card_frame(page)  # the fragment has left the URL
-    assert frame.evaluate("location.hash") == "" and "token" not in frame.evaluate("location.href")
-
-
-def test_a_failed_early_start_falls_back_to_the_bundles_own(page, merchant, snippet_slot):
-    # The frame's first request (early.js) fails on the way; the bundle then starts a session under a key of its own.
-    snippet_slot.slot.app = blank_app("no-form-post", NO_FORM_POST.format(panless=merchant.url))
-    page.goto(snippet_slot.url + "/")
-    failed = []
-    page.route("**/api/sessions", lambda route: (failed.append(route.request.headers["idempotency-key"]),
-                                                 route.abort()) if not failed else route.continue_())
-    merchant.recorder.requests.clear()
-    before = sessions_stored(merchant)
-    page.evaluate(MOUNT, [merchant.url, {"origin": merchant.url, "customerToken": token(merchant)}])
-    page.wait_for_function("() => window.panlessEvents.length > 0", timeout=15000)
-    assert page.evaluate("() => window.panlessEvents.map((e) => e.event)") == ["ready"]
-    assert len(failed) == 1 and sessions_stored(merchant) == before + 1
-    sent = session_posts(merchant)
-    assert len(sent) == 1 and sent[0]["headers"]["Idempotency-Key"] != failed[0]  # only the bundle's reached it
+    assert sent[0]["body"] == '{"provider":"mangopay"}'
 
 
 def test_an_origin_not_allowed_gets_no_session_and_the_same_error(foreign_page, merchant):
@@ -293,7 +239,7 @@ def test_the_checkout_page_sends_no_configure_to_a_frame_that_has_its_options(pa
 
 
 def test_a_reloaded_frame_gets_configure_and_starts_a_session_of_its_own(page, merchant, snippet_slot):
-    # A new load of the frame's URL carries no start: its hello says it has no options, and the embed sends them,
+    # Its fragment left the URL at its first load: its hello says it has no options, and the embed sends them,
     # without the early start's key.
     snippet_slot.slot.app = blank_app("allowed")
     page.add_init_script(RECORD_TYPES)
@@ -306,11 +252,11 @@ def test_a_reloaded_frame_gets_configure_and_starts_a_session_of_its_own(page, m
     }""", [merchant.url, {"origin": merchant.url, "customerToken": token(merchant), "provider": "mangopay"}])
     page.wait_for_function("() => window.panlessEvents.length == 1", timeout=15000)
     assert card_frame(page).evaluate("() => window.__panlessGot ?? []") == []
-    page.evaluate("(url) => { window.card.frame.src = url; }", card_frame(page).url)  # a new load
+    page.evaluate("() => { window.card.frame.src = window.card.frame.src.split('#')[0]; }")  # a new load
     page.wait_for_function("() => window.panlessEvents.length == 2", timeout=15000)
     assert card_frame(page).evaluate("() => window.__panlessGot") == ["configure"]
-    [posted], [sent] = posted_starts(merchant), session_posts(merchant)
-    assert len(posted["key"]) == 36 and sent["headers"]["Idempotency-Key"] != posted["key"]  # the bundle's own
+    first, second = [r["headers"]["Idempotency-Key"] for r in session_posts(merchant)]
+    assert len(first) == 36 and second != first  # the embed's key once; then the bundle's own
     assert card_frame(page).evaluate("document.getElementById('card-form').dataset.ready") == "true"
 
 

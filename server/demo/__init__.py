@@ -29,8 +29,8 @@ def create_app(panless_url: str, test_config: dict | None = None) -> Flask:
     def headers(response):
         response.headers["Content-Security-Policy"] = (
             f"default-src 'none'; script-src 'self' {panless_url}; style-src 'self'; frame-src {panless_url}; "
-            f"img-src 'self' data:; connect-src 'self' {panless_url}; base-uri 'none'; "
-            f"form-action 'self' {panless_url}; frame-ancestors 'none'"
+            f"img-src 'self' data:; connect-src 'self' {panless_url}; base-uri 'none'; form-action 'self'; "
+            "frame-ancestors 'none'"
         )
         response.headers["Referrer-Policy"] = "no-referrer"
         return response

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import json
-import logging
 import re
-import time
 from urllib.parse import urlsplit, urlunsplit
 
 from flask import Blueprint, current_app, g, jsonify, redirect, render_template, request, url_for
 
 from ..core.settings import origin_of
-from . import api, assets
-from .auth import cookie_customer, issue_customer_token, new_customer_id, redeem_redirect_code, verify_customer_token
+from . import assets
+from .auth import cookie_customer, issue_customer_token, new_customer_id, redeem_redirect_code
 from .errors import PanlessError
 
 bp = Blueprint("pages", __name__)
@@ -20,10 +17,6 @@ STATE = re.compile(r"[A-Za-z0-9_-]{1,200}")
 LOCALE = re.compile(r"[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})?")  # a language tag; the page picks its catalogue
 THEMES = ("light", "dark")  # else the shopper's prefers-color-scheme
 INDENTATION = re.compile(r"\n\s+")
-# How long a frame page waits for the session a mount posted before it is sent without it (the form's own
-# call then finishes that session, with the same key): a PSP slower than this does not hold the page back longer.
-START_IN_PAGE_SECONDS = 2.0
-log = logging.getLogger(__name__)
 CARD_TOKEN = re.compile(r"[A-Za-z0-9_.:-]{1,128}")  # as api.py takes saved_card; the API checks the owner
 
 
@@ -107,7 +100,7 @@ def warm_up(app) -> None:
     assets.inline_style(app.static_folder, "css/form.css")
 
 
-@bp.route("/frame", methods=["GET", "POST"])
+@bp.get("/frame")
 def frame():
     """The card form for an iframe on an allowed checkout origin (CSP frame-ancestors names it); ?locale= a
     catalogue's name and ?appearance=1 let it load that catalogue and the appearance checks (the embed adds them).
@@ -115,10 +108,7 @@ def frame():
     Its token is for a new customer on each load, for a mount() without a customerToken (the embed marks a mount
     with one by ?customer=1, and the page then has none): no cookie, which a frame on another site would not send
     back anyway. Its stylesheet is inline (one request fewer), admitted by the CSP nonce; the same served bytes as
-    css/form.css, whose hash the inventory lists.
-
-    POSTed by the embed's form (docs/browser.md, "Starting with the page"), it also starts the session the post
-    describes, and the page carries its answer: see start_in_page."""
+    css/form.css, whose hash the inventory lists."""
     g.page = True
     parent = request.args.get("parent", "")
     refuse_parent(parent)
@@ -128,52 +118,13 @@ def frame():
     # all, an older embed's URL, pins them all), and <html> says which, so the frame imports nothing else.
     static, locale = current_app.static_folder, request.args.get("locale")
     modules = assets.on_demand(static, locale, request.args.get("appearance") == "1")
-    own_customer = new_customer_id() if request.args.get("customer") != "1" else None
-    started = start_in_page(parent, own_customer) if request.method == "POST" else {}
-    html = render_template("frame.html", customer_token=own_customer and issue_customer_token(own_customer),
+    own_token = request.args.get("customer") != "1"
+    html = render_template("frame.html", customer_token=own_token and issue_customer_token(new_customer_id()),
                            currency=current_app.config["CURRENCY"], parent_origin=parent, frame=True,
                            style=assets.inline_style(static, "css/form.css"),
                            importmap=assets.import_map(static, assets.ENTRY["frame"], modules),
                            locales=[m[1] for m in map(assets.CATALOGUE.fullmatch, modules) if m],
-                           appearance=assets.APPEARANCE in modules, started=started)
+                           appearance=assets.APPEARANCE in modules)
     # The templates' indentation, which every frame load would carry: a run of whitespace renders as one
     # space, and the page has no <pre> or <textarea>.
     return INDENTATION.sub("\n", html)
-
-
-def start_in_page(parent: str, own_customer: str | None) -> dict:
-    """The start the embed posted with the frame's navigation (its form, from the checkout page): `key`, the
-    session's Idempotency-Key; `body`, what POST /api/sessions would take; `token`, the checkout's customer
-    token (else the customer this page issues a token for); `config`, the options a configure message would
-    carry. The session starts here, as POST /api/sessions would start it, so the frame's first lines find it
-    made rather than asking for it; the card's target is in this page alone, which the checkout cannot read.
-
-    -> what the page carries: the key and the options, and the session when it started. When it did not (a
-    refused token, a limit, the PSP slow or down), the form's own call meets the same answer and says why, with
-    the same key, so a session half started here is finished there, never made twice. A post from another
-    origin than the page's parent is not the embed's: the page ignores it (the checkout then sends `configure`).
-    The post needs no other check: the token is the credential, as for the API, and the page shows only in the
-    parent named (CSP frame-ancestors)."""
-    form = request.form
-    # "null": a checkout whose referrer policy is no-referrer (the browser then names no origin on a post).
-    if request.headers.get("Origin") not in (parent, "null"):
-        log.warning("frame: a start posted from %s, not the parent named: ignored", request.headers.get("Origin"))
-        return {}
-    key, config = form.get("key", ""), form.get("config")
-    started = {"key": key if api.CLIENT_KEY.fullmatch(key) else None, "config": config}
-    if started["key"] is None:
-        return started
-    try:
-        body = json.loads(form.get("body") or "{}")
-        if not isinstance(body, dict):
-            raise ValueError
-        token = form.get("token")
-        customer = g.customer = verify_customer_token(token) if token else own_customer
-        if customer is None:
-            return started
-        g.psp_deadline = min(g.psp_deadline, time.monotonic() + START_IN_PAGE_SECONDS)
-        session = api.start_session(customer, body, started["key"], "")
-    except (ValueError, PanlessError) as refused:
-        log.info("frame: the posted start left to the form (%s)", getattr(refused, "code", "invalid_json"))
-        return started
-    return {**started, "session": json.dumps(api.public_session(session), separators=(",", ":"))}

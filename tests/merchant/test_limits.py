@@ -1,11 +1,9 @@
 """Anti-card-testing: rate limits per address and per customer, the attempt cap per session, the challenge hook."""
 
 import pytest
-import requests
 
 from panless import create_app
 from panless.merchant.limits import set_challenge
-from tests.merchant.support import SHOP
 from tests.support import LiveServer, providers_on
 from tests.support.merchant import Shopper
 
@@ -98,21 +96,3 @@ def test_a_session_counts_once_however_often_its_key_is_sent(limited):
                for first, second in made)
     assert start("mount-key-3").status_code == 429  # a fourth session is over 3/minute
     assert start("mount-key-1").json()["id"] == made[1][0].json()["id"]  # a known key makes nothing new
-
-
-def test_a_session_started_by_the_frame_page_counts_as_one_the_api_makes(limited):
-    # The embed posts the start with the frame's navigation (pages.py start_in_page): the same limit, one count.
-    server = limited(ALLOWED_ORIGINS=SHOP)
-    shopper = Shopper(server.url)
-
-    def posted(key):
-        page = requests.post(f"{server.url}/frame", params={"parent": SHOP, "customer": "1"}, timeout=10,
-                             data={"key": key, "body": "{}", "token": shopper.token, "config": "{}"},
-                             headers={"Origin": SHOP})
-        assert page.status_code == 200
-        return "data-session=" in page.text
-
-    assert [posted(f"limit-posted-{i}") for i in range(3)] == [True] * 3
-    assert shopper.call("POST", "/api/sessions", json={}).status_code == 429
-    assert posted("limit-posted-4") is False
-    assert posted("limit-posted-0") is True  # its key's session, made earlier: not a new one

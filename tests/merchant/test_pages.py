@@ -1,7 +1,6 @@
 """The card pages' own checks, over HTTP: redirect mode's return URL, state and single-use code, and the frame's
 checkout origin (no browser needed: the browser flows are in playwright/)."""
 
-import html
 import json
 import re
 
@@ -9,11 +8,9 @@ import pytest
 import requests
 
 from panless import create_app
-from panless.merchant import pages
 from panless.merchant.audit import sri
 from tests.merchant.support import SHOP
 from tests.support import UNLIMITED, providers_on
-from tests.support.merchant import Shopper
 
 
 @pytest.mark.parametrize("query,code", [
@@ -139,93 +136,3 @@ def test_a_new_process_compiles_no_template_for_its_first_shopper(sandbox_server
     assert client.get("/pay").status_code == 200
     assert client.get("/pay?return_url=http://elsewhere.example/", headers={"Accept": "text/html"}).status_code == 400
     assert compiled == []
-
-
-# The embed's post (docs/browser.md, "Starting early"): the frame's navigation carries the session's start.
-HTML_TAG = re.compile(r"<html[^>]*>")
-
-
-def posted_frame(server, fields: dict, origin: str | None = SHOP, **query) -> dict:
-    """POST /frame as the embed's form sends it -> what the page's <html> carries of the start: key, config,
-    session (parsed)."""
-    headers = {"Origin": origin} if origin else {}
-    r = requests.post(f"{server.url}/frame", params={"parent": SHOP, "locale": "en", **query}, data=fields,
-                      headers=headers, timeout=10)
-    assert r.status_code == 200 and "no-store" in r.headers["Cache-Control"]
-    tag = HTML_TAG.search(r.text).group(0)
-    found = {name: html.unescape(value) for name, value in re.findall(r'data-(key|config|session)="([^"]*)"', tag)}
-    if "session" in found:
-        found["session"] = json.loads(found["session"])
-    return found
-
-
-def sessions_stored(server) -> int:
-    return server.app.extensions["panless_store"].execute("SELECT COUNT(*) FROM objects WHERE kind = 'session'")[0][0]
-
-
-def test_a_posted_start_makes_the_session_once_and_the_page_carries_it(app_server):
-    shopper = Shopper(app_server.url)
-    before = sessions_stored(app_server)
-    config = '{"provider":"mangopay","customerToken":"t"}'
-    fields = {"key": "posted-start-0001", "body": '{"provider":"mangopay"}', "token": shopper.token, "config": config}
-    page = posted_frame(app_server, fields, customer="1")
-    session = page["session"]
-    assert page["key"] == "posted-start-0001" and page["config"] == config
-    assert session["status"] == "open" and session["provider"] == "mangopay" and session["target"]["url"]
-    assert sessions_stored(app_server) == before + 1
-    # The form's own call with that key (a reload's, a retry's) is answered with the same session, not another.
-    again = shopper.call("POST", "/api/sessions", json={"provider": "mangopay"},
-                         headers={"Idempotency-Key": "posted-start-0001"})
-    assert again.status_code == 201 and again.json()["id"] == session["id"]
-    assert sessions_stored(app_server) == before + 1
-
-
-def test_a_posted_start_without_a_token_uses_the_customer_the_page_issues(app_server):
-    r = requests.post(f"{app_server.url}/frame", params={"parent": SHOP, "locale": "en"}, timeout=10,
-                      data={"key": "posted-own-00001", "body": "{}"}, headers={"Origin": SHOP})
-    tag = HTML_TAG.search(r.text).group(0)
-    own = re.search(r'data-customer-token="([^"]+)"', tag).group(1)
-    session = json.loads(html.unescape(re.search(r'data-session="([^"]+)"', tag).group(1)))
-    seen = requests.get(f"{app_server.url}/api/sessions/{session['id']}", timeout=10,
-                        headers={"Authorization": f"Bearer {own}"})
-    assert seen.status_code == 200 and seen.json()["id"] == session["id"]  # the page's own customer's
-
-
-@pytest.mark.parametrize("origin,started", [("null", True), (SHOP, True), ("http://evil.example", False),
-                                            (None, False)])
-def test_a_start_posted_from_another_origin_is_ignored(app_server, origin, started):
-    # "null": a checkout whose referrer policy is no-referrer; the browser then names no origin.
-    fields = {"key": "posted-origin-01", "body": "{}", "token": Shopper(app_server.url).token, "config": "{}"}
-    page = posted_frame(app_server, fields, origin=origin, customer="1")
-    assert ("session" in page) is started and ("key" in page) is started
-
-
-@pytest.mark.parametrize("change", [{"token": "forged"}, {"body": "[1]"}, {"body": "{not json"},
-                                    {"body": '{"provider":"nobody"}'}, {"body": '{"currency":"euro"}'}])
-def test_a_refused_posted_start_leaves_the_session_to_the_form(app_server, change):
-    # The page comes without the session (the form's own call, with the same key, meets the refusal and says why).
-    before = sessions_stored(app_server)
-    fields = {"key": "posted-refused-1", "body": "{}", "token": Shopper(app_server.url).token, "config": "{}",
-              **change}
-    page = posted_frame(app_server, fields, customer="1")
-    assert page == {"key": "posted-refused-1", "config": "{}"}
-    assert sessions_stored(app_server) == before
-
-
-def test_a_posted_key_the_api_would_refuse_starts_nothing(app_server):
-    fields = {"key": "short", "body": "{}", "token": Shopper(app_server.url).token, "config": "{}"}
-    assert posted_frame(app_server, fields, customer="1") == {"config": "{}"}
-
-
-def test_a_slow_psp_does_not_hold_the_page_and_the_form_finishes_the_session(app_server, monkeypatch):
-    # No time left for the PSP in the page: it comes without the session, which the form's call, with the same
-    # key, then starts: one session.
-    monkeypatch.setattr(pages, "START_IN_PAGE_SECONDS", 0.0)
-    shopper = Shopper(app_server.url)
-    before = sessions_stored(app_server)
-    fields = {"key": "posted-slow-0001", "body": "{}", "token": shopper.token, "config": "{}"}
-    assert "session" not in posted_frame(app_server, fields, customer="1")
-    monkeypatch.undo()
-    made = shopper.call("POST", "/api/sessions", json={}, headers={"Idempotency-Key": "posted-slow-0001"})
-    assert made.status_code == 201 and made.json()["status"] == "open"
-    assert sessions_stored(app_server) == before + 1

@@ -66,8 +66,8 @@ export function mount(container, options = {}) {
   }
   const wait = Number.isFinite(limit) && limit > 0 ? limit : 15000;
   setTimeout(() => status == "starting" && trouble(wait), wait);
-  // A form-action refusal is the post's (below): the frame then takes the fragment.
-  const blocked = (event) => event.blockedURI.startsWith(origin) && (event.effectiveDirective == "form-action" ? fragment() : trouble(event));
+  frame.onload = () => setTimeout(() => hello || trouble(), 1000);
+  const blocked = (event) => event.blockedURI.startsWith(origin) && trouble(event);
   document.addEventListener("securitypolicyviolation", blocked);
 
   const bridge = connect({
@@ -90,34 +90,17 @@ export function mount(container, options = {}) {
     },
   });
   // The query names what the frame may load on demand, the only modules its import map pins: the catalogue it
-  // will pick (the same rule and languages here; "en" pins none) and the appearance checks.
+  // will pick (the same rule and languages here; "en" pins none) and the appearance checks. The fragment, which no
+  // server sees: the early session (the frame's first lines start it before its bundle loads) and the configure
+  // message's options (its bundle starts the form with them at once). The checkout page sends nothing to the
+  // Panless origin: a session started from here (a CORS preflight, then the PSP's calls) took the CPU from the
+  // frame's own start-up, which it delayed by more than it saved.
   const query = new URLSearchParams({ parent: location.origin, locale: pickLocale(config.locale) });
   if (config.appearance) query.set("appearance", 1);
   // A customerToken of the page's own (what the frame takes): the frame's page then issues none.
   if (typeof config.customerToken == "string" && config.customerToken) query.set("customer", 1);
-  const url = `${origin}/frame?${query}`;
-  // The early session and the configure message's options (the frame's bundle starts the form with them at
-  // once) go with the frame's navigation, posted by a form: the server starts the session as it sends the page,
-  // which carries the answer (docs/browser.md, "Starting early"). A checkout whose CSP allows no form post to the
-  // Panless origin (form-action) gets them in the fragment, which no server sees: the frame's first lines then
-  // start the session. Nothing of it is in a URL a server sees, and nothing else goes from the checkout page to
-  // the Panless origin: a session started from here by script (a CORS preflight, then the PSP's calls) took the
-  // CPU from the frame's own start-up, which it delayed by more than it saved.
-  const given = new URLSearchParams({ ...early, config: JSON.stringify(config) });
-  const fragment = () => (frame.src = `${url}#${given}`);
-  frame.name = early?.key ?? ""; // the post's target: named before the frame is in the page, or a tab opens
+  frame.src = `${origin}/frame?${query}#${new URLSearchParams({ ...early, config: JSON.stringify(config) })}`;
   host.append(frame);
-  if (early) {
-    const post = Object.assign(document.createElement("form"), { method: "post", action: url, target: frame.name });
-    // In the page only while it is sent, never laid out: no field to see or fill.
-    for (const [name, value] of given) post.append(Object.assign(document.createElement("input"), { name, value }));
-    host.append(post);
-    post.submit();
-    post.remove();
-  } else {
-    fragment();
-  }
-  frame.onload = () => setTimeout(() => hello || trouble(), 1000);
 
   return {
     frame,
