@@ -15,10 +15,11 @@ from .browser import settle
 from .goals import Row, interleaved, ratio_row
 
 GOAL = 1.5
-# As a checkout integrates it: its backend issued the customer token that the page hands to mount().
-MOUNT = """async ([origin, customerToken]) => {
+# As a checkout integrates it: its backend issued the customer token and the start code that the page hands to
+# mount() (README, "Embedding the card frame").
+MOUNT = """async ([origin, [customerToken, startCode]]) => {
     const t0 = performance.now();
-    const card = window.Panless.mount('#card', {origin, customerToken, provider: 'mangopay'});
+    const card = window.Panless.mount('#card', {origin, customerToken, startCode, provider: 'mangopay'});
     await new Promise((resolve, reject) => card.on('ready', resolve).on('error', reject));
     return performance.now() - t0;
 }"""
@@ -34,10 +35,12 @@ BARE = """async (url) => {
 }"""
 
 
-def customer_token(stack) -> str:
-    """A new shopper's customer token (the frame's page issues one per visit): the PSP has no user for it yet."""
-    page = requests.get(f"{stack.app_url}/pay", timeout=10)
-    return re.search(r'data-customer-token="([^"]+)"', page.text).group(1)
+def customer_token(stack) -> tuple[str, str]:
+    """A new shopper's customer token and start code, issued together as a checkout's backend issues them for
+    each page view (the checkout page carries both, bench/stack.py): the PSP has no user for it yet."""
+    page = requests.get(f"{stack.checkout.url}/", timeout=10).text
+    token, code = (re.search(rf'data-{name}="([^"]+)"', page).group(1) for name in ("customer-token", "start-code"))
+    return token, code
 
 
 def timed(browser, stack, script: str, argument) -> float:

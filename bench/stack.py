@@ -13,6 +13,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from panless.merchant.auth import issue_customer_token, issue_redirect_code, new_customer_id
 from panless.relay.routes import PSPS as RELAYED
 from panless.sandbox import base_urls
 from tests.support import LiveServer, free_port, wait_up
@@ -24,15 +25,20 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 
-def checkout_app(panless_url: str) -> Flask:
-    """A bare checkout page: the embed module is imported, mount() is left to the benchmark."""
+def checkout_app(panless_url: str, secret_key: str) -> Flask:
+    """A bare checkout page: the embed module is imported, mount() is left to the benchmark. Its backend issues
+    what a merchant's issues for each page view, for a new customer each time: the customer token and the start
+    code (README, "Embedding the card frame"), on <html>."""
     app = Flask("bench-checkout")
+    app.config["SECRET_KEY"] = secret_key
 
     @app.get("/")
     def page():
-        return ("<!doctype html><meta charset=utf-8><title>bench checkout</title><div id=card></div>"
-                f'<script type=module>window.Panless = await import("{panless_url}/static/js/embed/panless.js");'
-                "window.embedReady = true;</script>")
+        customer = new_customer_id()
+        return (f'<!doctype html><html data-customer-token="{issue_customer_token(customer)}" '
+                f'data-start-code="{issue_redirect_code(customer)}"><meta charset=utf-8><title>bench checkout</title>'
+                f'<div id=card></div><script type=module>window.Panless = await import("{panless_url}/static/js/'
+                'embed/panless.js");window.embedReady = true;</script>')
 
     return app
 
@@ -49,10 +55,11 @@ class Stack:
         self.sandbox_url = f"http://localhost:{sandbox_port}"
         self.app_url = f"http://127.0.0.1:{app_port}"
         self.relay_url = f"http://127.0.0.1:{relay_port}"
-        self.checkout = LiveServer(checkout_app(self.app_url), url_host="localhost")
+        secret_key = secrets.token_urlsafe(32)
+        self.checkout = LiveServer(checkout_app(self.app_url, secret_key), url_host="localhost")
         env = {
             **os.environ,
-            "PANLESS_SECRET_KEY": secrets.token_urlsafe(32),
+            "PANLESS_SECRET_KEY": secret_key,
             "PANLESS_SANDBOX__VAULT_KEY": base64.urlsafe_b64encode(os.urandom(32)).decode(),
             "PANLESS_DATABASE_URL": self.database,
             "PANLESS_ALLOWED_ORIGINS": self.checkout.url,

@@ -1,18 +1,24 @@
-"""mount() starts the card session while the frame loads: the frame's first lines send POST /api/sessions with the
-Idempotency-Key, token and body the embed put in the frame's fragment, before the frame's bundle has loaded; the
-bundle takes that answer (one session, one request); the checkout page sends nothing to the Panless origin; and
-when the early start fails the bundle starts the session itself.
+"""mount() starts the card session while the frame loads. Given a start code with the customer token, the frame's
+URL carries the code, the Idempotency-Key and the body: the server starts the session as it sends the frame's page,
+which carries the answer (one session, no request of the frame's own). Without one, the frame's first lines send
+POST /api/sessions with the key, token and body the embed put in the frame's fragment, before the frame's bundle
+has loaded, and the bundle takes that answer. The checkout page sends nothing to the Panless origin; when the
+early start fails, the bundle starts the session itself.
 
-The demo shop's checkout (http://localhost:<c>, allowed) mounts with a customer token, as the README says to.
+The demo shop's checkout (http://localhost:<c>, allowed) mounts with a customer token and a start code, as the
+README says to.
 """
 
+import json
 import re
 import time
+from urllib.parse import parse_qsl
 
 import pytest
 import requests
 from flask import Flask
 
+from panless.merchant.auth import issue_customer_token, issue_redirect_code, new_customer_id
 from tests.support import LiveServer
 
 
@@ -36,62 +42,65 @@ def wait_ready(page):
     page.wait_for_function("() => (window.panlessEvents || []).some((e) => e.event === 'ready')", timeout=15000)
 
 
-def test_the_session_starts_from_the_frame_before_its_bundle_and_is_made_once(page, shop, merchant, invariant):
+def frame_query(merchant) -> dict:
+    """The query of the one frame page the merchant app served."""
+    [request] = [r for r in merchant.recorder.requests if r["url"].startswith("/frame?")]
+    return dict(parse_qsl(request["url"].split("?", 1)[1]))
+
+
+def page_session(frame) -> dict | None:
+    found = frame.evaluate("document.documentElement.dataset.session")
+    return found and json.loads(found)
+
+
+BUNDLE = re.compile(r".*/static/js/frame/frame\.[0-9a-f]+\.js$")
+
+
+def wait_held(page, held, until=lambda: True):
+    deadline = time.monotonic() + 10
+    while not (held and until()) and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+    assert held and until()
+
+
+def test_with_a_start_code_the_session_starts_with_the_frames_page_once(page, shop, merchant, invariant):
+    merchant.recorder.requests.clear()
     before = sessions_stored(merchant)
     seen = watch(page)
     page.goto(shop.url + "/")
     wait_ready(page)
-    posts = [(i, own) for i, (method, url, own) in enumerate(seen)
-             if method == "POST" and url.endswith("/api/sessions")]
-    assert [own for _, own in posts] == [False]  # the frame's alone: the checkout page sent none
+    assert session_posts(merchant) == []  # no request of the frame's own: its page carried the answer
     assert not [url for _, url, own in seen if own and url.startswith(merchant.url + "/api/")]
     assert sessions_stored(merchant) == before + 1
-    sent = session_posts(merchant)
-    assert len(sent) == 1 and sent[0]["headers"]["Origin"] == merchant.url  # from the frame's origin, no preflight
-    assert len(sent[0]["headers"]["Idempotency-Key"]) == 36  # the embed's key, from the fragment
-    assert "Cookie" not in sent[0]["headers"]  # the bearer token alone, no credentials
+    query = frame_query(merchant)
+    assert query["start"] and len(query["key"]) == 36 and json.loads(query["body"]) == {}
+    assert "token" not in query  # a single-use code in the URL, never the bearer token
     assert not [r for r in merchant.recorder.requests if r["method"] == "OPTIONS"]
-    assert page.frames[1].evaluate("document.getElementById('card-form').dataset.ready") == "true"
+    frame = card_frame(page)
+    assert page_session(frame)["status"] == "open"
+    assert frame.evaluate("document.getElementById('card-form').dataset.ready") == "true"
 
 
-def test_the_frame_asks_for_that_session_before_its_bundle_has_loaded(page, shop, merchant, invariant):
-    # The frame's bundle is held back: the frame's inline start (static/js/frame/early.js) says hello and
-    # sends the session's request without waiting for it.
+def test_the_frame_has_its_session_before_its_bundle_has_loaded(page, shop, merchant, invariant):
+    # The frame's bundle is held back: its page already carries the session; the bundle then takes it.
     held = []
-    page.route(re.compile(r".*/static/js/frame/frame\.[0-9a-f]+\.js$"), lambda route: held.append(route))
+    page.route(BUNDLE, lambda route: held.append(route))
+    merchant.recorder.requests.clear()
     before = sessions_stored(merchant)
-    seen = watch(page)
     page.goto(shop.url + "/")
-    frames_post = lambda: [url for method, url, own in seen if method == "POST" and url.endswith("/api/sessions")  # noqa: E731
-                           and not own]
-    deadline = time.monotonic() + 10
-    while not (held and frames_post()) and time.monotonic() < deadline:
-        page.wait_for_timeout(50)
-    assert held and frames_post()  # the frame's own request went out while its bundle was still held
+    wait_held(page, held)
+    frame = card_frame(page)
+    made = page_session(frame)
+    assert made["status"] == "open" and made["target"]["url"] and sessions_stored(merchant) == before + 1
     held[0].continue_()
     wait_ready(page)
-    assert sessions_stored(merchant) == before + 1  # and the bundle took its answer
-    assert len(session_posts(merchant)) == 1  # without a second request
-    # The key, token and body came in the frame's fragment, which no server saw and the frame's URL no longer holds.
-    frame = next(f for f in page.frames if "/frame?" in f.url)
+    assert sessions_stored(merchant) == before + 1 and session_posts(merchant) == []  # the bundle took it
+    # The token came in the frame's fragment, which no server saw and the frame's URL no longer holds.
     assert frame.evaluate("location.hash") == "" and "token" not in frame.evaluate("location.href")
     assert not [r for r in merchant.recorder.requests if r["url"].startswith("/frame") and "token" in r["url"]]
     # The mount gave its own customerToken: the embed said so (?customer=1), and the frame's page issued none.
     assert "customer=1" in frame.url
     assert frame.evaluate("document.documentElement.dataset.customerToken") is None
-
-
-def test_a_failed_early_start_falls_back_to_the_bundles_own(page, shop, merchant, invariant):
-    # The frame's first request (early.js) fails on the way; the bundle then starts a session under a key of its own.
-    failed = []
-    page.route("**/api/sessions", lambda route: (failed.append(route.request.headers["idempotency-key"]),
-                                                 route.abort()) if not failed else route.continue_())
-    before = sessions_stored(merchant)
-    page.goto(shop.url + "/")
-    wait_ready(page)
-    assert len(failed) == 1 and sessions_stored(merchant) == before + 1
-    sent = session_posts(merchant)
-    assert len(sent) == 1 and sent[0]["headers"]["Idempotency-Key"] != failed[0]  # only the bundle's reached it
 
 
 def blank_app(name, csp=None):
@@ -121,6 +130,73 @@ def foreign_page(page):
     page.goto(server.url + "/")
     yield page
     server.stop()
+
+
+def token_and_code(merchant) -> tuple[str, str]:
+    """A customer token and a start code for one new customer, as a checkout's backend issues them."""
+    with merchant.app.test_request_context():
+        customer = new_customer_id()
+        return issue_customer_token(customer), issue_redirect_code(customer)
+
+
+def test_without_a_start_code_the_frames_first_lines_ask_before_its_bundle_has_loaded(page, merchant, snippet_slot):
+    # The frame's inline start (static/js/frame/early.js) sends the session's request with what the fragment holds.
+    snippet_slot.slot.app = blank_app("allowed")
+    page.goto(snippet_slot.url + "/")
+    held = []
+    page.route(BUNDLE, lambda route: held.append(route))
+    merchant.recorder.requests.clear()
+    before = sessions_stored(merchant)
+    page.evaluate(MOUNT, [merchant.url, {"origin": merchant.url, "customerToken": token(merchant)}])
+    wait_held(page, held, lambda: session_posts(merchant))  # sent while the bundle was held
+    held[0].continue_()
+    page.wait_for_function("() => window.panlessEvents.length > 0", timeout=15000)
+    assert page.evaluate("() => window.panlessEvents.map((e) => e.event)") == ["ready"]
+    sent = session_posts(merchant)
+    assert len(sent) == 1 and sessions_stored(merchant) == before + 1  # the bundle took that answer
+    assert sent[0]["headers"]["Origin"] == merchant.url  # from the frame's origin, no preflight
+    assert len(sent[0]["headers"]["Idempotency-Key"]) == 36  # the embed's key, from the fragment
+    assert "Cookie" not in sent[0]["headers"]  # the bearer token alone, no credentials
+    assert not [r for r in merchant.recorder.requests if r["method"] == "OPTIONS"]
+    assert "start" not in frame_query(merchant)
+    frame = card_frame(page)
+    assert page_session(frame) is None and frame.evaluate("location.hash") == ""
+
+
+def test_a_failed_early_start_falls_back_to_the_bundles_own(page, merchant, snippet_slot):
+    # The frame's first request (early.js) fails on the way; the bundle then starts a session under a key of its own.
+    snippet_slot.slot.app = blank_app("allowed")
+    page.goto(snippet_slot.url + "/")
+    failed = []
+    page.route("**/api/sessions", lambda route: (failed.append(route.request.headers["idempotency-key"]),
+                                                 route.abort()) if not failed else route.continue_())
+    merchant.recorder.requests.clear()
+    before = sessions_stored(merchant)
+    page.evaluate(MOUNT, [merchant.url, {"origin": merchant.url, "customerToken": token(merchant)}])
+    page.wait_for_function("() => window.panlessEvents.length > 0", timeout=15000)
+    assert page.evaluate("() => window.panlessEvents.map((e) => e.event)") == ["ready"]
+    assert len(failed) == 1 and sessions_stored(merchant) == before + 1
+    sent = session_posts(merchant)
+    assert len(sent) == 1 and sent[0]["headers"]["Idempotency-Key"] != failed[0]  # only the bundle's reached it
+
+
+def test_a_used_start_code_leaves_the_session_to_the_frames_first_lines(page, merchant, snippet_slot):
+    # The code was spent (a page view's code used twice): the frame's page comes without the session, and its
+    # first lines ask for it with the same key, as without a code. One session.
+    snippet_slot.slot.app = blank_app("allowed")
+    page.goto(snippet_slot.url + "/")
+    customer_token, code = token_and_code(merchant)
+    spent = requests.get(f"{merchant.url}/frame", timeout=10, params={
+        "parent": snippet_slot.url, "customer": "1", "start": code, "key": "spent-code-00001", "body": "{}"})
+    assert "data-session=" in spent.text
+    merchant.recorder.requests.clear()
+    before = sessions_stored(merchant)
+    page.evaluate(MOUNT, [merchant.url, {"origin": merchant.url, "customerToken": customer_token, "startCode": code}])
+    page.wait_for_function("() => window.panlessEvents.length > 0", timeout=15000)
+    assert page.evaluate("() => window.panlessEvents.map((e) => e.event)") == ["ready"]
+    query, [sent] = frame_query(merchant), session_posts(merchant)
+    assert query["start"] == code and sent["headers"]["Idempotency-Key"] == query["key"]
+    assert sessions_stored(merchant) == before + 1 and page_session(card_frame(page)) is None
 
 
 def test_a_mount_without_a_customer_token_starts_early_with_the_frames_own(page, merchant, snippet_slot):

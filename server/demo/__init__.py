@@ -41,7 +41,9 @@ def create_app(panless_url: str, test_config: dict | None = None) -> Flask:
         order = "order-" + secrets.token_hex(4)
         hosted = f"{panless_url}/pay?" + urlencode({
             "return_url": f"{request.host_url}return", "state": order, "code": issue_redirect_code(cookie_customer())})
+        # A second code for the card frame's start (mount()'s startCode): each code is good for one use.
         return render_template("demo/checkout.html", panless_url=panless_url, customer_token=token,
+                               start_code=issue_redirect_code(cookie_customer()),
                                order=order, hosted_url=hosted)
 
     @app.get("/return")

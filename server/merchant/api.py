@@ -74,23 +74,27 @@ def public_session(session: dict) -> dict:
 
 @bp.post("/sessions")
 def create_session():
-    customer = current_customer()
-    body = json_object()
+    session = start_session(current_customer(), json_object(), request.headers.get("Idempotency-Key"),
+                            request.headers.get("X-Panless-Challenge", ""))
+    return created(session)
+
+
+def start_session(customer: str, body: dict, client_key: str | None, challenge: str) -> dict:
+    """A session from what POST /sessions takes (its JSON body, Idempotency-Key and challenge headers): this
+    API's, and the frame page's when the embed posts its start (pages.py start_in_page). -> the session."""
     currency = optional_string(body, "currency", CURRENCY) or current_app.config["CURRENCY"]
     brand = optional_string(body, "brand", allowed=BRANDS)
     provider = optional_string(body, "provider")
     saved_card = optional_string(body, "saved_card", CARD_TOKEN)
-    client_key = request.headers.get("Idempotency-Key")
     if client_key is not None and not CLIENT_KEY.fullmatch(client_key):
         raise PanlessError("invalid_request", "Idempotency-Key must be 8-64 letters, digits, - or _.",
                            field="Idempotency-Key")
     options = session_options(body)
     if saved_card is not None:
-        return create_cvc_session(customer, saved_card, currency, provider, brand, client_key, options)
+        return start_cvc_session(customer, saved_card, currency, provider, brand, client_key, options, challenge)
     provider = providers.get(provider).name  # an unknown provider is refused before any challenge
-    limits.require_challenge(customer, request.headers.get("X-Panless-Challenge", ""))
-    session = sessions.start(customer, currency, brand, provider, client_key, options, limits.count_new_session)
-    return created(session)
+    limits.require_challenge(customer, challenge)
+    return sessions.start(customer, currency, brand, provider, client_key, options, limits.count_new_session)
 
 
 def created(session: dict):
@@ -99,7 +103,7 @@ def created(session: dict):
     return jsonify(public_session(session)), 201
 
 
-def create_cvc_session(customer, saved_card, currency, provider, brand, client_key, options):
+def start_cvc_session(customer, saved_card, currency, provider, brand, client_key, options, challenge):
     """CVC re-collection for a saved card: the card's PSP serves it (a `provider` may only name that one)."""
     if brand is not None:
         raise PanlessError("invalid_request", "A saved card's brand is known: leave brand out.", field="brand")
@@ -108,9 +112,8 @@ def create_cvc_session(customer, saved_card, currency, provider, brand, client_k
     if provider is not None and provider != psp.name:
         raise PanlessError("invalid_request", "This saved card belongs to another provider.", field="provider",
                            status=422)
-    limits.require_challenge(customer, request.headers.get("X-Panless-Challenge", ""))
-    session = sessions.start_cvc(customer, saved_card, currency, client_key, options, limits.count_new_session)
-    return created(session)
+    limits.require_challenge(customer, challenge)
+    return sessions.start_cvc(customer, saved_card, currency, client_key, options, limits.count_new_session)
 
 
 @bp.get("/sessions/<session_id>")

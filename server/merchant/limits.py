@@ -224,14 +224,14 @@ def check_storage(app: Flask) -> None:
                           "start it or fix the setting")
 
 
-def count(items: list[RateLimitItem], per_customer: bool = True) -> None:
+def count(items: list[RateLimitItem], per_customer: bool = True, name: str | None = None) -> None:
     """One hit of this request on each of `items`, per client address and (when `per_customer`) per customer;
-    rate_limited when any is over."""
+    rate_limited when any is over. `name`: the count's own (else the request's endpoint)."""
     keys = [("address", client_address())] + ([("customer", customer_or_address())] if per_customer else [])
     strategy = limiter().limiter
     for scope, key in keys:
         for item in items:
-            if not _counted(lambda i=item, s=scope, k=key: strategy.hit(i, request.endpoint, s, k), True):
+            if not _counted(lambda i=item, s=scope, k=key: strategy.hit(i, name or request.endpoint, s, k), True):
                 raise PanlessError("rate_limited")
 
 
@@ -247,8 +247,9 @@ def limited(view, items: list[RateLimitItem], *, per_customer: bool = True):
 def count_new_session() -> None:
     """PANLESS_RATELIMIT_SESSIONS counts sessions made, not requests: sessions.py calls this only when the
     request makes a new one. A retried start names the session its first try made
-    (one Idempotency-Key), so it counts no more."""
-    count(current_app.extensions["panless_session_limits"])
+    (one Idempotency-Key), so it counts no more. One count for the API and the frame page (which starts the
+    session a mount posts to it), whichever makes the session."""
+    count(current_app.extensions["panless_session_limits"], name="api.create_session")
 
 
 def init_app(app: Flask) -> None:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import logging
 import re
+import time
 from urllib.parse import urlsplit, urlunsplit
 
 from flask import Blueprint, current_app, g, jsonify, redirect, render_template, request, url_for
 
 from ..core.settings import origin_of
-from . import assets
+from . import api, assets
 from .auth import cookie_customer, issue_customer_token, new_customer_id, redeem_redirect_code
 from .errors import PanlessError
 
@@ -17,6 +20,10 @@ STATE = re.compile(r"[A-Za-z0-9_-]{1,200}")
 LOCALE = re.compile(r"[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})?")  # a language tag; the page picks its catalogue
 THEMES = ("light", "dark")  # else the shopper's prefers-color-scheme
 INDENTATION = re.compile(r"\n\s+")
+# How long a frame page waits for the session its URL starts before it is sent without it (the form's own call
+# then finishes that session, with the same key): a PSP slower than this does not hold the page back longer.
+START_IN_PAGE_SECONDS = 2.0
+log = logging.getLogger(__name__)
 CARD_TOKEN = re.compile(r"[A-Za-z0-9_.:-]{1,128}")  # as api.py takes saved_card; the API checks the owner
 
 
@@ -108,7 +115,10 @@ def frame():
     Its token is for a new customer on each load, for a mount() without a customerToken (the embed marks a mount
     with one by ?customer=1, and the page then has none): no cookie, which a frame on another site would not send
     back anyway. Its stylesheet is inline (one request fewer), admitted by the CSP nonce; the same served bytes as
-    css/form.css, whose hash the inventory lists."""
+    css/form.css, whose hash the inventory lists.
+
+    With ?start= (a mount given a `startCode`), it also starts the session its URL describes, and the page
+    carries the answer: see start_in_page."""
     g.page = True
     parent = request.args.get("parent", "")
     refuse_parent(parent)
@@ -120,6 +130,7 @@ def frame():
     modules = assets.on_demand(static, locale, request.args.get("appearance") == "1")
     own_token = request.args.get("customer") != "1"
     html = render_template("frame.html", customer_token=own_token and issue_customer_token(new_customer_id()),
+                           started=start_in_page() if request.args.get("start") else {},
                            currency=current_app.config["CURRENCY"], parent_origin=parent, frame=True,
                            style=assets.inline_style(static, "css/form.css"),
                            importmap=assets.import_map(static, assets.ENTRY["frame"], modules),
@@ -128,3 +139,29 @@ def frame():
     # The templates' indentation, which every frame load would carry: a run of whitespace renders as one
     # space, and the page has no <pre> or <textarea>.
     return INDENTATION.sub("\n", html)
+
+
+def start_in_page() -> dict:
+    """The session a mount given a `startCode` describes in the frame's URL (docs/browser.md, "Starting early"):
+    ?start=, the single-use code the merchant's backend issued with the customer token (issue_redirect_code: a
+    URL may carry it, as redirect mode's does, never a bearer token); ?key=, the session's Idempotency-Key;
+    ?body=, what POST /api/sessions would take. The session starts here, as that call would start it, while
+    the browser is still waiting for this page, which carries the answer: the frame's first lines need not ask.
+
+    -> what the page carries: the key, and the session when it started. When it did not (a used or forged code,
+    a limit, the PSP slow or down), the frame's first lines ask as they would without a code, with the same
+    key and the customer token: a session half started here is finished there, never made twice."""
+    key = request.args.get("key", "")
+    if not api.CLIENT_KEY.fullmatch(key):
+        return {}
+    try:
+        body = json.loads(request.args.get("body") or "{}")
+        if not isinstance(body, dict):
+            raise ValueError
+        customer = g.customer = redeem_redirect_code(request.args["start"])
+        g.psp_deadline = min(g.psp_deadline, time.monotonic() + START_IN_PAGE_SECONDS)
+        session = api.start_session(customer, body, key, "")
+    except (ValueError, PanlessError) as refused:
+        log.info("frame: the start in its URL left to the frame (%s)", getattr(refused, "code", "invalid_json"))
+        return {"key": key}
+    return {"key": key, "session": json.dumps(api.public_session(session), separators=(",", ":"))}

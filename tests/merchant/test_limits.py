@@ -1,9 +1,12 @@
 """Anti-card-testing: rate limits per address and per customer, the attempt cap per session, the challenge hook."""
 
 import pytest
+import requests
 
 from panless import create_app
+from panless.merchant.auth import issue_redirect_code, verify_customer_token
 from panless.merchant.limits import set_challenge
+from tests.merchant.support import SHOP
 from tests.support import LiveServer, providers_on
 from tests.support.merchant import Shopper
 
@@ -96,3 +99,22 @@ def test_a_session_counts_once_however_often_its_key_is_sent(limited):
                for first, second in made)
     assert start("mount-key-3").status_code == 429  # a fourth session is over 3/minute
     assert start("mount-key-1").json()["id"] == made[1][0].json()["id"]  # a known key makes nothing new
+
+
+def test_a_session_the_frame_page_starts_counts_as_one_the_api_makes(limited):
+    # A mount's start code has the frame's page start the session (pages.py start_in_page): one limit, one count.
+    server = limited(ALLOWED_ORIGINS=SHOP)
+    shopper = Shopper(server.url)
+
+    def started(key):
+        with server.app.test_request_context():
+            code = issue_redirect_code(verify_customer_token(shopper.token))
+        page = requests.get(f"{server.url}/frame", timeout=10, params={
+            "parent": SHOP, "customer": "1", "start": code, "key": key, "body": "{}"})
+        assert page.status_code == 200
+        return "data-session=" in page.text
+
+    assert [started(f"limit-start-{i}") for i in range(3)] == [True] * 3
+    assert shopper.call("POST", "/api/sessions", json={}).status_code == 429
+    assert started("limit-start-4") is False
+    assert started("limit-start-0") is True  # its key's session, made earlier: not a new one

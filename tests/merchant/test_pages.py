@@ -1,6 +1,7 @@
 """The card pages' own checks, over HTTP: redirect mode's return URL, state and single-use code, and the frame's
 checkout origin (no browser needed: the browser flows are in playwright/)."""
 
+import html
 import json
 import re
 
@@ -8,7 +9,9 @@ import pytest
 import requests
 
 from panless import create_app
+from panless.merchant import pages
 from panless.merchant.audit import sri
+from panless.merchant.auth import issue_customer_token, issue_redirect_code, new_customer_id
 from tests.merchant.support import SHOP
 from tests.support import UNLIMITED, providers_on
 
@@ -136,3 +139,74 @@ def test_a_new_process_compiles_no_template_for_its_first_shopper(sandbox_server
     assert client.get("/pay").status_code == 200
     assert client.get("/pay?return_url=http://elsewhere.example/", headers={"Accept": "text/html"}).status_code == 400
     assert compiled == []
+
+
+# A mount given a start code (docs/browser.md, "Starting early"): the frame's URL carries the start.
+HTML_TAG = re.compile(r"<html[^>]*>")
+
+
+def codes(server) -> tuple[str, str, str]:
+    """A new customer, its token and a start code, as a checkout's backend issues them."""
+    with server.app.test_request_context():
+        customer = new_customer_id()
+        return customer, issue_customer_token(customer), issue_redirect_code(customer)
+
+
+def started(server, **query) -> dict | None:
+    """GET /frame with a start -> the session its page carries, or None."""
+    r = requests.get(f"{server.url}/frame", params={"parent": SHOP, "locale": "en", "customer": "1", **query},
+                     timeout=10)
+    assert r.status_code == 200 and "no-store" in r.headers["Cache-Control"]
+    found = re.search(r'data-session="([^"]*)"', HTML_TAG.search(r.text).group(0))
+    return found and json.loads(html.unescape(found.group(1)))
+
+
+def sessions_stored(server) -> int:
+    return server.app.extensions["panless_store"].execute("SELECT COUNT(*) FROM objects WHERE kind = 'session'")[0][0]
+
+
+def test_a_start_code_makes_the_session_once_and_the_page_carries_it(app_server):
+    _, token, code = codes(app_server)
+    before = sessions_stored(app_server)
+    session = started(app_server, start=code, key="url-start-00001", body='{"provider":"mangopay"}')
+    assert session["status"] == "open" and session["provider"] == "mangopay" and session["target"]["url"]
+    assert sessions_stored(app_server) == before + 1
+    # The frame's own call with that key (early.js's, a retry's) is the customer's same session, not another.
+    again = requests.post(f"{app_server.url}/api/sessions", json={"provider": "mangopay"}, timeout=10,
+                          headers={"Authorization": f"Bearer {token}", "Idempotency-Key": "url-start-00001"})
+    assert again.status_code == 201 and again.json()["id"] == session["id"]
+    assert sessions_stored(app_server) == before + 1
+
+
+def test_a_start_code_is_good_once(app_server):
+    _, _, code = codes(app_server)
+    assert started(app_server, start=code, key="url-once-000001", body="{}")
+    before = sessions_stored(app_server)
+    assert started(app_server, start=code, key="url-once-000002", body="{}") is None
+    assert sessions_stored(app_server) == before
+
+
+@pytest.mark.parametrize("change", [{"start": "forged"}, {"body": "[1]"}, {"body": "{not json"},
+                                    {"body": '{"provider":"nobody"}'}, {"body": '{"currency":"euro"}'},
+                                    {"key": "short"}, {"key": None}])
+def test_a_refused_start_leaves_the_session_to_the_frame(app_server, change):
+    # The page comes without the session: the frame's first lines ask with the same key, and meet the refusal.
+    _, _, code = codes(app_server)
+    before = sessions_stored(app_server)
+    query = {k: v for k, v in {"start": code, "key": "url-refused-001", "body": "{}", **change}.items() if v}
+    assert started(app_server, **query) is None
+    assert sessions_stored(app_server) == before
+
+
+def test_a_slow_psp_does_not_hold_the_page_and_the_frame_finishes_the_session(app_server, monkeypatch):
+    # No time left for the PSP in the page: it comes without the session, which the frame's call, with the same
+    # key, then starts: one session.
+    monkeypatch.setattr(pages, "START_IN_PAGE_SECONDS", 0.0)
+    _, token, code = codes(app_server)
+    before = sessions_stored(app_server)
+    assert started(app_server, start=code, key="url-slow-000001", body="{}") is None
+    monkeypatch.undo()
+    made = requests.post(f"{app_server.url}/api/sessions", json={}, timeout=10,
+                         headers={"Authorization": f"Bearer {token}", "Idempotency-Key": "url-slow-000001"})
+    assert made.status_code == 201 and made.json()["status"] == "open"
+    assert sessions_stored(app_server) == before + 1

@@ -10,6 +10,7 @@ window.panlessEvents = [];
 const card = mount("#card-element", {
   origin: root.dataset.panlessUrl,
   customerToken: root.dataset.customerToken,
+  startCode: root.dataset.startCode, // the frame's session then starts with its page
   hideButton: true,
   appearance: { variables: { colorPrimary: "#8a4b08", borderRadius: "4px" } },
 });

@@ -8,6 +8,11 @@ export interface MountOptions {
   /** Signed customer token issued by the merchant backend (panless.issue_customer_token). With it, the frame
    *  starts the card session before its scripts have loaded ("Starting early" in docs/browser.md). */
   customerToken?: string;
+  /** With customerToken: a single-use code for the same customer, issued with it by the merchant backend
+   *  (panless.issue_redirect_code, valid 10 minutes). The frame's URL carries it, and the Panless server starts
+   *  the card session as it sends the frame's page, sooner still. A used or refused code costs nothing but
+   *  that head start. */
+  startCode?: string;
   /** The PSP to tokenize with when the merchant has several configured (default: PANLESS_PROVIDER): the name
    *  of one of the server's adapters (ADAPTERS in server/merchant/providers/__init__.py lists them). */
   provider?: string;

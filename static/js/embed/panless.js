@@ -9,7 +9,7 @@ const FRAME_EVENTS = ["hello", "ready", "change", "focus", "blur", "submit", "to
 // The options the frame takes (sent in `configure`), and the embed's own.
 const CONFIG = ["customerToken", "provider", "locale", "appearance", "fields", "hideButton", "sessionOptions",
   "savedCard"];
-const OWN = ["origin", "title", "readyTimeout"];
+const OWN = ["origin", "title", "readyTimeout", "startCode"];
 // Why start-up failed and what to do about it: a module of its own, fetched only when start-up fails.
 const startup = () => import("./startup.js");
 const error = (code, message) => ({ code, message, field: null });
@@ -99,6 +99,8 @@ export function mount(container, options = {}) {
   if (config.appearance) query.set("appearance", 1);
   // A customerToken of the page's own (what the frame takes): the frame's page then issues none.
   if (typeof config.customerToken == "string" && config.customerToken) query.set("customer", 1);
+  // A startCode (single-use, issued with the token): the server starts the session as it sends the frame's page.
+  if (early?.token && typeof options.startCode == "string") query.set("start", options.startCode), query.set("key", early.key), query.set("body", early.body);
   frame.src = `${origin}/frame?${query}#${new URLSearchParams({ ...early, config: JSON.stringify(config) })}`;
   host.append(frame);
 

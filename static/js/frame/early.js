@@ -11,7 +11,10 @@
   const html = document.documentElement.dataset;
   // The checkout's customerToken, else (a mount without one) the one this page issued.
   const token = given.get("token") ?? html.customerToken;
-  if (early.key && token) {
+  if (html.session) {
+    // The server started it with this page (the mount's startCode): its answer, as POST /api/sessions gives it.
+    early.join = Promise.resolve([{ ok: true, status: 201 }, JSON.parse(html.session)]);
+  } else if (early.key && token) {
     early.join = fetch("/api/sessions", { method: "POST", credentials: "omit", body: given.get("body"),
       headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json",
         "Idempotency-Key": early.key } })
