@@ -81,7 +81,7 @@ def create_session():
 
 def start_session(customer: str, body: dict, client_key: str | None, challenge: str) -> dict:
     """A session from what POST /sessions takes (its JSON body, Idempotency-Key and challenge headers): this
-    API's, and the frame page's when the embed posts its start (pages.py start_in_page). -> the session."""
+    API's, and the frame's page's when a mount gives a start code (pages.py start_in_page). -> the session."""
     currency = optional_string(body, "currency", CURRENCY) or current_app.config["CURRENCY"]
     brand = optional_string(body, "brand", allowed=BRANDS)
     provider = optional_string(body, "provider")

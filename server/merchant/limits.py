@@ -247,8 +247,8 @@ def limited(view, items: list[RateLimitItem], *, per_customer: bool = True):
 def count_new_session() -> None:
     """PANLESS_RATELIMIT_SESSIONS counts sessions made, not requests: sessions.py calls this only when the
     request makes a new one. A retried start names the session its first try made
-    (one Idempotency-Key), so it counts no more. One count for the API and the frame page (which starts the
-    session a mount posts to it), whichever makes the session."""
+    (one Idempotency-Key), so it counts no more. One count for the API and the frame's page (which starts the
+    session of a mount given a start code), whichever makes the session."""
     count(current_app.extensions["panless_session_limits"], name="api.create_session")
 
 

@@ -130,7 +130,7 @@ def frame():
     modules = assets.on_demand(static, locale, request.args.get("appearance") == "1")
     own_token = request.args.get("customer") != "1"
     html = render_template("frame.html", customer_token=own_token and issue_customer_token(new_customer_id()),
-                           started=start_in_page() if request.args.get("start") else {},
+                           started=start_in_page() if request.args.get("start") else None,
                            currency=current_app.config["CURRENCY"], parent_origin=parent, frame=True,
                            style=assets.inline_style(static, "css/form.css"),
                            importmap=assets.import_map(static, assets.ENTRY["frame"], modules),
@@ -141,19 +141,21 @@ def frame():
     return INDENTATION.sub("\n", html)
 
 
-def start_in_page() -> dict:
+def start_in_page() -> str | None:
     """The session a mount given a `startCode` describes in the frame's URL (docs/browser.md, "Starting early"):
     ?start=, the single-use code the merchant's backend issued with the customer token (issue_redirect_code: a
     URL may carry it, as redirect mode's does, never a bearer token); ?key=, the session's Idempotency-Key;
     ?body=, what POST /api/sessions would take. The session starts here, as that call would start it, while
     the browser is still waiting for this page, which carries the answer: the frame's first lines need not ask.
 
-    -> what the page carries: the key, and the session when it started. When it did not (a used or forged code,
-    a limit, the PSP slow or down), the frame's first lines ask as they would without a code, with the same
-    key and the customer token: a session half started here is finished there, never made twice."""
+    -> the session as POST /api/sessions answers it (JSON), for the page to carry; None when it did not start
+    (a used or forged code, a limit, the PSP slow or down): the frame's first lines then ask as they would
+    without a code, with the same key and the customer token, so a session half started here is finished there,
+    never made twice. A code names its customer: given with another customer's token, the session is not that
+    token's, and the form's calls for it are refused (session_not_found)."""
     key = request.args.get("key", "")
     if not api.CLIENT_KEY.fullmatch(key):
-        return {}
+        return None
     try:
         body = json.loads(request.args.get("body") or "{}")
         if not isinstance(body, dict):
@@ -163,5 +165,5 @@ def start_in_page() -> dict:
         session = api.start_session(customer, body, key, "")
     except (ValueError, PanlessError) as refused:
         log.info("frame: the start in its URL left to the frame (%s)", getattr(refused, "code", "invalid_json"))
-        return {"key": key}
-    return {"key": key, "session": json.dumps(api.public_session(session), separators=(",", ":"))}
+        return None
+    return json.dumps(api.public_session(session), separators=(",", ":"))
