@@ -100,3 +100,11 @@ def test_tampered_module_does_not_run(page, merchant, invariant):
     assert page.locator("#card-form").get_attribute("data-ready") is None  # the form never starts
     assert page.evaluate("() => window.skimmed") is None
     assert any("integrity" in e.lower() for e in errors), errors
+
+
+def test_the_frame_opened_as_a_page_of_its_own_shows_no_form(page, shop, merchant):
+    # A link to the frame's URL, its fragment holding the sender's token: the browser says it wants a document,
+    # not a frame, and gets the refusal, not a card form.
+    response = page.goto(f"{merchant.url}/frame?parent={shop.url}&customer=1#token=someone-elses&config=%7B%7D")
+    assert response.status == 400
+    assert page.locator("#number").count() == 0

@@ -122,6 +122,11 @@ def frame():
     g.page = True
     parent = request.args.get("parent", "")
     refuse_parent(parent)
+    # In a frame only. Opened as a page of its own (a link someone sent, its fragment holding their own
+    # customer token), the form would save the card typed there into their account. Browsers say where a
+    # response goes (Sec-Fetch-Dest); a client that does not say is let be.
+    if request.headers.get("Sec-Fetch-Dest", "iframe") not in ("iframe", "frame"):
+        raise PanlessError("frame_parent_not_allowed")
     g.frame_parent = parent
     # The on-demand modules this mount can use, named by the embed: the import map pins those alone (a value
     # that names none adds nothing, the frame then speaking English and using the default look; no locale at

@@ -210,3 +210,13 @@ def test_a_slow_psp_does_not_hold_the_page_and_the_frame_finishes_the_session(ap
                          headers={"Authorization": f"Bearer {token}", "Idempotency-Key": "url-slow-000001"})
     assert made.status_code == 201 and made.json()["status"] == "open"
     assert sessions_stored(app_server) == before + 1
+
+
+@pytest.mark.parametrize("destination,status", [("iframe", 200), ("frame", 200), ("document", 400), ("empty", 400)])
+def test_the_frame_is_served_only_into_a_frame(app_server, destination, status):
+    # Opened as a page of its own, with someone's token in its fragment, the form would save a card for them.
+    r = requests.get(f"{app_server.url}/frame", params={"parent": SHOP}, timeout=10,
+                     headers={"Sec-Fetch-Dest": destination, "Accept": "application/json"})
+    assert r.status_code == status
+    if status == 400:
+        assert r.json()["error"]["code"] == "frame_parent_not_allowed" and "data-t" not in r.text
