@@ -18,8 +18,8 @@ import pytest
 import requests
 from flask import Flask
 
-from panless.merchant.auth import issue_customer_token, issue_redirect_code, new_customer_id
 from tests.support import LiveServer
+from tests.support.merchant import token_and_code
 
 
 def sessions_stored(merchant) -> int:
@@ -132,13 +132,6 @@ def foreign_page(page):
     server.stop()
 
 
-def token_and_code(merchant) -> tuple[str, str]:
-    """A customer token and a start code for one new customer, as a checkout's backend issues them."""
-    with merchant.app.test_request_context():
-        customer = new_customer_id()
-        return issue_customer_token(customer), issue_redirect_code(customer)
-
-
 def test_without_a_start_code_the_frames_first_lines_ask_before_its_bundle_has_loaded(page, merchant, snippet_slot):
     # The frame's inline start (static/js/frame/early.js) sends the session's request with what the fragment holds.
     snippet_slot.slot.app = blank_app("allowed")
@@ -185,7 +178,7 @@ def test_a_used_start_code_leaves_the_session_to_the_frames_first_lines(page, me
     # first lines ask for it with the same key, as without a code. One session.
     snippet_slot.slot.app = blank_app("allowed")
     page.goto(snippet_slot.url + "/")
-    customer_token, code = token_and_code(merchant)
+    customer_token, code = token_and_code(merchant.app)
     spent = requests.get(f"{merchant.url}/frame", timeout=10, params={
         "parent": snippet_slot.url, "customer": "1", "start": code, "key": "spent-code-00001", "body": "{}"})
     assert "data-session=" in spent.text

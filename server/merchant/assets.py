@@ -30,9 +30,10 @@ PAGE_ASSETS = {
     "js/frame/form.js": "Card form: inputs, inline errors, session, finalize, events; merchant API client; locales.",
     "js/frame/appearance.js": "Checks and applies the checkout's appearance option (theme, colours, button label); "
                               "loaded only when one is given.",
-    "js/frame/early.js": "Card frame: inline in its HTML, starts the session the embed described in the "
-                         "fragment (with the page's own customer token when the embed gave none) while the "
-                         "bundle loads and says hello to the checkout page (keeps the checkout's messages for "
+    "js/frame/early.js": "Card frame: inline in its HTML, takes the session the server started with the page "
+                         "(a mount's start code), else starts the one the embed described in the fragment (with "
+                         "the page's own customer token when the embed gave none), while the bundle loads; says "
+                         "hello to the checkout page (keeps the checkout's messages for "
                          "the bridge to check).",
     "js/frame/icons.js": "Card brand marks drawn as inline SVG (no image is fetched).",
     "js/frame/tokenize.js": "The only code that sends card data: posts it to the PSP as the session's target says.",

@@ -11,9 +11,9 @@ import requests
 from panless import create_app
 from panless.merchant import pages
 from panless.merchant.audit import sri
-from panless.merchant.auth import issue_customer_token, issue_redirect_code, new_customer_id
 from tests.merchant.support import SHOP
 from tests.support import UNLIMITED, providers_on
+from tests.support.merchant import token_and_code
 
 
 @pytest.mark.parametrize("query,code", [
@@ -145,13 +145,6 @@ def test_a_new_process_compiles_no_template_for_its_first_shopper(sandbox_server
 HTML_TAG = re.compile(r"<html[^>]*>")
 
 
-def codes(server) -> tuple[str, str, str]:
-    """A new customer, its token and a start code, as a checkout's backend issues them."""
-    with server.app.test_request_context():
-        customer = new_customer_id()
-        return customer, issue_customer_token(customer), issue_redirect_code(customer)
-
-
 def started(server, **query) -> dict | None:
     """GET /frame with a start -> the session its page carries, or None."""
     r = requests.get(f"{server.url}/frame", params={"parent": SHOP, "locale": "en", "customer": "1", **query},
@@ -166,7 +159,7 @@ def sessions_stored(server) -> int:
 
 
 def test_a_start_code_makes_the_session_once_and_the_page_carries_it(app_server):
-    _, token, code = codes(app_server)
+    token, code = token_and_code(app_server.app)
     before = sessions_stored(app_server)
     session = started(app_server, start=code, key="url-start-00001", body='{"provider":"mangopay"}')
     assert session["status"] == "open" and session["provider"] == "mangopay" and session["target"]["url"]
@@ -179,7 +172,7 @@ def test_a_start_code_makes_the_session_once_and_the_page_carries_it(app_server)
 
 
 def test_a_start_code_is_good_once(app_server):
-    _, _, code = codes(app_server)
+    _, code = token_and_code(app_server.app)
     assert started(app_server, start=code, key="url-once-000001", body="{}")
     before = sessions_stored(app_server)
     assert started(app_server, start=code, key="url-once-000002", body="{}") is None
@@ -191,7 +184,7 @@ def test_a_start_code_is_good_once(app_server):
                                     {"key": "short"}, {"key": None}])
 def test_a_refused_start_leaves_the_session_to_the_frame(app_server, change):
     # The page comes without the session: the frame's first lines ask with the same key, and meet the refusal.
-    _, _, code = codes(app_server)
+    _, code = token_and_code(app_server.app)
     before = sessions_stored(app_server)
     query = {k: v for k, v in {"start": code, "key": "url-refused-001", "body": "{}", **change}.items() if v}
     assert started(app_server, **query) is None
@@ -202,7 +195,7 @@ def test_a_slow_psp_does_not_hold_the_page_and_the_frame_finishes_the_session(ap
     # No time left for the PSP in the page: it comes without the session, which the frame's call, with the same
     # key, then starts: one session.
     monkeypatch.setattr(pages, "START_IN_PAGE_SECONDS", 0.0)
-    _, token, code = codes(app_server)
+    token, code = token_and_code(app_server.app)
     before = sessions_stored(app_server)
     assert started(app_server, start=code, key="url-slow-000001", body="{}") is None
     monkeypatch.undo()

@@ -13,6 +13,16 @@ from .sandbox import TIMEOUT
 SPEC = OpenAPI.from_file_path(str(Path(__file__).resolve().parents[2] / "docs" / "openapi.yaml"))
 
 
+def token_and_code(app) -> tuple[str, str]:
+    """A new customer's token and start code, issued together as a checkout's backend issues them (README,
+    "Embedding the card frame"), by `app`'s secret."""
+    from panless.merchant.auth import issue_customer_token, issue_redirect_code, new_customer_id
+
+    with app.test_request_context():
+        customer = new_customer_id()
+        return issue_customer_token(customer), issue_redirect_code(customer)
+
+
 def checked(response: requests.Response) -> requests.Response:
     """Validate an API exchange against docs/openapi.yaml; routes the API does not have are skipped."""
     try:

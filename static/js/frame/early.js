@@ -1,6 +1,6 @@
 // The frame's first lines, inline at the top of its HTML so that they wait for no fetch (a classic script,
-// not a module). While the bundle loads: start the session the embed described in this page's fragment
-// (docs/browser.md, "Starting early"), say hello to the checkout page (saying whether the fragment held the
+// not a module). While the bundle loads: take the session the server started with this page (a mount's start
+// code), else start the one the embed described in this page's fragment (docs/browser.md, "Starting early"), say hello to the checkout page (saying whether the fragment held the
 // options), and keep what it sends for the bridge to check (frame.js replays it through the bridge). The
 // bundle uses the answer only when the options it starts with name the same key.
 (() => {
