@@ -5,20 +5,35 @@ from __future__ import annotations
 import re
 
 # 13-19 digits in a row, or grouped the way card numbers are written (4-4-4-4[-3], Amex 4-6-5) with one
-# kind of separator: a space, a dash, a dot, or a space as URLs encode it ("+", "%20"); never glued to
-# letters or digits: digits inside an identifier ("ses_d4138...", a UUID's groups) are not a card number, and
-# arbitrary dashed numbers (ETags, dates) are not card-shaped. Callers scan URL- and JSON-decoded text too,
-# so "%3D4970..." is seen as "=4970...".
+# kind of separator: a space, a dash, a dot, or a space as URLs encode it ("+", "%20"). Callers scan URL- and
+# JSON-decoded text too, so "%3D4970..." is seen as "=4970...".
 SEPARATOR = r"([ .+-]|%20)"
-PAN_SHAPED = re.compile(
-    r"(?<![0-9A-Za-z])(?:[0-9]{13,19}"
-    rf"|[0-9]{{4}}{SEPARATOR}[0-9]{{4}}\1[0-9]{{4}}\1[0-9]{{1,4}}(?:\1[0-9]{{1,3}})?"
-    rf"|[0-9]{{4}}{SEPARATOR}[0-9]{{6}}\2[0-9]{{4,5}})(?![0-9A-Za-z])"
-)
+GROUPS = re.compile(r"%20|[ .+-]")
+
+
+def _shaped(edge: str) -> re.Pattern:
+    return re.compile(
+        rf"(?<!{edge})(?:[0-9]{{13,19}}"
+        rf"|[0-9]{{4}}{SEPARATOR}[0-9]{{4}}\1[0-9]{{4}}\1[0-9]{{1,4}}(?:\1[0-9]{{1,3}})?"
+        rf"|[0-9]{{4}}{SEPARATOR}[0-9]{{6}}\2[0-9]{{4,5}})(?!{edge})"
+    )
+
+
+# What a request may not carry: never glued to letters or digits, since digits inside an identifier (a UUID's
+# groups, a PSP's hex id) are not a card number and refusing them would refuse good requests.
+PAN_SHAPED = _shaped("[0-9A-Za-z]")
+# What is never written out (logs, error messages, stored reports, test artifacts): glued to letters too
+# ("x4970..."), since hiding a number that only looks like a card costs nothing there.
+PAN_GLUED = _shaped("[0-9]")
+
+
+def ascii_digits(text: str) -> bool:
+    """Only the digits 0-9 (str.isdigit also takes other scripts' digits and superscripts)."""
+    return text.isascii() and text.isdigit()
 
 
 def luhn_ok(digits: str) -> bool:
-    if not digits.isdigit():
+    if not ascii_digits(digits):
         return False
     total = 0
     for i, ch in enumerate(reversed(digits)):
@@ -29,14 +44,26 @@ def luhn_ok(digits: str) -> bool:
     return total % 10 == 0
 
 
-def find_pans(text: str) -> list[str]:
-    """Luhn-valid 13-19 digit runs in text (spaced and dashed forms included), as bare digits."""
-    found = []
-    for match in PAN_SHAPED.finditer(text):
-        digits = re.sub(r"%20|[ .+-]", "", match.group(0))
-        if luhn_ok(digits) and set(digits) != {"0"}:
-            found.append(digits)
-    return found
+def card_digits(shaped: str) -> str | None:
+    """The card number in one PAN-shaped match, as bare digits, or None. A grouped number followed by one more
+    short group ("4970 1011 2233 4422 123") is read both whole and as a number with its security code."""
+    groups = GROUPS.split(shaped)
+    for digits in ("".join(groups), "".join(groups[:4]) if len(groups) == 5 else ""):
+        if len(digits) >= 13 and luhn_ok(digits) and set(digits) != {"0"}:
+            return digits
+    return None
+
+
+def find_pans(text: str, glued: bool = False) -> list[str]:
+    """Luhn-valid 13-19 digit runs in text (spaced and dashed forms included), as bare digits; with `glued`,
+    runs glued to letters too."""
+    return [digits for match in (PAN_GLUED if glued else PAN_SHAPED).finditer(text)
+            if (digits := card_digits(match.group(0)))]
+
+
+def redact_pans(text: str) -> str:
+    """Text with every card number in it (glued to letters included) replaced by "[PAN]"."""
+    return PAN_GLUED.sub(lambda m: "[PAN]" if card_digits(m.group(0)) else m.group(0), text)
 
 
 def alias(pan: str) -> str:

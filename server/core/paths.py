@@ -17,6 +17,13 @@ STATIC = data_dir("static")
 TEMPLATES = data_dir("templates")
 
 
+def default_database() -> str:
+    """The SQLite file the merchant app and the relay share when PANLESS_DATABASE_URL is not set:
+    instance/panless.db under the directory the command runs in (in a checkout, its root, where `make demo`
+    runs). Never inside the installed package or its virtualenv, which a reinstall would delete."""
+    return str(Path.cwd() / "instance" / "panless.db")
+
+
 def checkout_root() -> Path | None:
     """The source checkout holding this package (for `panless inventory`'s default output), if any."""
     root = PACKAGE.parent

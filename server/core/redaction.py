@@ -5,16 +5,25 @@ from __future__ import annotations
 import logging
 import re
 
-from .pan import PAN_SHAPED, find_pans
+from .pan import redact_pans
 
 CVC_FIELD = re.compile(r"((?:cvc|cvv|cvx|card_security_code)\W{0,3})[0-9]{3,4}", re.I)
 
 
 def redact(text: str) -> str:
-    return CVC_FIELD.sub(r"\1[CVC]", PAN_SHAPED.sub(lambda m: "[PAN]" if find_pans(m.group(0)) else m.group(0), text))
+    return CVC_FIELD.sub(r"\1[CVC]", redact_pans(text))
 
 
 _installed = False
+
+
+def configure_logging(level: str | int = "INFO") -> None:
+    """What every Panless service does with its log: redacted (below), written to standard error when nothing
+    else handles it (gunicorn sets up only its own loggers), at `level` for the `panless` loggers."""
+    install_log_redaction()
+    if not logging.getLogger("panless").handlers and not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger("panless").setLevel(level)
 
 
 def install_log_redaction() -> None:

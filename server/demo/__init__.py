@@ -5,6 +5,7 @@ own backend would, and reads outcomes from the Panless API server-to-server.
 
 from __future__ import annotations
 
+import re
 import secrets
 from urllib.parse import urlencode
 
@@ -12,16 +13,19 @@ import requests
 from flask import Flask, render_template, request
 
 from ..core.paths import STATIC, TEMPLATES
+from ..core.redaction import configure_logging
 from ..merchant import config
 from ..merchant.auth import cookie_customer, issue_customer_token, issue_redirect_code
 
 TIMEOUT = 10
+SESSION_ID = re.compile(r"ses_[A-Za-z]{24}")  # as the merchant app makes them (auth.random_id)
 
 
 def create_app(panless_url: str, test_config: dict | None = None) -> Flask:
     app = Flask("panless.demo", static_folder=str(STATIC), static_url_path="/shop-static",
                 template_folder=str(TEMPLATES))
     config.load(app, test_config)
+    configure_logging(app.config["LOG_LEVEL"])  # its access log quotes query strings: redacted like the others
     app.config["SESSION_COOKIE_NAME"] = "shop_session"
     panless_url = panless_url.rstrip("/")
 
@@ -49,14 +53,25 @@ def create_app(panless_url: str, test_config: dict | None = None) -> Flask:
     @app.get("/return")
     def back():
         """Where the hosted page sends the shopper back: confirm the outcome with the Panless API."""
-        session_id, status = request.args.get("panless_session"), request.args.get("panless_status")
+        session_id, status = request.args.get("panless_session", ""), request.args.get("panless_status")
         card = None
-        if status == "completed" and session_id:
-            auth = {"Authorization": f"Bearer {issue_customer_token(cookie_customer())}"}
-            found = requests.get(f"{panless_url}/api/sessions/{session_id}", headers=auth, timeout=TIMEOUT)
-            if found.ok and found.json().get("card"):
-                cards = requests.get(f"{panless_url}/api/cards", headers=auth, timeout=TIMEOUT).json()["cards"]
-                card = next((c for c in cards if c["token"] == found.json()["card"]), None)
+        if status == "completed":
+            # The URL says what happened; only the API, asked about a session id of the right shape, confirms it.
+            if not SESSION_ID.fullmatch(session_id):
+                status = "unconfirmed"
+            else:
+                try:
+                    card = confirmed_card(session_id)
+                except (requests.RequestException, ValueError, KeyError, TypeError):
+                    status = "unconfirmed"
         return render_template("demo/return.html", status=status, card=card, order=request.args.get("state"))
+
+    def confirmed_card(session_id: str) -> dict | None:
+        auth = {"Authorization": f"Bearer {issue_customer_token(cookie_customer())}"}
+        found = requests.get(f"{panless_url}/api/sessions/{session_id}", headers=auth, timeout=TIMEOUT)
+        if not (found.ok and found.json().get("card")):
+            return None
+        cards = requests.get(f"{panless_url}/api/cards", headers=auth, timeout=TIMEOUT).json()["cards"]
+        return next((c for c in cards if c["token"] == found.json()["card"]), None)
 
     return app

@@ -11,6 +11,7 @@ import time
 from flask import Flask, g, request
 
 from ..core.paths import STATIC, TEMPLATES
+from ..core.redaction import configure_logging
 from . import api, config, errors, health, limits, pages, providers, resilience, security, storage
 from .auth import CookieSessions
 
@@ -46,9 +47,7 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_access_log(app: Flask) -> None:
-    if not logging.getLogger("panless").handlers and not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    logging.getLogger("panless").setLevel(app.config["LOG_LEVEL"])
+    configure_logging(app.config["LOG_LEVEL"])
 
     @app.before_request
     def start_timer():

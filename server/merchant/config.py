@@ -8,6 +8,7 @@ Each PSP's section comes from its adapter's declaration (providers/<psp>.py: `de
 from __future__ import annotations
 
 from flask import Flask
+from limits import parse_many
 
 from ..core.demo import DEMO_SECRET_KEY
 from ..core.settings import ConfigError, is_loopback, merge, origin_of, prefixed_env
@@ -18,8 +19,9 @@ __all__ = ["ConfigError", "DEFAULTS", "checkout_origins", "load", "origin_of", "
 DEFAULTS = {
     "SECRET_KEY": DEMO_SECRET_KEY,
     "PROVIDER": "mangopay",
+    "PROVIDERS": None,                      # the PSPs this app uses; None: every one (the demo's sandbox has all)
     "CURRENCY": "EUR",
-    "DATABASE_URL": None,                   # None: a SQLite file in the instance folder; or postgresql://...
+    "DATABASE_URL": None,                   # None: instance/panless.db (SQLite) under the working directory
     "WORKERS": 2,                           # `panless serve`: gunicorn worker processes
     "THREADS": 8,                           # `panless serve`: threads per worker
     "REQUEST_DEADLINE": 25,                 # seconds for a whole request's PSP calls, retries included (< 60)
@@ -50,7 +52,9 @@ def load(app: Flask, test_config: dict | None = None) -> None:
     if test_config:
         merge(app.config, test_config)
     app.config["ALLOWED_ORIGINS"] = checkout_origins(app.config["ALLOWED_ORIGINS"], app.config["PUBLIC_URL"])
+    check_values(app.config)
     refuse_demo_secret(app.config)
+    choose_providers(app.config)
     check_numbers(app.config)
     providers.check_sections(app.config)
 
@@ -76,6 +80,61 @@ def check_numbers(config) -> None:
         if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout <= 59:
             raise ConfigError(f"PANLESS_{adapter.name.upper()}__TIMEOUT must be a number of seconds from 1 to 59 "
                               f"(got {timeout!r})")
+
+
+def choose_providers(config) -> None:
+    """PANLESS_PROVIDERS: only the PSPs named there are used (the others' sections are dropped); the default
+    PSP must be one of them. Once a PSP is real (its BASE_URL not on this machine), a PSP left at the local
+    sandbox is refused: the offline demo's defaults would otherwise stay live beside it, in the API, the hosted
+    page and the card pages' CSP."""
+    names = [adapter.name for adapter in providers.ADAPTERS]
+    chosen = config.get("PROVIDERS")
+    if chosen is None:
+        chosen = names
+    elif isinstance(chosen, str):
+        chosen = chosen.replace(",", " ").split()
+    if not isinstance(chosen, list) or not chosen or any(name not in names for name in chosen):
+        raise ConfigError(f"PANLESS_PROVIDERS must name PSPs among {', '.join(names)} (got {config['PROVIDERS']!r})")
+    for name in names:
+        if name not in chosen:
+            config[name.upper()] = None
+    used = [name for name in chosen if config.get(name.upper())]
+    if config.get("PROVIDER") not in used:
+        raise ConfigError(f"PANLESS_PROVIDER must be one of the PSPs in use: {', '.join(used) or 'none'} "
+                          f"(got {config.get('PROVIDER')!r})")
+    real = [name for name in used if not is_loopback(config[name.upper()].get("BASE_URL", ""))]
+    local = [name for name in used if name not in real]
+    if real and local:
+        raise ConfigError(f"{', '.join(real)} is a real PSP, but {', '.join(local)} still point(s) at the local "
+                          f"sandbox: name the PSPs you use, e.g. PANLESS_PROVIDERS={','.join(real)}")
+
+
+# Settings that are true or false; a string ("False", "no") would read as true.
+FLAGS = ("FORCE_HTTPS",)
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+MIN_SECRET_LENGTH = 32
+
+
+def check_values(config) -> None:
+    """Settings whose type a typo would change: each error names its variable."""
+    for name in FLAGS:
+        if not isinstance(config.get(name), bool):
+            raise ConfigError(f"PANLESS_{name} must be true or false (got {config.get(name)!r})")
+    if str(config.get("LOG_LEVEL")).upper() not in LOG_LEVELS:
+        raise ConfigError(f"PANLESS_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)} (got {config.get('LOG_LEVEL')!r})")
+    config["LOG_LEVEL"] = str(config["LOG_LEVEL"]).upper()
+    for name in ("RATELIMIT_SESSIONS", "RATELIMIT_FINALIZE"):
+        try:
+            parse_many(str(config.get(name)))
+        except ValueError:
+            raise ConfigError(f"PANLESS_{name} must be limits like 30/minute;300/hour "
+                              f"(got {config.get(name)!r})") from None
+    secret = config.get("SECRET_KEY")
+    if isinstance(secret, (int, float)) and not isinstance(secret, bool):
+        secret = config["SECRET_KEY"] = str(secret)  # the environment's value read as JSON: all digits
+    if not isinstance(secret, str) or (secret != DEMO_SECRET_KEY and len(secret) < MIN_SECRET_LENGTH):
+        raise ConfigError(f"PANLESS_SECRET_KEY must be a random string of at least {MIN_SECRET_LENGTH} characters, "
+                          "e.g. python3 -c 'import secrets; print(secrets.token_urlsafe(32))'")
 
 
 def refuse_demo_secret(config) -> None:

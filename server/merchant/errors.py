@@ -11,6 +11,8 @@ from collections import Counter
 from flask import Flask, current_app, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from ..core.pan import redact_pans
+
 # code -> (HTTP status, message a shopper or developer can act on, field, retry). The message is the English the
 # card form shows for a code it gets from this server (static/js/frame/i18n-en.js holds only the codes the browser
 # raises itself; the other catalogues translate these too).
@@ -85,9 +87,11 @@ class PanlessError(Exception):
     def __init__(self, code: str, message: str | None = None, field: str | None = None,
                  status: int | None = None):
         default_status, default_message, default_field, retry = CATALOG[code]
-        super().__init__(message or default_message)
-        self.code, self.message = code, message or default_message
-        self.field = field if field is not None else default_field
+        # A message or field may quote the request (an option's name, say): never a card number in it.
+        super().__init__(redact_pans(message or default_message))
+        self.code, self.message = code, redact_pans(message or default_message)
+        field = field if field is not None else default_field
+        self.field = redact_pans(field) if isinstance(field, str) else field
         self.status = status or default_status
         self.retry = retry
 
@@ -99,8 +103,14 @@ HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_lar
               429: "rate_limited"}
 
 
+# Paths whose answers are JSON, errors included (the pages' errors are HTML, unless the client asks for JSON).
+JSON_PATHS = ("/api", "/csp-report", "/healthz", "/frame/check")
+
+
 def wants_json() -> bool:
-    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+    path = request.path.rstrip("/")
+    return (any(path == p or path.startswith(p + "/") for p in JSON_PATHS)
+            or request.accept_mimetypes.best == "application/json")
 
 
 def render(error: PanlessError):

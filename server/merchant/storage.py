@@ -1,18 +1,17 @@
-"""The merchant app's database: PANLESS_DATABASE_URL, a SQLite file in the instance folder by default (so a
+"""The merchant app's database: PANLESS_DATABASE_URL, instance/panless.db under the working directory by default (so a
 restart loses nothing), PostgreSQL by URL for several processes or machines. An in-memory database lives
 in one process: with more than one, each would see its own sessions, so the app refuses to start."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import Flask
 
 from ..core.database import open_store
+from ..core.paths import default_database
 
 
 def configured_url(app: Flask) -> str:
-    return app.config.get("DATABASE_URL") or str(Path(app.instance_path) / "panless.db")
+    return app.config.get("DATABASE_URL") or default_database()
 
 
 def init_app(app: Flask) -> None:

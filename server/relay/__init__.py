@@ -8,7 +8,6 @@ or demo module is loaded). Whoever runs it is in PCI DSS scope for it: docs/pci.
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 import requests
 from flask import Flask, jsonify
@@ -16,7 +15,8 @@ from werkzeug.exceptions import HTTPException
 
 from ..core.database import open_store
 from ..core.demo import CREDENTIALS
-from ..core.redaction import install_log_redaction
+from ..core.paths import default_database
+from ..core.redaction import configure_logging
 from ..core.settings import ConfigError, is_loopback, merge, origin_of, prefixed_env
 from .routes import PSPS, ROUTES
 from .views import RelayError, bp
@@ -25,7 +25,7 @@ SANDBOX_ROOT = "http://127.0.0.1:8001"  # `panless sandbox` on its default port
 DEFAULTS = {
     "RELAY": {
         # Spent tickets: None shares the merchant app's database (PANLESS_DATABASE_URL, by default a SQLite
-        # file in the instance folder); several machines: one PostgreSQL.
+        # file, instance/panless.db under the working directory); several machines: one PostgreSQL.
         "DB": None,
         "FORM_ORIGINS": ["http://127.0.0.1:8000"],  # the demo's merchant app; set the card pages' origin(s)
         "MAX_BODY": 2048,
@@ -43,7 +43,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         merge(app.config, test_config)
     check(app.config)
     app.config["MAX_CONTENT_LENGTH"] = int(app.config["RELAY"]["MAX_BODY"])
-    install_log_redaction()
+    configure_logging(app.config.get("LOG_LEVEL", "INFO"))
     register_state(app)
     app.register_blueprint(bp)
     register_errorhandlers(app)
@@ -80,7 +80,7 @@ def register_state(app: Flask) -> None:
 
 def database(app: Flask) -> str:
     """Where spent tickets go: the relay's own setting, else the merchant app's database."""
-    return str(app.config["RELAY"]["DB"] or app.config.get("DATABASE_URL") or Path(app.instance_path) / "panless.db")
+    return str(app.config["RELAY"]["DB"] or app.config.get("DATABASE_URL") or default_database())
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -97,4 +97,4 @@ def register_errorhandlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def on_unexpected(exc):
         logging.getLogger("panless.relay").error("unexpected %s", type(exc).__name__)  # the type only
-        return jsonify({"error": {"code": "internal_error", "field": None, "source": "relay"}}), 500
+        return jsonify(RelayError("internal_error", status=500).body()), 500

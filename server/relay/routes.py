@@ -14,6 +14,8 @@ from urllib.parse import quote
 
 import requests
 
+from ..core.pan import ascii_digits
+
 REFRESH_MARGIN = 60  # seconds before an authorization token expires
 
 
@@ -126,7 +128,7 @@ def card_metadata(route: Route, fields: dict) -> dict:
     """What a receipt may say about the card: brand, last 4 and expiry; never more of the number."""
     number = fields.get(route.number, "")
     month, year = (fields.get(name, "") for name in route.expiry)
-    if not (number.isdigit() and len(number) >= 12 and month.isdigit() and year.isdigit()):
+    if not (ascii_digits(number) and len(number) >= 12 and ascii_digits(month) and ascii_digits(year)):
         return {}
     return {"brand": brand_of(number), "last4": number[-4:], "exp_month": int(month),
             "exp_year": int(year) if len(year) == 4 else 2000 + int(year)}

@@ -14,6 +14,7 @@ import requests
 from flask import Blueprint, current_app, g, jsonify, request
 
 from ..core import jsonsafe
+from ..core.pan import redact_pans
 from ..core.tickets import TICKET_TTL, SignatureError, mint_receipt, verify
 from .routes import ROUTES, Route, UpstreamAuthFailed, card_metadata
 
@@ -32,14 +33,40 @@ CODES = {
 }
 
 
+# What each code means to the developer reading the answer (the form shows its own words, by code).
+MESSAGES = {
+    "ticket_missing": "No X-Relay-Ticket header: the merchant app's session gives the form its ticket.",
+    "ticket_invalid": "The relay ticket is not one this relay's key signed.",
+    "ticket_expired": "The relay ticket has expired (5 minutes): start a new session.",
+    "ticket_mismatch": "The relay ticket is for another PSP, session or operation than this request.",
+    "ticket_used": "The relay ticket was already used: start a new session.",
+    "origin_not_allowed": "This origin may not call the relay: add it to PANLESS_RELAY__FORM_ORIGINS.",
+    "unknown_route": "No such relay route.",
+    "invalid_request": "The request is not one the relay takes.",
+    "invalid_json": "The body must be a JSON object of card fields.",
+    "unknown_field": "A field the PSP does not take: send only the card fields the session's target names.",
+    "invalid_field": "A card field must be a string of at most 64 characters.",
+    "payload_too_large": "The body is larger than the relay takes (2 KB).",
+    "method_not_allowed": "This route takes another HTTP method.",
+    "upstream_unavailable": "The PSP could not be reached. Try again with a new session.",
+    "upstream_timeout": "The PSP did not answer in time. Try again with a new session.",
+    "upstream_auth_failed": "The PSP refused the relay's credentials: check its configuration.",
+    "upstream_error": "The PSP answered in a way the relay does not understand.",
+    "internal_error": "The relay hit an unexpected error.",
+}
+
+
 class RelayError(Exception):
     def __init__(self, code: str, field: str | None = None, status: int | None = None, source: str = "relay"):
+        code = redact_pans(code)  # a PSP's code is passed on as it came: never a card number in it
         super().__init__(code)
-        self.code, self.field, self.source = code, field, source
+        self.code, self.source = code, source
+        self.field = redact_pans(field) if isinstance(field, str) else field  # a field's name is the client's
         self.status = status or CODES[code]
 
     def body(self) -> dict:
-        return {"error": {"code": self.code, "field": self.field, "source": self.source}}
+        message = MESSAGES.get(self.code) if self.source == "relay" else f"The PSP refused the card ({self.code})."
+        return {"error": {"code": self.code, "message": message, "field": self.field, "source": self.source}}
 
 
 def state() -> dict:

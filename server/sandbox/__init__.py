@@ -14,7 +14,7 @@ from flask import Flask, request
 from werkzeug.exceptions import HTTPException
 
 from ..core.demo import CREDENTIALS
-from ..core.redaction import install_log_redaction
+from ..core.redaction import configure_logging
 from ..core.settings import merge, prefixed_env
 from . import control
 from .emulator import EXTENSION
@@ -58,7 +58,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         merge(app.config, test_config)
 
-    install_log_redaction()
+    configure_logging(app.config.get("LOG_LEVEL", "INFO"))
     register_state(app)
     for emulator in EMULATORS:
         app.register_blueprint(emulator.blueprint)

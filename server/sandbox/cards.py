@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from ..core.pan import alias, luhn_ok  # noqa: F401  (alias re-exported for the emulators)
+from ..core.pan import alias, ascii_digits, luhn_ok  # noqa: F401  (alias re-exported for the emulators)
 
 # (brand, prefix ranges as (low, high) over the first len(low) digits, lengths); the first match wins, so
 # narrower ranges inside another brand's (RuPay's in Maestro's, Discover's and JCB's) come first.
@@ -50,7 +50,7 @@ def brand_of(pan: str) -> str | None:
 
 
 def pan_ok(pan: str) -> bool:
-    return 12 <= len(pan) <= 19 and pan.isdigit() and luhn_ok(pan)
+    return 12 <= len(pan) <= 19 and ascii_digits(pan) and luhn_ok(pan)
 
 
 def country_of(pan: str) -> str:

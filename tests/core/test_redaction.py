@@ -24,3 +24,37 @@ def test_log_redaction_covers_tracebacks(caplog):
             logging.getLogger("some.library").exception("while saving")
     assert "Traceback" in caplog.text and "ValueError: card [PAN] refused" in caplog.text
     assert "4970107111111119" not in caplog.text
+
+
+def test_a_grouped_number_followed_by_a_short_group_is_still_a_card_number():
+    """"4970 1011 2233 4422 123" (a number and its security code, or a status code after a logged path) fails
+    Luhn read whole; the tripwire and the redactor read it as a number and a trailing group too."""
+    from panless.core.pan import find_pans
+    from panless.core.redaction import redact
+
+    for sep in (" ", "-", ".", "+", "%20"):
+        grouped = sep.join(["4970", "1011", "2233", "4422", "123"])
+        assert find_pans(grouped) == ["4970101122334422"], sep
+        assert redact(f"card {grouped} ok") == "card [PAN] ok", sep
+    assert redact("GET /api/sessions/4970 1011 2233 4422 400 -0ms") == "GET /api/sessions/[PAN] -0ms"
+    assert find_pans("4970 1011 2233 4423 123") == []  # neither reading is Luhn-valid
+
+
+def test_numbers_glued_to_letters_are_redacted_but_not_refused():
+    """Digits in an identifier are no reason to refuse a request, but a card number glued to letters is never
+    written out: not in a log line, an error's message or a stored report."""
+    from panless.core.pan import find_pans
+    from panless.core.redaction import redact
+
+    assert find_pans("p4970101122334422") == []
+    assert find_pans("p4970101122334422", glued=True) == ["4970101122334422"]
+    assert redact("options.p4970101122334422x is unknown") == "options.p[PAN]x is unknown"
+    assert redact("ses_aBcDeF 404") == "ses_aBcDeF 404"
+    assert redact("x12345678901234567890y") == "x12345678901234567890y"  # 20 digits: no card number
+
+
+def test_only_ascii_digits_are_card_digits():
+    from panless.core.pan import ascii_digits, luhn_ok
+
+    assert ascii_digits("4970101122334422") and not ascii_digits("٤٩٧٠") and not ascii_digits("²")
+    assert not luhn_ok("٠٠") and not luhn_ok("")

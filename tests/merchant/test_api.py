@@ -60,3 +60,28 @@ def test_finalize_rejects_malformed_results(shopper, result):
 def test_unknown_routes_and_methods(shopper, method, path, status):
     r = shopper.call(method, path)
     assert r.status_code == status and set(r.json()["error"]) == {"code", "message", "field", "retry"}
+
+
+@pytest.mark.parametrize("name,code", [("4970 1011 2233 4422 123", "pan_detected"),
+                                       ("4970-1011-2233-4422-123", "pan_detected"),
+                                       ("p4970101122334422", "invalid_request")])
+def test_an_error_quoting_the_request_never_quotes_a_card_number(shopper, name, code):
+    # A grouped number with a trailing short group (a number and its CVC) is refused as a card number; one glued
+    # to letters (an identifier's shape, which the tripwire lets through) is an unknown option, whose name the
+    # error quotes (field, message), the card number in it hidden.
+    r = shopper.call("POST", "/api/sessions", json={"options": {name: 1}})
+    assert r.status_code == 400 and r.json()["error"]["code"] == code, r.text
+    assert "4422" not in r.text and "1011" not in r.text
+    if code == "invalid_request":
+        assert r.json()["error"]["field"] == "options.p[PAN]" and "[PAN]" in r.json()["error"]["message"]
+
+
+@pytest.mark.parametrize("method,path,status", [
+    ("GET", "/api", 404), ("DELETE", "/api", 404), ("PUT", "/csp-report", 405), ("POST", "/healthz", 405),
+    ("GET", "/healthz?x=4970107111111119", 400), ("GET", "/frame/check?parent=4970107111111119", 400),
+])
+def test_json_paths_answer_errors_in_json(shopper, method, path, status):
+    # Paths whose answers are JSON answer their errors in JSON too, whatever the client accepts.
+    r = shopper.call(method, path, headers={"Accept": "text/html"})
+    assert r.status_code == status and r.headers["Content-Type"].startswith("application/json"), r.text
+    assert set(r.json()["error"]) == {"code", "message", "field", "retry"} and "4970107111111119" not in r.text

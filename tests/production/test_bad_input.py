@@ -47,6 +47,7 @@ BODIES = [
     ("bad form", "application/x-www-form-urlencoded", b"a=%ZZ&&=b&c"),
     ("bad multipart", "multipart/form-data; boundary=zz", b"--zz\r\nContent-Disposition: form-data\r\n\r\nx"),
     ("text", "text/plain", b"hello"),
+    ("a URL that is none", "application/x-www-form-urlencoded", b"returnURL=http%3A%2F%2F%5B%3A%3A1&result=x"),
     *[(f"wrong types {i}", JSON, json.dumps(body).encode()) for i, body in enumerate(WRONG_TYPES)],
 ]
 OVERSIZED = ("oversized", JSON, b'{"result": "' + b"a" * 600_000 + b'"}')
@@ -120,6 +121,42 @@ def test_no_route_of_any_service_answers_500_to_bad_input(services):
     assert not failures, "\n".join(failures[:40])
 
 
+def junk_query(parent: str) -> dict:
+    """Every query parameter the services read, each with a value they do not expect (the frame's start
+    included, which is read only for an allowed parent, and the demo shop's return)."""
+    deep = "[" * 1000 + "]" * 1000
+    return {"parent": parent, "start": "x", "key": "abcdefghxx", "body": deep, "locale": deep, "customer": deep,
+            "psp": "../x", "appearance": deep, "theme": "[", "return_url": "http://[::1", "state": deep,
+            "code": deep, "saved_card": "../../x", "panless_status": "completed", "panless_session": "../../pay",
+            "returnURL": "http://[::1", "data": deep, "provider": deep, "currency": deep}
+
+
+def test_no_route_of_any_service_answers_500_to_a_junk_query(services):
+    shop, merchant = services["shop"][0], services["merchant"][0]
+    values = {"client_id": CREDENTIALS["mangopay"]["CLIENT_ID"], "session_id": Shopper(merchant.url).session()["id"],
+              "web_token": CREDENTIALS["stax"]["WEB_TOKEN"], "psp": "ecartpay", "operation": "tokens",
+              "session": "ses_relaytest0001"}
+    failures, sent = [], 0
+    for name, (server, app) in services.items():
+        for path, allowed in urls_of(app, values):
+            for method in sorted(allowed - {"HEAD", "OPTIONS"}):
+                response = requests.request(method, server.url + path, params=junk_query(shop.url), timeout=30,
+                                            headers={"Sec-Fetch-Dest": "iframe"})
+                sent += 1
+                if response.status_code >= 500:
+                    failures.append(f"{name} {method} {path} -> {response.status_code}")
+    assert sent > 50  # every route and method
+    assert not failures, "\n".join(failures[:40])
+
+
+def test_the_demo_shop_confirms_only_a_session_id_of_the_right_shape(services):
+    shop = services["shop"][0]
+    for session in ("../../pay", "ses_x", "ses_" + "a" * 24 + "/../../cards"):
+        page = requests.get(f"{shop.url}/return", timeout=10,
+                            params={"panless_status": "completed", "panless_session": session, "state": "o-1"})
+        assert page.status_code == 200 and "o-1</code>: unconfirmed." in page.text
+
+
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-32", "utf-8-sig"])
 def test_a_card_number_in_any_json_encoding_is_refused_before_the_psp(services, encoding):
     """Flask reads UTF-16/32 and BOM-prefixed JSON; the app reads UTF-8 only and the tripwire decodes the
@@ -161,6 +198,11 @@ def test_csp_report_summary_carries_no_card_number(services):
     summary = requests.get(f"{root}/csp-report", timeout=10).text
     assert PAN not in summary
     assert "[PAN].x.example" in summary  # kept, scrubbed like a log line
+    glued = {"csp-report": {"document-uri": f"{root}/pay", "effective-directive": f"d{PAN}",
+                            "blocked-uri": f"https://x{PAN}.example/a"}}
+    assert requests.post(f"{root}/csp-report", json=glued, timeout=10).status_code == 204
+    summary = requests.get(f"{root}/csp-report", timeout=10).text
+    assert PAN not in summary and "x[PAN].example" in summary
 
 
 def test_sandbox_answers_its_own_errors(services):

@@ -6,6 +6,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -115,13 +116,20 @@ def test_psp_errors_come_back_as_codes_the_form_maps(shopper, upstream):
     target = shopper.session(provider="ecartpay")["target"]
     answer = post_card(target, VISA, cvc="84")
     assert answer.status_code == 400
-    assert answer.json()["error"] == {"code": "invalid_cvc", "field": None, "source": "psp"}
+    assert answer.json()["error"] == {"code": "invalid_cvc", "message": "The PSP refused the card (invalid_cvc).",
+                                      "field": None, "source": "psp"}
     assert target["errors"]["invalid_cvc"]["code"] == "invalid_cvc"
     assert target["errors"]["invalid_cvc"]["retry"] == "new_session"  # the ticket is spent
 
 
 def test_every_relay_code_is_described_to_the_form():
     assert set(CODES) == set(RELAY_ERRORS)
+
+
+def test_every_relay_code_says_what_to_do():
+    from panless.relay.views import MESSAGES
+
+    assert set(MESSAGES) == set(CODES) | {"internal_error"} and all(m.endswith(".") for m in MESSAGES.values())
 
 
 # -- refusals: nothing is forwarded -----------------------------------------------------------------------
@@ -180,8 +188,15 @@ def test_refusals_forward_nothing(relay, upstream, case):
     answer = post(relay, **make())
     assert answer.status_code == status, answer.text
     assert answer.json()["error"]["code"] == code
-    assert answer.json()["error"]["source"] == "relay"
+    assert answer.json()["error"]["source"] == "relay" and answer.json()["error"]["message"]
     assert upstream.recorder.requests == []
+
+
+@pytest.mark.parametrize("name", ["4970101122334422", "x4970101122334422", "4970 1011 2233 4422 123"])
+def test_a_refused_field_name_is_never_a_card_number_in_the_answer(relay, upstream, name):
+    answer = post(relay, signed=ticket(), body={**CARD["ecartpay"], name: "x"})
+    assert answer.status_code == 400 and answer.json()["error"]["code"] == "unknown_field"
+    assert "[PAN]" in answer.json()["error"]["field"] and "4422" not in answer.text
 
 
 @pytest.mark.parametrize("params,status,code", [
@@ -224,8 +239,9 @@ def test_a_ticket_spent_on_one_relay_process_is_refused_by_another(relay, upstre
     port = free_port()
     env = {**os.environ, "PANLESS_RELAY__DB": relay_db, "PANLESS_ECARTPAY__BASE_URL": f"{upstream.url}/ecartpay",
            "PANLESS_VERIFONE__BASE_URL": f"{upstream.url}/verifone"}
+    log = tempfile.TemporaryFile(mode="w+")
     other = subprocess.Popen([sys.executable, "-m", "panless.cli", "relay", "--port", str(port)], env=env,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                             stdout=log, stderr=subprocess.STDOUT, text=True)
     try:
         second = LiveServerAt(f"http://127.0.0.1:{port}")
         second.wait()
@@ -235,9 +251,18 @@ def test_a_ticket_spent_on_one_relay_process_is_refused_by_another(relay, upstre
         answer = post(second, session="ses_twoprocesses1", signed=signed)
         assert answer.status_code == 409 and answer.json()["error"]["code"] == "ticket_used"
         assert upstream.recorder.requests == []
+        # Under gunicorn too, one redacted line per request (gunicorn sets up only its own loggers).
+        assert requests.get(f"{second.url}/x{VISA}", timeout=TIMEOUT).status_code == 404
     finally:
         other.terminate()
         other.wait(timeout=10)
+        log.seek(0)
+        output = log.read()
+        log.close()
+    lines = [line for line in output.splitlines() if " panless.relay " in line]
+    assert any("POST /ecartpay/tokens/ses_twoprocesses1 -> 409" in line for line in lines), lines
+    assert any("GET /x[PAN] -> 404" in line for line in lines), lines
+    assert secrets_found("\n".join(lines), [VISA]) == []
 
 
 class LiveServerAt:

@@ -44,9 +44,9 @@ CALL_ERRORS = {"EXPIRED": (PspFailure.GONE,), "RESOURCE_NOT_FOUND": (PspFailure.
                "INVALID_INPUT": (PspFailure.REFUSED, "card_refused"),
                "UNAUTHENTICATED": (PspFailure.AUTH,), "UNAUTHORIZED": (PspFailure.AUTH,)}
 # Shapes of what the adapter reads from Juspay's answers.
-MASKED_NUMBER = re.compile(r".*\d{4}")   # XXXX-XXXXXXXX-9454
+MASKED_NUMBER = re.compile(r".*[0-9]{4}")   # XXXX-XXXXXXXX-9454
 MONTH = re.compile(r"0?[1-9]|1[0-2]")
-YEAR = re.compile(r"\d{4}")
+YEAR = re.compile(r"[0-9]{4}")
 TOKEN_TTL = 15 * 60  # seconds a /card/tokenize token lives
 
 

@@ -60,9 +60,9 @@ KNOWN_HOSTS = {
 }
 TOKEN_REFRESH_MARGIN = 60  # seconds before expiry, like Mangopay's Node SDK
 # Shapes of what the adapter reads from Mangopay's answers.
-MASKED_NUMBER = re.compile(r".*\d{4}")           # Card.Alias: 497010XXXXXX8183
-CARD_EXPIRY = re.compile(r"(0[1-9]|1[0-2])\d\d")  # Card.ExpirationDate: MMYY
-HTTP_STATUS = re.compile(r"\d{3}")               # a kept response's StatusCode: "200"
+MASKED_NUMBER = re.compile(r".*[0-9]{4}")           # Card.Alias: 497010XXXXXX8183
+CARD_EXPIRY = re.compile(r"(0[1-9]|1[0-2])[0-9][0-9]")  # Card.ExpirationDate: MMYY
+HTTP_STATUS = re.compile(r"[0-9]{3}")               # a kept response's StatusCode: "200"
 
 
 def idempotency_key(prefix: str, merchant_id: str) -> str:

@@ -27,7 +27,7 @@ from .base import (
     shaped,
 )
 
-LAST4 = re.compile(r"\d{4}")
+LAST4 = re.compile(r"[0-9]{4}")
 RELAY_ROOT = "http://127.0.0.1:8002"  # `panless relay` on its default port
 TICKET_HEADER = "X-Relay-Ticket"
 # The relay's own refusal codes -> ours (relay/views.py CODES)

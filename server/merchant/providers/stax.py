@@ -37,8 +37,8 @@ FIELD_ERRORS = {
     "message": "tokenization_failed",
 }
 # Shapes of what the adapter reads from Stax's answers.
-LAST4 = re.compile(r"\d{4}")
-CARD_EXPIRY = re.compile(r"(0[1-9]|1[0-2])\d{4}")  # MMYYYY on the way out (MMYY on the way in)
+LAST4 = re.compile(r"[0-9]{4}")
+CARD_EXPIRY = re.compile(r"(0[1-9]|1[0-2])[0-9]{4}")  # MMYYYY on the way out (MMYY on the way in)
 
 
 class StaxProvider(Provider):

@@ -18,9 +18,9 @@ from urllib.parse import quote
 from .base import OPTIONAL, Card, Charge, FinishRequest, ProviderSession, PspFailure, StartRequest, shaped
 from .relayed import RELAY_ROOT, RelayedProvider
 
-LAST4 = re.compile(r"\d{4}")
+LAST4 = re.compile(r"[0-9]{4}")
 MONTH = re.compile(r"0?[1-9]|1[0-2]")
-YEAR = re.compile(r"\d{2}|\d{4}")
+YEAR = re.compile(r"[0-9]{2}|[0-9]{4}")
 CVV_TTL = 24 * 3600  # seconds Verifone holds a CVV at most (one transaction spends it sooner)
 BRANDS = ["visa", "mastercard", "amex", "maestro", "discover", "jcb", "diners"]
 BRAND_FOR_VERIFONE = {"VISA": "visa", "MASTERCARD": "mastercard", "AMEX": "amex", "MAESTRO": "maestro",

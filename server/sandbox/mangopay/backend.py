@@ -208,8 +208,8 @@ class MangopayBackend:
     @staticmethod
     def _cvc_ok(cvc: str, card_type: str) -> bool:
         if card_type in ("MAESTRO", "BCMC"):
-            return cvc == "" or (cvc.isdigit() and len(cvc) == 3)
-        return cvc.isdigit() and len(cvc) == (4 if card_type == "AMEX" else 3)
+            return cvc == "" or (cards.ascii_digits(cvc) and len(cvc) == 3)
+        return cards.ascii_digits(cvc) and len(cvc) == (4 if card_type == "AMEX" else 3)
 
     def finish_registration(self, client_id: str, registration_id: str, body: dict) -> dict:
         # One transaction from the status check to the card: two concurrent finishes make one card, and the

@@ -219,7 +219,10 @@ def tokenize(ref):
     return_url = form.get("returnURL")
     if return_url is None:
         return _text(result)
-    target = urlsplit(return_url)
+    try:
+        target = urlsplit(return_url)
+    except ValueError:  # "http://[::1": not a URL at all
+        return _text("errorCode=02628")
     if target.scheme not in ("http", "https") or not target.netloc:
         return _text("errorCode=02628")
     name, _, value = result.partition("=")

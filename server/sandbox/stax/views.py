@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, request
 from werkzeug.exceptions import HTTPException
 
-from .. import wire
+from .. import cards, wire
 from ..emulator import running_backend
 from ..wire import answers_browsers, cors_headers, json_response
 from . import errors
@@ -79,7 +79,7 @@ PER_PAGE, MAX_PER_PAGE = 25, 200
 def page_number(name: str, default: int) -> int:
     """A positive page or page size from the query; anything else is the default, as Laravel reads it."""
     value = request.args.get(name, "")
-    return int(value) if value.isdigit() and 0 < int(value) < 10**6 else default
+    return int(value) if cards.ascii_digits(value) and 0 < int(value) < 10**6 else default
 
 
 @bp.get("/customer/<customer_id>")

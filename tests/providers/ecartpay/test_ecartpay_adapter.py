@@ -61,7 +61,8 @@ def test_documented_errors_reach_the_form_as_ours(ep_relay, sample, code):
     documented = load("ecartpay", sample)["response"]
     assert answer.status_code == documented["status"]
     relayed = answer.json()["error"]
-    assert relayed == {"code": documented["body"]["code"], "field": None, "source": "psp"}
+    assert relayed == {"code": documented["body"]["code"], "field": None, "source": "psp",
+                       "message": f"The PSP refused the card ({documented['body']['code']})."}
     assert target["result"]["error_code_path"] == "error.code"
     assert target["errors"][relayed["code"]]["code"] == code
 
