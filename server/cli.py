@@ -17,12 +17,19 @@ from werkzeug.serving import run_simple
 
 def cmd_sandbox(args) -> int:
     from panless.sandbox import base_urls, create_app
+    from panless.sandbox.vault import VaultError
 
     overrides = {"SANDBOX": {"DB": args.db}} if args.db else None
     root = f"http://{args.host}:{args.port}"
     lines = [f"Panless sandbox PSP on {root}  (demo credentials unless PANLESS_ variables say otherwise)"]
     lines += [f"  {psp:10} {url}" for psp, url in base_urls(root).items()]
-    return serve(create_app(overrides), args, lines)
+    try:
+        app = create_app(overrides)
+    except (VaultError, ValueError):  # a vault key that is no url-safe base64 is a ValueError
+        print("panless sandbox: PANLESS_SANDBOX__VAULT_KEY must be 32 bytes, url-safe base64 encoded",
+              file=sys.stderr)
+        return 2
+    return serve(app, args, lines)
 
 
 def serve(app, args, banner: list[str]) -> int:
@@ -50,6 +57,11 @@ def production(factory, args, banner) -> int:
     settings = prefixed_env()
     workers = 1 if args.dev else args.workers or settings.get("WORKERS", 2)
     threads = args.threads or settings.get("THREADS", 8)
+    for name, value, high in (("WORKERS", workers, 64), ("THREADS", threads, 256)):
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= high:
+            print(f"panless {args.command}: PANLESS_{name} must be a number from 1 to {high} (got {value!r})",
+                  file=sys.stderr)
+            return 2
     os.environ[PROCESSES_VARIABLE] = str(workers)  # read by each worker's start-up checks
     try:
         app = factory(WORKERS=workers, THREADS=threads)
@@ -66,10 +78,13 @@ def production(factory, args, banner) -> int:
     from panless.core.serving import Server
 
     deadline = int(app.config.get("REQUEST_DEADLINE", 25))
-    Server(factory, {
+    Server(lambda: factory(WORKERS=workers, THREADS=threads), {
         "bind": f"{args.host}:{args.port}", "workers": workers, "threads": threads, "worker_class": "gthread",
         # A worker silent for longer than a request's deadline plus slack is stuck: gunicorn replaces it.
         "timeout": deadline + 30, "graceful_timeout": 30, "keepalive": 5, "loglevel": "warning",
+        # X-Forwarded-* count only as PANLESS_PROXY_COUNT says (merchant/proxy.py): gunicorn's own trust of
+        # them from 127.0.0.1 would let any local client mark a plain request HTTPS, skipping the redirect.
+        "forwarded_allow_ips": "", "secure_scheme_headers": {},
     }).run()
     return 0
 
@@ -135,6 +150,16 @@ def cmd_demo(args) -> int:
     env.setdefault("PANLESS_ALLOWED_ORIGINS", shop_url)
     env["PYTHONUNBUFFERED"] = "1"  # their lines as they come, through pass_through below
     me = [sys.executable, "-m", "panless.cli"]
+    services = [(args.sandbox_port, "sandbox", "--sandbox-port"), (args.relay_port, "relay", "--relay-port"),
+                (args.port, "merchant app", "--port"), (args.shop_port, "demo shop", "--shop-port")]
+    if len({port for port, _, _ in services}) < len(services):
+        print("panless demo: the four services need four different ports", file=sys.stderr)
+        return 2
+    for port, name, option in services:
+        if not port_free(port):
+            print(f"panless demo: port {port} (the {name}) is in use: stop what listens there (another demo?), "
+                  f"or choose another with {option}", file=sys.stderr)
+            return 2
     # The shop listens on 127.0.0.1, but only http://localhost:<port> is an allowed checkout origin: the
     # children's own banners would print an address where the card frame cannot load, so they say localhost.
     wrong = f"http://127.0.0.1:{args.shop_port}"
@@ -147,18 +172,28 @@ def cmd_demo(args) -> int:
     ]
     for proc in procs:
         threading.Thread(target=pass_through, args=(proc.stdout, wrong, shop_url), daemon=True).start()
-    for port in (args.sandbox_port, args.relay_port, args.port, args.shop_port):
-        wait_for_port(port)
-    print(f"\nPanless demo is up. The demo shop's checkout (iframe and redirect flows): {shop_url}/")
-    print(f"The hosted card form on its own: {panless_url}/pay")
-    print("Try Mangopay's test card 4970107111111119, any future expiry, any CVC. Ctrl-C stops.\n")
-    sys.stdout.flush()
+    failed = None
     try:
-        while all(p.poll() is None for p in procs):
+        for proc, (port, name, _) in zip(procs, services, strict=True):
+            if not wait_for_port(port, proc):
+                failed = (name, proc.poll())
+                break
+        if failed is None:
+            print(f"\nPanless demo is up. The demo shop's checkout (iframe and redirect flows): {shop_url}/")
+            print(f"The hosted card form on its own: {panless_url}/pay")
+            print("Try Mangopay's test card 4970107111111119, any future expiry, a 3-digit CVC (4 for Amex). "
+                  "Ctrl-C stops.\n")
+            sys.stdout.flush()
+        while failed is None:
+            for proc, (_, name, _) in zip(procs, services, strict=True):
+                if proc.poll() is not None:
+                    failed = (name, proc.returncode)
             time.sleep(0.5)
     except KeyboardInterrupt:
         pass
     finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # one stop is enough: a second signal only interrupts it
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         for p in procs:  # SIGTERM: they inherited our parent's signal dispositions, SIGINT perhaps ignored
             if p.poll() is None:
                 p.terminate()
@@ -170,18 +205,35 @@ def cmd_demo(args) -> int:
             except subprocess.TimeoutExpired:
                 p.kill()
                 p.wait()
+    if failed:
+        name, code = failed
+        print(f"panless demo: the {name} " + (f"stopped (exit code {code}); its lines above say why"
+                                              if code is not None else "did not start listening in time"),
+              file=sys.stderr)
+        return 1
     return 0
 
 
-def wait_for_port(port: int, seconds: float = 15.0) -> None:
-    """Until something listens on the port, so the URLs printed next answer when opened."""
+def port_free(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def wait_for_port(port: int, proc: subprocess.Popen, seconds: float = 30.0) -> bool:
+    """Until the child listens on the port (so the URLs printed next answer when opened); False if it exits
+    or does not listen in time."""
     deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and proc.poll() is None:
         with socket.socket() as probe:
             probe.settimeout(0.5)
             if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return
+                return True
         time.sleep(0.1)
+    return False
 
 
 def pass_through(stream, wrong: str, right: str) -> None:
@@ -211,7 +263,12 @@ def cmd_audit(args) -> int:
 
     from panless.merchant.audit import run
 
-    baseline = json.loads(Path(args.baseline).read_text()) if args.baseline else None
+    try:
+        baseline = json.loads(Path(args.baseline).read_text()) if args.baseline else None
+    except (OSError, ValueError) as exc:
+        print(f"panless audit: cannot read the baseline {args.baseline} ({type(exc).__name__}); write one first "
+              "with --write-baseline FILE", file=sys.stderr)
+        return 2
     from panless.merchant.config import checkout_origins, prefixed_env
 
     parent = args.parent or (checkout_origins(prefixed_env().get("ALLOWED_ORIGINS"), None) or [None])[0]
@@ -227,6 +284,26 @@ def cmd_audit(args) -> int:
     return 0 if passed else 1
 
 
+def port_number(text: str) -> int:
+    port = int(text)
+    if not 1 <= port <= 65535:
+        raise ValueError(text)
+    return port
+
+
+port_number.__name__ = "port"  # argparse says "invalid port value"
+
+
+def count(text: str) -> int:
+    number = int(text)
+    if number < 1:
+        raise ValueError(text)
+    return number
+
+
+count.__name__ = "count"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="panless", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -234,7 +311,7 @@ def main(argv: list[str] | None = None) -> int:
     def server_command(name: str, port: int, run, help: str):
         command = sub.add_parser(name, help=help)
         command.add_argument("--host", default="127.0.0.1")
-        command.add_argument("--port", type=int, default=port)
+        command.add_argument("--port", type=port_number, default=port)
         command.set_defaults(run=run)
         return command
 
@@ -245,17 +322,17 @@ def main(argv: list[str] | None = None) -> int:
     check.set_defaults(run=cmd_check)
     relay = server_command("relay", 8002, cmd_relay, "run the tokenization relay (Ecart Pay, Verifone UK Gateway)")
     for command in (serve_command, relay):
-        command.add_argument("--workers", type=int, help="worker processes (default PANLESS_WORKERS, 2)")
-        command.add_argument("--threads", type=int, help="threads per worker (default PANLESS_THREADS, 8)")
+        command.add_argument("--workers", type=count, help="worker processes (default PANLESS_WORKERS, 2)")
+        command.add_argument("--threads", type=count, help="threads per worker (default PANLESS_THREADS, 8)")
         command.add_argument("--dev", action="store_true", help="Flask's development server (the demo)")
     shop = server_command("shop", 8003, cmd_shop, "run the demo shop (a checkout page embedding the card form)")
     shop.add_argument("--panless-url", default="http://127.0.0.1:8000")
 
     demo = sub.add_parser("demo", help="run the sandbox, the relay, the merchant app and the demo shop together")
-    demo.add_argument("--port", type=int, default=8000)
-    demo.add_argument("--sandbox-port", type=int, default=8001)
-    demo.add_argument("--shop-port", type=int, default=8003)
-    demo.add_argument("--relay-port", type=int, default=8002)
+    demo.add_argument("--port", type=port_number, default=8000)
+    demo.add_argument("--sandbox-port", type=port_number, default=8001)
+    demo.add_argument("--shop-port", type=port_number, default=8003)
+    demo.add_argument("--relay-port", type=port_number, default=8002)
     demo.set_defaults(run=cmd_demo)
 
     inventory = sub.add_parser("inventory", help="write the payment page script inventory (PCI DSS 6.4.3)")

@@ -163,7 +163,10 @@ class Store:
         if url == "sqlite://":
             engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
         else:
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            path = Path(parsed.database)
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            # Readable by its owner only (SQLite gives its WAL and shared-memory files the same mode).
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
             engine = create_engine(parsed, pool_size=pool_size, max_overflow=pool_size, pool_timeout=30,
                                    connect_args={"check_same_thread": False, "timeout": 30})
 

@@ -202,6 +202,9 @@ def run(url: str, parent: str | None = None, baseline: dict | None = None) -> tu
         lines.append(f"  scripts and stylesheets ({len(r['assets'])}):")
         lines += [f"    {path}  {digest}" for path, digest in r["assets"].items()]
         lines += [f"  PROBLEM: {p}" for p in r["problems"]] or ["  policy: ok"]
+    if not parent:
+        lines.append("\n[frame] not audited: no --parent, and no PANLESS_ALLOWED_ORIGINS to take one from (with no "
+                     "allowed checkout origin the frame is served to no one)")
     if baseline is not None:
         lines.append("\nDrift from the baseline:" if changes else "\nNo drift from the baseline.")
         lines += [f"  DRIFT: {c}" for c in changes]

@@ -7,6 +7,8 @@ Each PSP's section comes from its adapter's declaration (providers/<psp>.py: `de
 
 from __future__ import annotations
 
+import logging
+
 from flask import Flask
 from limits import parse_many
 
@@ -14,6 +16,7 @@ from ..core.demo import DEMO_SECRET_KEY
 from ..core.settings import ConfigError, is_loopback, merge, origin_of, prefixed_env
 from . import providers
 
+log = logging.getLogger("panless.config")
 __all__ = ["ConfigError", "DEFAULTS", "checkout_origins", "load", "origin_of", "prefixed_env"]
 
 DEFAULTS = {
@@ -48,7 +51,10 @@ DEFAULTS = {
 
 def load(app: Flask, test_config: dict | None = None) -> None:
     app.config.update({k: (dict(v) if isinstance(v, dict) else v) for k, v in DEFAULTS.items()})
-    merge(app.config, prefixed_env())
+    environment = prefixed_env()
+    for line in unknown_settings(environment):
+        log.warning(line)
+    merge(app.config, environment)
     if test_config:
         merge(app.config, test_config)
     app.config["ALLOWED_ORIGINS"] = checkout_origins(app.config["ALLOWED_ORIGINS"], app.config["PUBLIC_URL"])
@@ -57,6 +63,26 @@ def load(app: Flask, test_config: dict | None = None) -> None:
     choose_providers(app.config)
     check_numbers(app.config)
     providers.check_sections(app.config)
+
+
+# PANLESS_ variables that are not the merchant app's: the other services' sections, the tools' and tests'.
+OTHERS = {"RELAY", "SANDBOX", "PROCESSES", "DB", "CHROMIUM", "REQUIRE_SERVICES", "UPDATE_SNAPSHOTS",
+          "TEST_DATABASE_URL", "TEST_REDIS_URL"}
+
+
+def unknown_settings(environment: dict) -> list[str]:
+    """A line for each PANLESS_ variable no Panless service reads (a typo is otherwise silently ignored: one
+    underscore where two nest, PANLESS_MANGOPAY_BASE_URL, leaves Mangopay at the sandbox)."""
+    lines = []
+    for name, value in environment.items():
+        if name in DEFAULTS and isinstance(DEFAULTS[name], dict) and isinstance(value, dict):
+            lines += [f"PANLESS_{name}__{key} is not a setting of {name.lower()} (it takes "
+                      f"{', '.join(DEFAULTS[name])})" for key in value if key not in DEFAULTS[name]]
+        elif name not in DEFAULTS and name not in OTHERS and not name.startswith("BENCH_"):
+            section = next((s for s in DEFAULTS if isinstance(DEFAULTS[s], dict) and name.startswith(s + "_")), None)
+            hint = f"; did you mean PANLESS_{section}__{name[len(section) + 1:]}?" if section else ""
+            lines.append(f"PANLESS_{name} is not a setting Panless reads, so it changes nothing{hint}")
+    return lines
 
 
 # setting -> (smallest, largest) accepted; a deadline at or over a proxy's usual 60 s would be cut first.

@@ -1,5 +1,6 @@
 """GET /healthz for load balancers: cheap (one database round trip, one rate-limit storage ping, no PSP
-call, so a slow PSP never takes every instance out of rotation). `panless check` does the thorough checks."""
+call, so a slow PSP never takes every instance out of rotation; nor does a rate-limit storage every instance
+shares, which only degrades it). `panless check` does the thorough checks."""
 
 from __future__ import annotations
 
@@ -28,8 +29,14 @@ def failing() -> list[str]:
     return problems
 
 
+# What an instance cannot serve without. The rate-limit storage is not: while it is away requests go through
+# uncounted (logged), and since every instance shares it, a 503 for it would take them all out of rotation.
+ESSENTIAL = {"database"}
+
+
 @bp.get("/healthz")
 def healthz():
     problems = failing()
-    body = {"status": "unavailable" if problems else "ok", "failing": problems}
-    return jsonify(body), 503 if problems else 200
+    down = ESSENTIAL.intersection(problems)
+    body = {"status": "unavailable" if down else "degraded" if problems else "ok", "failing": problems}
+    return jsonify(body), 503 if down else 200

@@ -58,6 +58,10 @@ def check(config) -> None:
     for origin in relay["FORM_ORIGINS"]:
         if origin_of(origin) != origin.rstrip("/"):
             raise ConfigError(f"PANLESS_RELAY__FORM_ORIGINS: {origin!r} is not an exact origin like https://pay.example.com")
+    for name, low, high in (("TIMEOUT", 0, 59), ("MAX_BODY", 256, 65536)):  # seconds (over 0); bytes
+        value = relay[name]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not low < value <= high:
+            raise ConfigError(f"PANLESS_RELAY__{name} must be a number over {low}, at most {high} (got {value!r})")
     for route in ROUTES.values():
         section = config[route.psp.upper()]
         published = [k for k in route.secret_keys if section.get(k) == CREDENTIALS[route.psp].get(k)]

@@ -23,6 +23,8 @@ def test_audit_passes_against_the_app_and_its_own_baseline(app_server):
     assert "[frame]" in report and re.search(r"/static/js/frame/frame\.[0-9a-f]{12}\.js", report)
     again, report, _ = run_audit(app_server.url + "/pay", SHOP, snapshot)
     assert again and "No drift" in report, report
+    alone, report, snapshot = run_audit(app_server.url + "/pay")  # no checkout origin: the report says so
+    assert "[frame] not audited" in report and list(snapshot["pages"]) == ["card form"]
 
 
 def test_audit_fails_after_a_script_changes(sandbox_server, tmp_path):

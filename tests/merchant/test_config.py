@@ -69,3 +69,15 @@ def test_an_all_digit_secret_is_a_string():
 def test_configuration_refuses_unsafe_checkout_origins(origins, public):
     with pytest.raises(ConfigError):
         create_app({"ALLOWED_ORIGINS": origins, "PUBLIC_URL": public})
+
+
+def test_a_variable_no_service_reads_is_named_at_start_up(monkeypatch, caplog):
+    monkeypatch.setenv("PANLESS_MANGOPAY_BASE_URL", "https://api.mangopay.com/v2.01/")  # one underscore
+    monkeypatch.setenv("PANLESS_STAX__BASEURL", "https://apiprod.fattlabs.com")
+    monkeypatch.setenv("PANLESS_RELAY__TIMEOUT", "5")  # the relay's: not the app's to question
+    with caplog.at_level("WARNING", logger="panless.config"):
+        create_app()
+    assert caplog.messages == [
+        "PANLESS_MANGOPAY_BASE_URL is not a setting Panless reads, so it changes nothing; did you mean "
+        "PANLESS_MANGOPAY__BASE_URL?",
+        "PANLESS_STAX__BASEURL is not a setting of stax (it takes BASE_URL, TIMEOUT, MERCHANT_ID, API_KEY, WEB_TOKEN)"]

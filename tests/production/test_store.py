@@ -166,3 +166,15 @@ def test_database_urls():
         Store("mysql://u@h/db")
     with pytest.raises(StoreError, match="not a database URL"):
         Store("postgresql://[::1")
+
+
+def test_a_sqlite_database_is_its_owners_alone(tmp_path):
+    path = tmp_path / "new" / "panless.db"
+    store = Store(str(path))
+    try:
+        store.insert_new("session", "ses_a", {"x": 1})  # a write: the WAL exists
+        extras = list(path.parent.glob("panless.db-*"))
+        assert extras and all(extra.stat().st_mode & 0o077 == 0 for extra in extras), extras
+    finally:
+        store.close()
+    assert path.stat().st_mode & 0o777 == 0o600 and path.parent.stat().st_mode & 0o777 == 0o700

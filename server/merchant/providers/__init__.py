@@ -40,7 +40,10 @@ def check_sections(config) -> None:
         published = [key for key in adapter.secret_keys if section.get(key) == demo.get(key)]
         if published and not is_loopback(section.get("BASE_URL", "")):
             raise ConfigError(f"{adapter.name}: " + ", ".join(f"PANLESS_{adapter.name.upper()}__{k}" for k in published)
-                              + " still hold the published demo values; set the PSP's real credentials.")
+                              + " still hold the published demo values; set the PSP's real credentials"
+                              + ("; RELAY_KEY is yours to make (python3 -c 'import secrets; print(secrets."
+                                 "token_urlsafe(32))'), the same for the app and the relay" if "RELAY_KEY" in published
+                                 else "") + ".")
 
 
 def init_app(app: Flask) -> None:

@@ -147,8 +147,9 @@ class MangopayProvider(Provider):
         configured = self.config.get("TOKENIZATION_ORIGINS")
         if configured:
             return configured.split() if isinstance(configured, str) else list(configured)
-        host = urlsplit(self.base_url).hostname
-        return [origin_of(self.base_url), *KNOWN_HOSTS.get(host, [])]
+        # Mangopay's own hosts: only its tokenization servers (the browser never calls the API host); elsewhere
+        # (the sandbox, a proxy) the API's origin, which serves the tokenization URLs too.
+        return list(KNOWN_HOSTS.get(urlsplit(self.base_url).hostname) or [origin_of(self.base_url)])
 
     # -- builders and parsers -----------------------------------------------------------------------
 
