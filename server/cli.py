@@ -40,12 +40,21 @@ def serve(app, args, banner: list[str]) -> int:
 
 def cmd_serve(args) -> int:
     """The merchant app under gunicorn (the Flask development server only with --dev, as `make demo` runs it)."""
+    from panless.core.settings import is_loopback, prefixed_env
     from panless.merchant import create_app
 
-    public = os.environ.get("PANLESS_PUBLIC_URL") or f"http://{args.host}:{args.port}"
-    os.environ["PANLESS_PUBLIC_URL"] = public
+    public = os.environ.get("PANLESS_PUBLIC_URL")
+    listening = f"http://{args.host}:{args.port}"
+    if not public and (prefixed_env().get("FORCE_HTTPS") is True or not is_loopback(listening)):
+        # The app's own origin is what a checkout must not be, and where redirects point: not a bind address.
+        print("panless serve: set PANLESS_PUBLIC_URL to the URL shoppers reach this app at (e.g. "
+              "https://pay.example.com): behind HTTPS or on a public address it cannot be guessed from --host",
+              file=sys.stderr)
+        return 2
+    public = os.environ["PANLESS_PUBLIC_URL"] = public or listening
     return production(lambda **settings: create_app({"PUBLIC_URL": public, **settings}), args,
-                      lambda app: [f"Panless merchant app on {public}", f"  hosted card form  {public}/pay"])
+                      lambda app: [f"Panless merchant app on {public}", f"  hosted card form  {public}/pay",
+                                   *([f"  listening on      {listening}"] if listening != public else [])])
 
 
 def production(factory, args, banner) -> int:

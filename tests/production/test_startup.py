@@ -64,6 +64,13 @@ def test_other_commands_name_a_wrong_setting_without_a_traceback(args, env, name
     assert done.returncode == 2 and named in done.stderr and "Traceback" not in done.stderr, done.stderr
 
 
+@pytest.mark.parametrize("args, env", [(["--host", "0.0.0.0"], {}), ([], {"FORCE_HTTPS": "true"})])
+def test_serve_asks_for_the_public_url_it_cannot_guess(args, env, tmp_path):
+    done = panless("serve", "--port", str(free_port()), *args, timeout=30, DATABASE_URL=str(tmp_path / "p.db"),
+                   SECRET_KEY="test-secret-of-enough-length-0123456789abcdef", **env)
+    assert done.returncode == 2 and "set PANLESS_PUBLIC_URL" in done.stderr, done.stderr
+
+
 @pytest.mark.parametrize("command", ["serve", "relay", "sandbox", "demo"])
 def test_a_port_out_of_range_is_refused_before_anything_starts(command):
     done = panless(command, "--port", "99999", timeout=30)
@@ -91,6 +98,7 @@ def test_a_local_client_cannot_mark_a_plain_request_https(tmp_path):
     PANLESS_PROXY_COUNT proxies, so a forged one changes nothing: the plain request is still redirected."""
     port = free_port()
     env = {**CLEAN_ENV, "PANLESS_FORCE_HTTPS": "true", "PANLESS_DATABASE_URL": str(tmp_path / "p.db"),
+           "PANLESS_PUBLIC_URL": "https://pay.example.com",
            "PANLESS_SECRET_KEY": "test-secret-of-enough-length-0123456789abcdef"}
     with tempfile.TemporaryFile(mode="w+") as log:
         proc = subprocess.Popen([sys.executable, "-m", "panless.cli", "serve", "--port", str(port), "--workers", "1"],
