@@ -16,6 +16,8 @@ from werkzeug.serving import run_simple
 
 
 def cmd_sandbox(args) -> int:
+    from panless.core.settings import ConfigError
+    from panless.core.store import StoreError
     from panless.sandbox import base_urls, create_app
     from panless.sandbox.vault import VaultError
 
@@ -25,9 +27,8 @@ def cmd_sandbox(args) -> int:
     lines += [f"  {psp:10} {url}" for psp, url in base_urls(root).items()]
     try:
         app = create_app(overrides)
-    except (VaultError, ValueError):  # a vault key that is no url-safe base64 is a ValueError
-        print("panless sandbox: PANLESS_SANDBOX__VAULT_KEY must be 32 bytes, url-safe base64 encoded",
-              file=sys.stderr)
+    except (VaultError, ConfigError, StoreError) as exc:
+        print(f"panless sandbox: {exc}", file=sys.stderr)
         return 2
     return serve(app, args, lines)
 
@@ -61,16 +62,17 @@ def production(factory, args, banner) -> int:
     """A service under gunicorn: workers and threads from the options or PANLESS_WORKERS / PANLESS_THREADS.
     Every start-up check runs once here, so a mistake stops the command with its message, not a boot loop."""
     from panless.core.database import PROCESSES_VARIABLE
-    from panless.core.settings import ConfigError, prefixed_env
+    from panless.core.settings import SERVER_NUMBERS, ConfigError, check_number, prefixed_env
 
     settings = prefixed_env()
     workers = 1 if args.dev else args.workers or settings.get("WORKERS", 2)
     threads = args.threads or settings.get("THREADS", 8)
-    for name, value, high in (("WORKERS", workers, 64), ("THREADS", threads, 256)):
-        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= high:
-            print(f"panless {args.command}: PANLESS_{name} must be a number from 1 to {high} (got {value!r})",
-                  file=sys.stderr)
-            return 2
+    try:
+        for name, value in (("WORKERS", workers), ("THREADS", threads)):
+            check_number(f"--{name.lower()} or PANLESS_{name}", value, *SERVER_NUMBERS[name])
+    except ConfigError as exc:
+        print(f"panless {args.command}: {exc}", file=sys.stderr)
+        return 2
     os.environ[PROCESSES_VARIABLE] = str(workers)  # read by each worker's start-up checks
     try:
         app = factory(WORKERS=workers, THREADS=threads)
@@ -128,9 +130,15 @@ def cmd_relay(args) -> int:
 
 
 def cmd_shop(args) -> int:
+    from panless.core.settings import ConfigError
     from panless.demo import create_app
 
-    return serve(create_app(args.panless_url), args,
+    try:
+        app = create_app(args.panless_url)
+    except ConfigError as exc:
+        print(f"panless shop: {exc}", file=sys.stderr)
+        return 2
+    return serve(app, args,
                  [f"Demo shop (checkout page on its own origin) on http://{args.host}:{args.port}"])
 
 
@@ -224,7 +232,10 @@ def cmd_demo(args) -> int:
 
 
 def port_free(port: int) -> bool:
+    """Nothing listens on the port (the servers bind with SO_REUSEADDR, so the probe does too: the closed
+    connections of a demo just stopped do not count)."""
     with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
         except OSError:
@@ -293,24 +304,19 @@ def cmd_audit(args) -> int:
     return 0 if passed else 1
 
 
-def port_number(text: str) -> int:
-    port = int(text)
-    if not 1 <= port <= 65535:
-        raise ValueError(text)
-    return port
+def whole_number(name: str, low: int, high: int):
+    """An argparse type: a whole number from low to high; argparse names it ("invalid port value: '99999'")."""
+    def parse(text: str) -> int:
+        if not low <= int(text) <= high:
+            raise ValueError(text)
+        return int(text)
+
+    parse.__name__ = name
+    return parse
 
 
-port_number.__name__ = "port"  # argparse says "invalid port value"
-
-
-def count(text: str) -> int:
-    number = int(text)
-    if number < 1:
-        raise ValueError(text)
-    return number
-
-
-count.__name__ = "count"
+port_number = whole_number("port", 1, 65535)
+count = whole_number("count", 1, 256)
 
 
 def main(argv: list[str] | None = None) -> int:

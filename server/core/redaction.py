@@ -6,6 +6,7 @@ import logging
 import re
 
 from .pan import redact_pans
+from .settings import ConfigError
 
 CVC_FIELD = re.compile(r"((?:cvc|cvv|cvx|card_security_code)\W{0,3})[0-9]{3,4}", re.I)
 
@@ -17,13 +18,21 @@ def redact(text: str) -> str:
 _installed = False
 
 
-def configure_logging(level: str | int = "INFO") -> None:
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def configure_logging(level: object = "INFO") -> str:
     """What every Panless service does with its log: redacted (below), written to standard error when nothing
-    else handles it (gunicorn sets up only its own loggers), at `level` for the `panless` loggers."""
+    else handles it (gunicorn sets up only its own loggers), at PANLESS_LOG_LEVEL (any case) for the `panless`
+    loggers. -> the level's name; ConfigError naming the variable for any other value."""
+    name = str(level).upper()
+    if name not in LOG_LEVELS:
+        raise ConfigError(f"PANLESS_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)} (got {level!r})")
     install_log_redaction()
     if not logging.getLogger("panless").handlers and not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    logging.getLogger("panless").setLevel(level)
+    logging.getLogger("panless").setLevel(name)
+    return name
 
 
 def install_log_redaction() -> None:

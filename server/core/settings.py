@@ -20,6 +20,18 @@ def prefixed_env(prefix: str = "PANLESS") -> dict:
     return dict(scratch)
 
 
+# The gunicorn processes of `panless serve` and `panless relay`: setting -> (smallest, largest).
+SERVER_NUMBERS = {"WORKERS": (1, 64), "THREADS": (1, 256)}
+
+
+def check_number(variable: str, value, low: float, high: float, above: bool = False) -> None:
+    """A numeric setting, in range (over `low` when `above`), else ConfigError naming its variable."""
+    fits = (low < value if above else low <= value) and value <= high if isinstance(value, (int, float)) else False
+    if isinstance(value, bool) or not fits:
+        bounds = f"over {low}, at most {high}" if above else f"from {low} to {high}"
+        raise ConfigError(f"{variable} must be a number {bounds} (got {value!r})")
+
+
 def merge(config, values: dict) -> None:
     for key, value in values.items():
         if isinstance(value, dict) and isinstance(config.get(key), dict):

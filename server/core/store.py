@@ -164,9 +164,12 @@ class Store:
             engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
         else:
             path = Path(parsed.database)
-            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            # Readable by its owner only (SQLite gives its WAL and shared-memory files the same mode).
-            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+            try:
+                path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+                # Readable by its owner only (SQLite gives its WAL and shared-memory files the same mode).
+                os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+            except OSError as exc:
+                raise StoreError(f"cannot create the SQLite file {path}: {exc.strerror}") from None
             engine = create_engine(parsed, pool_size=pool_size, max_overflow=pool_size, pool_timeout=30,
                                    connect_args={"check_same_thread": False, "timeout": 30})
 

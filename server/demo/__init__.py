@@ -13,7 +13,6 @@ import requests
 from flask import Flask, render_template, request
 
 from ..core.paths import STATIC, TEMPLATES
-from ..core.redaction import configure_logging
 from ..merchant import config
 from ..merchant.auth import cookie_customer, issue_customer_token, issue_redirect_code
 
@@ -24,8 +23,7 @@ SESSION_ID = re.compile(r"ses_[A-Za-z]{24}")  # as the merchant app makes them (
 def create_app(panless_url: str, test_config: dict | None = None) -> Flask:
     app = Flask("panless.demo", static_folder=str(STATIC), static_url_path="/shop-static",
                 template_folder=str(TEMPLATES))
-    config.load(app, test_config)
-    configure_logging(app.config["LOG_LEVEL"])  # its access log quotes query strings: redacted like the others
+    config.load(app, test_config)  # the log redacted too: the shop's access log quotes query strings
     app.config["SESSION_COOKIE_NAME"] = "shop_session"
     panless_url = panless_url.rstrip("/")
 

@@ -11,7 +11,6 @@ import time
 from flask import Flask, g, request
 
 from ..core.paths import STATIC, TEMPLATES
-from ..core.redaction import configure_logging
 from . import api, config, errors, health, limits, pages, providers, resilience, security, storage
 from .auth import CookieSessions
 
@@ -47,8 +46,7 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_access_log(app: Flask) -> None:
-    configure_logging(app.config["LOG_LEVEL"])
-
+    # The log itself (redacted, its level) is set up with the configuration (config.load).
     @app.before_request
     def start_timer():
         g.started = time.monotonic()

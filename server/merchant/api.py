@@ -9,6 +9,7 @@ import re
 
 from flask import Blueprint, current_app, jsonify, request
 
+from ..core.pan import redact_pans
 from . import cors, limits, providers, sessions
 from .auth import current_customer
 from .errors import PanlessError
@@ -55,8 +56,9 @@ def session_options(body: dict) -> dict:
         raise PanlessError("invalid_request", "options must be an object.", field="options")
     for name, value in options.items():
         if name not in SESSION_OPTIONS or not SESSION_OPTIONS[name](value):
-            raise PanlessError("invalid_request", f"The session option {name[:40]} is unknown or invalid.",
-                               field=f"options.{name[:40]}")
+            shown = redact_pans(name)[:40]  # redacted before it is cut: a cut number would not read as one
+            raise PanlessError("invalid_request", f"The session option {shown} is unknown or invalid.",
+                               field=f"options.{shown}")
     return options
 
 

@@ -13,7 +13,8 @@ from flask import Flask
 from limits import parse_many
 
 from ..core.demo import DEMO_SECRET_KEY
-from ..core.settings import ConfigError, is_loopback, merge, origin_of, prefixed_env
+from ..core.redaction import configure_logging
+from ..core.settings import SERVER_NUMBERS, ConfigError, check_number, is_loopback, merge, origin_of, prefixed_env
 from . import providers
 
 log = logging.getLogger("panless.config")
@@ -21,7 +22,7 @@ __all__ = ["ConfigError", "DEFAULTS", "checkout_origins", "load", "origin_of", "
 
 DEFAULTS = {
     "SECRET_KEY": DEMO_SECRET_KEY,
-    "PROVIDER": "mangopay",
+    "PROVIDER": None,                       # None: the first of PROVIDERS (mangopay when all are used)
     "PROVIDERS": None,                      # the PSPs this app uses; None: every one (the demo's sandbox has all)
     "CURRENCY": "EUR",
     "DATABASE_URL": None,                   # None: instance/panless.db (SQLite) under the working directory
@@ -68,17 +69,21 @@ def load(app: Flask, test_config: dict | None = None) -> None:
 # PANLESS_ variables that are not the merchant app's: the other services' sections, the tools' and tests'.
 OTHERS = {"RELAY", "SANDBOX", "PROCESSES", "DB", "CHROMIUM", "REQUIRE_SERVICES", "UPDATE_SNAPSHOTS",
           "TEST_DATABASE_URL", "TEST_REDIS_URL"}
+PSP_SETTINGS = ("MAX_CONCURRENT",)  # every PSP's section takes these beside its adapter's own (resilience.py)
 
 
 def unknown_settings(environment: dict) -> list[str]:
     """A line for each PANLESS_ variable no Panless service reads (a typo is otherwise silently ignored: one
-    underscore where two nest, PANLESS_MANGOPAY_BASE_URL, leaves Mangopay at the sandbox)."""
+    underscore where two nest, PANLESS_MANGOPAY_BASE_URL, leaves Mangopay at the sandbox). Flask's own
+    settings (PANLESS_SESSION_COOKIE_DOMAIN, ...) are read too."""
     lines = []
     for name, value in environment.items():
         if name in DEFAULTS and isinstance(DEFAULTS[name], dict) and isinstance(value, dict):
-            lines += [f"PANLESS_{name}__{key} is not a setting of {name.lower()} (it takes "
-                      f"{', '.join(DEFAULTS[name])})" for key in value if key not in DEFAULTS[name]]
-        elif name not in DEFAULTS and name not in OTHERS and not name.startswith("BENCH_"):
+            takes = [*DEFAULTS[name], *PSP_SETTINGS]
+            lines += [f"PANLESS_{name}__{key} is not a setting of {name.lower()} (it takes {', '.join(takes)})"
+                      for key in value if key not in takes]
+        elif (name not in DEFAULTS and name not in OTHERS and name not in Flask.default_config
+              and not name.startswith("BENCH_")):
             section = next((s for s in DEFAULTS if isinstance(DEFAULTS[s], dict) and name.startswith(s + "_")), None)
             hint = f"; did you mean PANLESS_{section}__{name[len(section) + 1:]}?" if section else ""
             lines.append(f"PANLESS_{name} is not a setting Panless reads, so it changes nothing{hint}")
@@ -86,7 +91,7 @@ def unknown_settings(environment: dict) -> list[str]:
 
 
 # setting -> (smallest, largest) accepted; a deadline at or over a proxy's usual 60 s would be cut first.
-NUMBERS = {"WORKERS": (1, 64), "THREADS": (1, 256), "REQUEST_DEADLINE": (1, 59), "PSP_MAX_CONCURRENT": (1, 1000),
+NUMBERS = {**SERVER_NUMBERS, "REQUEST_DEADLINE": (1, 59), "PSP_MAX_CONCURRENT": (1, 1000),
            "PSP_CIRCUIT_FAILURES": (1, 1000), "PSP_CIRCUIT_RESET": (1, 3600), "PROXY_COUNT": (0, 10)}
 
 
@@ -97,15 +102,10 @@ def check_numbers(config) -> None:
         raise ConfigError("PANLESS_DB was replaced by PANLESS_DATABASE_URL (a SQLite path, sqlite:///... or "
                           "postgresql://...)")
     for name, (low, high) in NUMBERS.items():
-        value = config.get(name)
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
-            raise ConfigError(f"PANLESS_{name} must be a number from {low} to {high} (got {value!r})")
+        check_number(f"PANLESS_{name}", config.get(name), low, high)
     for adapter in providers.ADAPTERS:
         section = config.get(adapter.name.upper()) or {}
-        timeout = section.get("TIMEOUT", 10)
-        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout <= 59:
-            raise ConfigError(f"PANLESS_{adapter.name.upper()}__TIMEOUT must be a number of seconds from 1 to 59 "
-                              f"(got {timeout!r})")
+        check_number(f"PANLESS_{adapter.name.upper()}__TIMEOUT", section.get("TIMEOUT", 10), 0, 59, above=True)
 
 
 def choose_providers(config) -> None:
@@ -125,6 +125,8 @@ def choose_providers(config) -> None:
         if name not in chosen:
             config[name.upper()] = None
     used = [name for name in chosen if config.get(name.upper())]
+    if config.get("PROVIDER") is None and used:
+        config["PROVIDER"] = used[0]
     if config.get("PROVIDER") not in used:
         raise ConfigError(f"PANLESS_PROVIDER must be one of the PSPs in use: {', '.join(used) or 'none'} "
                           f"(got {config.get('PROVIDER')!r})")
@@ -137,7 +139,6 @@ def choose_providers(config) -> None:
 
 # Settings that are true or false; a string ("False", "no") would read as true.
 FLAGS = ("FORCE_HTTPS",)
-LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 MIN_SECRET_LENGTH = 32
 
 
@@ -146,9 +147,7 @@ def check_values(config) -> None:
     for name in FLAGS:
         if not isinstance(config.get(name), bool):
             raise ConfigError(f"PANLESS_{name} must be true or false (got {config.get(name)!r})")
-    if str(config.get("LOG_LEVEL")).upper() not in LOG_LEVELS:
-        raise ConfigError(f"PANLESS_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)} (got {config.get('LOG_LEVEL')!r})")
-    config["LOG_LEVEL"] = str(config["LOG_LEVEL"]).upper()
+    config["LOG_LEVEL"] = configure_logging(config.get("LOG_LEVEL"))
     for name in ("RATELIMIT_SESSIONS", "RATELIMIT_FINALIZE"):
         try:
             parse_many(str(config.get(name)))

@@ -88,8 +88,9 @@ class PanlessError(Exception):
                  status: int | None = None):
         default_status, default_message, default_field, retry = CATALOG[code]
         # A message or field may quote the request (an option's name, say): never a card number in it.
-        super().__init__(redact_pans(message or default_message))
-        self.code, self.message = code, redact_pans(message or default_message)
+        message = redact_pans(message or default_message)
+        super().__init__(message)
+        self.code, self.message = code, message
         field = field if field is not None else default_field
         self.field = redact_pans(field) if isinstance(field, str) else field
         self.status = status or default_status

@@ -11,9 +11,8 @@ from urllib.parse import urlsplit, urlunsplit
 from flask import Blueprint, current_app, g, jsonify, redirect, render_template, request, url_for
 
 from ..core import jsonsafe
-from ..core.pan import find_pans
 from ..core.settings import origin_of
-from . import api, assets, sessions
+from . import api, assets
 from .auth import cookie_customer, issue_customer_token, new_customer_id, redeem_redirect_code
 from .errors import PanlessError
 
@@ -63,8 +62,6 @@ def card_form():
         raise PanlessError("return_url_not_allowed")
     if state is not None and not STATE.fullmatch(state):
         raise PanlessError("invalid_state")
-    if state is not None and find_pans(state, glued=True):  # the page carries it back to the checkout
-        raise PanlessError("pan_detected", field="state")
     provider = request.args.get("provider")
     if provider is not None and provider not in current_app.extensions["panless_providers"]:
         raise PanlessError("unknown_provider")
@@ -75,10 +72,6 @@ def card_form():
     # Last, once the request is known good: redeeming spends the single-use code.
     code = request.args.get("code")
     customer = redeem_redirect_code(code) if code is not None else cookie_customer()
-    if saved_card is not None and find_pans(saved_card, glued=True):
-        # Digits inside a PSP's id may happen to read as a card number: the page carries this one only if it
-        # is the customer's card.
-        sessions.card(customer, saved_card)
     token = issue_customer_token(customer)
     return render_template("card_form.html", customer_token=token, currency=current_app.config["CURRENCY"],
                            return_url=return_url, state=state, provider=provider, saved_card=saved_card,

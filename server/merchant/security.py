@@ -10,7 +10,6 @@ from flask.json.provider import DefaultJSONProvider
 from flask_talisman import Talisman
 
 from ..core import jsonsafe
-from ..core.redaction import install_log_redaction
 from . import assets, cross_site, csp_reports, headers, proxy, static_files, tripwire
 
 
@@ -22,7 +21,6 @@ class BoundedJSON(DefaultJSONProvider):
 
 
 def init_app(app: Flask) -> None:
-    install_log_redaction()
     app.json = BoundedJSON(app)
     app.extensions["panless_counters"] = Counter()
     app.extensions["panless_csp_reports"] = Counter()

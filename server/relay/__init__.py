@@ -17,7 +17,7 @@ from ..core.database import open_store
 from ..core.demo import CREDENTIALS
 from ..core.paths import default_database
 from ..core.redaction import configure_logging
-from ..core.settings import ConfigError, is_loopback, merge, origin_of, prefixed_env
+from ..core.settings import ConfigError, check_number, is_loopback, merge, origin_of, prefixed_env
 from .routes import PSPS, ROUTES
 from .views import RelayError, bp
 
@@ -58,10 +58,8 @@ def check(config) -> None:
     for origin in relay["FORM_ORIGINS"]:
         if origin_of(origin) != origin.rstrip("/"):
             raise ConfigError(f"PANLESS_RELAY__FORM_ORIGINS: {origin!r} is not an exact origin like https://pay.example.com")
-    for name, low, high in (("TIMEOUT", 0, 59), ("MAX_BODY", 256, 65536)):  # seconds (over 0); bytes
-        value = relay[name]
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not low < value <= high:
-            raise ConfigError(f"PANLESS_RELAY__{name} must be a number over {low}, at most {high} (got {value!r})")
+    check_number("PANLESS_RELAY__TIMEOUT", relay["TIMEOUT"], 0, 59, above=True)  # seconds
+    check_number("PANLESS_RELAY__MAX_BODY", relay["MAX_BODY"], 256, 65536)  # bytes
     for route in ROUTES.values():
         section = config[route.psp.upper()]
         published = [k for k in route.secret_keys if section.get(k) == CREDENTIALS[route.psp].get(k)]

@@ -46,7 +46,7 @@ MESSAGES = {
     "invalid_json": "The body must be a JSON object of card fields.",
     "unknown_field": "A field the PSP does not take: send only the card fields the session's target names.",
     "invalid_field": "A card field must be a string of at most 64 characters.",
-    "payload_too_large": "The body is larger than the relay takes (2 KB).",
+    "payload_too_large": "The body is larger than the relay takes (PANLESS_RELAY__MAX_BODY, 2 KB by default).",
     "method_not_allowed": "This route takes another HTTP method.",
     "upstream_unavailable": "The PSP could not be reached. Try again with a new session.",
     "upstream_timeout": "The PSP did not answer in time. Try again with a new session.",
@@ -156,7 +156,7 @@ def card_fields(route: Route) -> dict:
         raise RelayError("invalid_json")
     for name, value in body.items():
         if name not in route.card_fields:
-            raise RelayError("unknown_field", field=name[:40])
+            raise RelayError("unknown_field", field=redact_pans(name)[:40])  # redacted, then cut
         if not isinstance(value, str) or len(value) > MAX_FIELD:
             raise RelayError("invalid_field", field=name)
     return body
@@ -207,4 +207,4 @@ def forward(route: Route, claims: dict, fields: dict):
     code = answer.get(route.error_key) if isinstance(answer, dict) else None
     if not isinstance(code, str) or not code:
         raise RelayError("upstream_error")
-    raise RelayError(code[:60], status=response.status_code, source="psp")
+    raise RelayError(redact_pans(code)[:60], status=response.status_code, source="psp")

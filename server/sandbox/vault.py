@@ -40,7 +40,10 @@ def new_id(prefix: str = "") -> str:
 def load_key(configured: str | None, db_path: str) -> bytes:
     """The master key from configuration, or a generated demo key (kept beside a file database)."""
     if configured:
-        key = base64.urlsafe_b64decode(configured + "=" * (-len(configured) % 4))
+        try:
+            key = base64.urlsafe_b64decode(str(configured) + "=" * (-len(str(configured)) % 4))
+        except ValueError:  # binascii.Error
+            key = b""
         if len(key) != 32:
             raise VaultError("PANLESS_SANDBOX__VAULT_KEY must be 32 bytes, url-safe base64 encoded")
         return key

@@ -40,6 +40,18 @@ def test_a_grouped_number_followed_by_a_short_group_is_still_a_card_number():
     assert find_pans("4970 1011 2233 4423 123") == []  # neither reading is Luhn-valid
 
 
+def test_a_group_before_a_grouped_number_does_not_hide_it():
+    """"2026 4970 1011 2233 4422": the first four groups read as no card number; the search goes on from the
+    second group, not past the fourth."""
+    from panless.core.pan import find_pans
+    from panless.core.redaction import redact
+
+    for sep in (" ", "-", "."):
+        text = sep.join(["2026", "4970", "1011", "2233", "4422"])
+        assert find_pans(text) == ["4970101122334422"], sep
+        assert redact(f"order {text} ok") == f"order 2026{sep}[PAN] ok", sep
+
+
 def test_numbers_glued_to_letters_are_redacted_but_not_refused():
     """Digits in an identifier are no reason to refuse a request, but a card number glued to letters is never
     written out: not in a log line, an error's message or a stored report."""

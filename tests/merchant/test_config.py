@@ -38,6 +38,8 @@ def test_a_real_psp_never_runs_beside_the_local_sandbox_and_only_the_named_psps_
     assert list(app.extensions["panless_providers"]) == ["mangopay"]
     demo = create_app({"PROVIDERS": "juspay, stax", "PROVIDER": "stax"})
     assert list(demo.extensions["panless_providers"]) == ["juspay", "stax"]
+    assert create_app({"PROVIDERS": "stax juspay"}).config["PROVIDER"] == "stax"  # the first named, by default
+    assert create_app().config["PROVIDER"] == "mangopay"
 
 
 @pytest.mark.parametrize("config, variable", [
@@ -56,7 +58,7 @@ def test_a_typo_in_the_configuration_is_named_at_start_up(config, variable):
 
 
 def test_an_all_digit_secret_is_a_string():
-    # PANLESS_SECRET_KEY=0123... is read as JSON: a number, which would sign nothing.
+    # PANLESS_SECRET_KEY=1234... (no leading zero) is read as JSON: a number, which would sign nothing.
     app = create_app({"SECRET_KEY": 12345678901234567890123456789012345})
     assert app.config["SECRET_KEY"] == "12345678901234567890123456789012345"
     assert app.test_client().get("/pay").status_code == 200
@@ -75,9 +77,12 @@ def test_a_variable_no_service_reads_is_named_at_start_up(monkeypatch, caplog):
     monkeypatch.setenv("PANLESS_MANGOPAY_BASE_URL", "https://api.mangopay.com/v2.01/")  # one underscore
     monkeypatch.setenv("PANLESS_STAX__BASEURL", "https://apiprod.fattlabs.com")
     monkeypatch.setenv("PANLESS_RELAY__TIMEOUT", "5")  # the relay's: not the app's to question
+    monkeypatch.setenv("PANLESS_MANGOPAY__MAX_CONCURRENT", "2")  # every PSP's section takes it
+    monkeypatch.setenv("PANLESS_SESSION_COOKIE_DOMAIN", "pay.example.com")  # Flask's own
     with caplog.at_level("WARNING", logger="panless.config"):
         create_app()
     assert caplog.messages == [
         "PANLESS_MANGOPAY_BASE_URL is not a setting Panless reads, so it changes nothing; did you mean "
         "PANLESS_MANGOPAY__BASE_URL?",
-        "PANLESS_STAX__BASEURL is not a setting of stax (it takes BASE_URL, TIMEOUT, MERCHANT_ID, API_KEY, WEB_TOKEN)"]
+        "PANLESS_STAX__BASEURL is not a setting of stax (it takes BASE_URL, TIMEOUT, MERCHANT_ID, API_KEY, WEB_TOKEN, "
+        "MAX_CONCURRENT)"]

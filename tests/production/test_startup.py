@@ -55,11 +55,15 @@ def test_serve_refuses_what_cannot_work_and_names_the_setting(env, named, tmp_pa
     (["relay"], {"RELAY__TIMEOUT": "abc"}, "PANLESS_RELAY__TIMEOUT must be a number over 0, at most 59"),
     (["relay"], {"WORKERS": "abc"}, "PANLESS_WORKERS must be a number from 1 to 64"),
     (["sandbox"], {"SANDBOX__VAULT_KEY": "bad"}, "PANLESS_SANDBOX__VAULT_KEY must be 32 bytes"),
+    (["sandbox"], {"SANDBOX__VAULT_KEY": "***"}, "PANLESS_SANDBOX__VAULT_KEY must be 32 bytes"),  # no base64
+    (["sandbox"], {"LOG_LEVEL": "verbose"}, "PANLESS_LOG_LEVEL must be one of"),
+    (["relay"], {"LOG_LEVEL": "verbose"}, "PANLESS_LOG_LEVEL must be one of"),
+    (["shop"], {"LOG_LEVEL": "verbose"}, "PANLESS_LOG_LEVEL must be one of"),
     (["audit", "http://127.0.0.1:9/pay", "--baseline", "/nonexistent/baseline.json"], {},
      "cannot read the baseline /nonexistent/baseline.json"),
 ])
 def test_other_commands_name_a_wrong_setting_without_a_traceback(args, env, named, tmp_path):
-    port = ["--port", str(free_port())] if args[0] in ("relay", "sandbox") else []
+    port = ["--port", str(free_port())] if args[0] in ("relay", "sandbox", "shop") else []
     done = panless(*args, *port, timeout=30, DATABASE_URL=str(tmp_path / "p.db"), **env)
     assert done.returncode == 2 and named in done.stderr and "Traceback" not in done.stderr, done.stderr
 
@@ -91,6 +95,47 @@ def test_the_demo_refuses_ports_in_use_and_reports_a_service_that_stopped(tmp_pa
     done = panless("demo", *options, timeout=60, RELAY__TIMEOUT="abc", DATABASE_URL=str(tmp_path / "p.db"))
     assert done.returncode == 1 and "the relay stopped (exit code 2)" in done.stderr, done.stdout + done.stderr
     assert "demo is up" not in done.stdout
+
+
+def test_a_port_whose_last_connections_are_closing_is_free_for_the_next_demo():
+    from panless.cli import port_free
+
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    port = listener.getsockname()[1]
+    client = socket.create_connection(("127.0.0.1", port))
+    served, _ = listener.accept()
+    served.close()  # the server closes first: its side waits in TIME_WAIT, as after a demo's Ctrl-C
+    client.close()
+    listener.close()
+    assert port_free(port)
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        assert not port_free(busy.getsockname()[1])
+
+
+@pytest.mark.parametrize("command", [["relay", "--dev"], ["sandbox"]])
+def test_a_log_level_in_lower_case_is_taken(command):
+    """PANLESS_LOG_LEVEL=debug: the merchant app took it; the relay and the sandbox must too."""
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "panless.cli", *command, "--port", str(port)], cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env={**CLEAN_ENV, "PANLESS_LOG_LEVEL": "debug"})
+    try:
+        deadline = time.monotonic() + 30
+        while proc.poll() is None and time.monotonic() < deadline:
+            try:
+                requests.get(f"http://127.0.0.1:{port}/", timeout=1)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.2)
+        assert proc.poll() is None  # up, not stopped by its log level
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
 
 
 def test_a_local_client_cannot_mark_a_plain_request_https(tmp_path):

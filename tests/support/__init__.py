@@ -111,15 +111,14 @@ def secrets_found(text: str, typed: list[str]) -> list[str]:
     digits), and any Luhn-valid 13-19 digit run not glued to letters, spaced or not (a grouped number with a
     trailing group read both ways). Runs glued to letters are left to the typed check: random hex (an
     Idempotency-Key) holds a Luhn-valid run between letters often enough to make the check flaky."""
-    from panless.core.pan import PAN_SHAPED, card_digits
+    from panless.core.pan import card_spans
 
     edge = lambda t: "[0-9]" if len(t) > 4 else "[0-9A-Za-z]"  # noqa: E731
     hits = [f"typed value ending {t[-2:]}" for t in typed
             if re.search(rf"(?<!{edge(t)}){re.escape(t)}(?!{edge(t)})", text)]
-    for match in PAN_SHAPED.finditer(text):
-        if card_digits(match.group(0)):
-            around = text[max(0, match.start() - 60): match.start()] + "<run>" + text[match.end(): match.end() + 30]
-            hits.append(f"Luhn-valid run ending {match.group(0)[-4:]} after: {around!r}")
+    for start, end, _ in card_spans(text):
+        around = text[max(0, start - 60): start] + "<run>" + text[end: end + 30]
+        hits.append(f"Luhn-valid run ending {text[end - 4:end]} after: {around!r}")
     return hits
 
 
