@@ -5,15 +5,17 @@ from __future__ import annotations
 import re
 
 # 13-19 digits in a row, or grouped the way card numbers are written (4-4-4-4[-3], Amex 4-6-5) with one
-# kind of separator: a space, a dash, a dot, or a space as URLs encode it ("+", "%20"). Callers scan URL- and
-# JSON-decoded text too, so "%3D4970..." is seen as "=4970...".
-SEPARATOR = r"([ .+-]|%20)"
-GROUPS = re.compile(r"%20|[ .+-]")
+# kind of separator: a space, a tab, a dash, a dot, an underscore, a slash, or a space as URLs encode it ("+",
+# "%20"). Callers scan URL- and JSON-decoded text too, so "%3D4970..." is seen as "=4970...". Irregular
+# groupings ("4970 101122334422") are not card-shaped to this check.
+SEPARATOR = r"([ \t.+_/-]|%20)"
+GROUPS = re.compile(r"%20|[ \t.+_/-]")
 
 
 def _shaped(edge: str) -> re.Pattern:
+    # A percent-escape ending in a digit ("%20", "%40") is no digit of the number after it.
     return re.compile(
-        rf"(?<!{edge})(?:[0-9]{{13,19}}"
+        rf"(?:(?<=%[0-9A-Fa-f]{{2}})|(?<!{edge}))(?:[0-9]{{13,19}}"
         rf"|[0-9]{{4}}{SEPARATOR}[0-9]{{4}}\1[0-9]{{4}}\1[0-9]{{1,4}}(?:\1[0-9]{{1,3}})?"
         rf"|[0-9]{{4}}{SEPARATOR}[0-9]{{6}}\2[0-9]{{4,5}})(?!{edge})"
     )
@@ -45,28 +47,33 @@ def luhn_ok(digits: str) -> bool:
 
 
 def card_digits(shaped: str) -> str | None:
-    """The card number in one PAN-shaped match, as bare digits, or None. A grouped number followed by one more
-    short group ("4970 1011 2233 4422 123") is read both whole and as a number with its security code."""
+    """The card number in one PAN-shaped match, as bare digits, or None. A number followed by its security
+    code is read both whole and as a number with a code: grouped ("4970 1011 2233 4422 123", the last group
+    off) or not ("4970101122334422123": a 17-19 digit run's first 16 or 15 digits)."""
     groups = GROUPS.split(shaped)
-    for digits in ("".join(groups), "".join(groups[:4]) if len(groups) == 5 else ""):
+    whole = "".join(groups)
+    readings = [whole, "".join(groups[:4]) if len(groups) == 5 else ""]
+    if len(groups) == 1 and len(whole) > 16:
+        readings += [whole[:16], whole[:15]]
+    for digits in readings:
         if len(digits) >= 13 and luhn_ok(digits) and set(digits) != {"0"}:
             return digits
     return None
 
 
 def card_spans(text: str, glued: bool = False) -> list[tuple[int, int, str]]:
-    """(start, end, digits) of each card number in text. A grouped match that is no card number may have
-    started a group early ("2026 4970 1011 2233 4422": a year before the number): the search goes on from its
-    second group rather than past it."""
+    """(start, end, digits) of each card number in text. A match that is no card number may have started
+    early ("2026 4970 1011 2233 4422": a year before the number; "%204970...": an escape's digits): the search
+    goes on from its second group, or its next digit, rather than past it."""
     pattern, found, pos = PAN_GLUED if glued else PAN_SHAPED, [], 0
     while match := pattern.search(text, pos):
         digits = card_digits(match.group(0))
         if digits:
             found.append((match.start(), match.end(), digits))
             pos = match.end()
-        else:
+        else:  # try again from the second group, or the next digit ("%20" + a number: "204970...")
             separator = GROUPS.search(match.group(0))
-            pos = match.start() + separator.end() if separator else match.end()
+            pos = match.start() + (separator.end() if separator else 1)
     return found
 
 
