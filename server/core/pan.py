@@ -13,9 +13,10 @@ GROUPS = re.compile(r"%20|[ \t.+_/-]")
 
 
 def _shaped(edge: str) -> re.Pattern:
-    # A percent-escape ending in a digit ("%20", "%40") is no digit of the number after it.
+    # A percent-escape ending in a digit ("%20", "%40") is no digit of the number after it. The lookahead first:
+    # most places in a text are not a digit, and fail there at once.
     return re.compile(
-        rf"(?:(?<=%[0-9A-Fa-f]{{2}})|(?<!{edge}))(?:[0-9]{{13,19}}"
+        rf"(?=[0-9])(?:(?<!{edge})|(?<=%[0-9A-Fa-f]{{2}}))(?:[0-9]{{13,19}}"
         rf"|[0-9]{{4}}{SEPARATOR}[0-9]{{4}}\1[0-9]{{4}}\1[0-9]{{1,4}}(?:\1[0-9]{{1,3}})?"
         rf"|[0-9]{{4}}{SEPARATOR}[0-9]{{6}}\2[0-9]{{4,5}})(?!{edge})"
     )
