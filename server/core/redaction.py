@@ -15,9 +15,6 @@ def redact(text: str) -> str:
     return CVC_FIELD.sub(r"\1[CVC]", redact_pans(text))
 
 
-_installed = False
-
-
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
@@ -33,6 +30,9 @@ def configure_logging(level: object = "INFO") -> str:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     logging.getLogger("panless").setLevel(name)
     return name
+
+
+_installed = False
 
 
 def install_log_redaction() -> None:

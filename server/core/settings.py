@@ -26,8 +26,8 @@ SERVER_NUMBERS = {"WORKERS": (1, 64), "THREADS": (1, 256)}
 
 def check_number(variable: str, value, low: float, high: float, above: bool = False) -> None:
     """A numeric setting, in range (over `low` when `above`), else ConfigError naming its variable."""
-    fits = (low < value if above else low <= value) and value <= high if isinstance(value, (int, float)) else False
-    if isinstance(value, bool) or not fits:
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if not number or not (low < value if above else low <= value) or value > high:
         bounds = f"over {low}, at most {high}" if above else f"from {low} to {high}"
         raise ConfigError(f"{variable} must be a number {bounds} (got {value!r})")
 
