@@ -65,8 +65,8 @@ def production(factory, args, banner) -> int:
     from panless.core.settings import SERVER_NUMBERS, ConfigError, check_number, prefixed_env
 
     settings = prefixed_env()
-    workers = 1 if args.dev else args.workers or settings.get("WORKERS", 2)
-    threads = args.threads or settings.get("THREADS", 8)
+    workers = 1 if args.dev else args.workers if args.workers is not None else settings.get("WORKERS", 2)
+    threads = args.threads if args.threads is not None else settings.get("THREADS", 8)
     try:
         for name, value in (("WORKERS", workers), ("THREADS", threads)):
             check_number(f"--{name.lower()} or PANLESS_{name}", value, *SERVER_NUMBERS[name])
@@ -316,7 +316,6 @@ def whole_number(name: str, low: int, high: int):
 
 
 port_number = whole_number("port", 1, 65535)
-count = whole_number("count", 1, 256)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -337,8 +336,8 @@ def main(argv: list[str] | None = None) -> int:
     check.set_defaults(run=cmd_check)
     relay = server_command("relay", 8002, cmd_relay, "run the tokenization relay (Ecart Pay, Verifone UK Gateway)")
     for command in (serve_command, relay):
-        command.add_argument("--workers", type=count, help="worker processes (default PANLESS_WORKERS, 2)")
-        command.add_argument("--threads", type=count, help="threads per worker (default PANLESS_THREADS, 8)")
+        command.add_argument("--workers", type=int, help="worker processes (default PANLESS_WORKERS, 2)")
+        command.add_argument("--threads", type=int, help="threads per worker (default PANLESS_THREADS, 8)")
         command.add_argument("--dev", action="store_true", help="Flask's development server (the demo)")
     shop = server_command("shop", 8003, cmd_shop, "run the demo shop (a checkout page embedding the card form)")
     shop.add_argument("--panless-url", default="http://127.0.0.1:8000")

@@ -67,9 +67,10 @@ def create_app(panless_url: str, test_config: dict | None = None) -> Flask:
     def confirmed_card(session_id: str) -> dict | None:
         auth = {"Authorization": f"Bearer {issue_customer_token(cookie_customer())}"}
         found = requests.get(f"{panless_url}/api/sessions/{session_id}", headers=auth, timeout=TIMEOUT)
-        if not (found.ok and found.json().get("card")):
+        token = found.json().get("card") if found.ok else None
+        if not token:
             return None
         cards = requests.get(f"{panless_url}/api/cards", headers=auth, timeout=TIMEOUT).json()["cards"]
-        return next((c for c in cards if c["token"] == found.json()["card"]), None)
+        return next((c for c in cards if c["token"] == token), None)
 
     return app

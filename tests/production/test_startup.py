@@ -75,6 +75,12 @@ def test_serve_asks_for_the_public_url_it_cannot_guess(args, env, tmp_path):
     assert done.returncode == 2 and "set PANLESS_PUBLIC_URL" in done.stderr, done.stderr
 
 
+@pytest.mark.parametrize("option", ["--workers", "--threads"])
+def test_zero_workers_or_threads_are_refused_not_replaced_by_the_default(option, tmp_path):
+    done = panless("serve", "--port", str(free_port()), option, "0", timeout=30, DATABASE_URL=str(tmp_path / "p.db"))
+    assert done.returncode == 2 and f"{option} or PANLESS_" in done.stderr and "(got 0)" in done.stderr
+
+
 @pytest.mark.parametrize("command", ["serve", "relay", "sandbox", "demo"])
 def test_a_port_out_of_range_is_refused_before_anything_starts(command):
     done = panless(command, "--port", "99999", timeout=30)
